@@ -1,0 +1,36 @@
+// What every `deploy <command>` provides. Commands do argument parsing and wiring only.
+
+export interface CliIO {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** True when stdout is an interactive terminal (and CI is not set). */
+  isTTY: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `deploy --help`. */
+  summary: string;
+  /** Full usage text for `deploy <command> --help`. */
+  usage: string;
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+/** Exit statuses, documented in README.md. */
+export const EXIT = {
+  ok: 0,
+  /** Bad usage or configuration: nothing ran. */
+  invalid: 1,
+  /** At least one task failed. */
+  failed: 2,
+  /** At least one host was unreachable. Failed and unreachable together: 6. */
+  unreachable: 4,
+  interrupted: 130,
+} as const;
+
+/** A usage mistake on the command line: printed as `deploy: message` with exit 1. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

@@ -1,0 +1,85 @@
+// Entry point: picks the command, maps every known error to a one-line message and an exit status.
+import { readFileSync } from "node:fs";
+import { ConfigError, formatProblem } from "../config/problems.js";
+import { ConnectionError } from "../connection/types.js";
+import { EXIT, UsageError, type CliIO, type Command } from "./command.js";
+import { commands } from "./commands/index.js";
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "deploy: agentless configuration management over SSH",
+    "",
+    "Usage: deploy <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `deploy <command> --help` for a command's options.",
+    "Exit status: 0 ok, 1 invalid usage or configuration (nothing ran), 2 a task failed,",
+    "4 a host was unreachable, 6 both, 130 interrupted.",
+  ].join("\n");
+}
+
+export function defaultIO(): CliIO {
+  return {
+    out: (line) => process.stdout.write(line + "\n"),
+    err: (line) => process.stderr.write(line + "\n"),
+    isTTY: Boolean(process.stdout.isTTY) && !process.env["CI"],
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(help());
+    return name === undefined ? EXIT.invalid : EXIT.ok;
+  }
+  if (name === "--version" || name === "-V") {
+    io.out(version());
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`deploy: unknown command '${name}'. Run 'deploy --help' for the list.`);
+    return EXIT.invalid;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(command.usage);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error: unknown) {
+    return reportError(error, io, command);
+  }
+}
+
+function reportError(error: unknown, io: CliIO, command: Command): number {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) io.err(formatProblem(problem, io.cwd));
+    io.err(`deploy: ${error.message}; nothing was run`);
+    return EXIT.invalid;
+  }
+  if (error instanceof UsageError) {
+    io.err(`deploy ${command.name}: ${error.message}`);
+    io.err(`Run 'deploy ${command.name} --help' for usage.`);
+    return EXIT.invalid;
+  }
+  if (error instanceof ConnectionError) {
+    io.err(`${error.hostName}: ${error.message}`);
+    if (error.hint) io.err(error.hint);
+    return EXIT.unreachable;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`deploy ${command.name}: ${message}`);
+  if (io.env["DEPLOY_DEBUG"] && error instanceof Error && error.stack) io.err(error.stack);
+  return EXIT.invalid;
+}

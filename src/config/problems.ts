@@ -1,0 +1,49 @@
+// Load-time mistakes, collected (never thrown one by one) so a run reports ALL of them in one pass.
+import path from "node:path";
+import type { Location } from "./model.js";
+
+export interface Problem {
+  location: Location;
+  /** Dotted path inside the file, e.g. `hosts.web-01.port` (empty for the whole file). */
+  path: string;
+  message: string;
+}
+
+/** `file:line:col: path: message`, file relative to the working directory when inside it. */
+export function formatProblem(problem: Problem, cwd = process.cwd()): string {
+  const { file, line, col } = problem.location;
+  const rel = path.relative(cwd, file);
+  const shown = rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+  const where = problem.path ? `${problem.path}: ` : "";
+  return `${shown}:${line}:${col}: ${where}${problem.message}`;
+}
+
+/** Thrown once, at the end of loading, when any problem was found. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: Problem[]) {
+    super(`${problems.length} configuration problem${problems.length === 1 ? "" : "s"}`);
+  }
+}
+
+/** Accumulates problems across files; `throwIfAny` ends loading with all of them. */
+export class Problems {
+  readonly list: Problem[] = [];
+  add(location: Location, path: string, message: string): void {
+    this.list.push({ location, path, message });
+  }
+  get size(): number {
+    return this.list.length;
+  }
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new ConfigError(this.sorted());
+  }
+  sorted(): Problem[] {
+    return [...this.list].sort(
+      (a, b) =>
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.col - b.location.col,
+    );
+  }
+}
