@@ -1,0 +1,51 @@
+// The one script that writes a file on a host: content arrives on stdin, lands in a temp file in the
+// target directory, is fsynced, optionally validated, then renamed over the target (rename is atomic,
+// so readers see the old file or the new one, never half of one). Used by Connection.put and by the
+// file-writing modules, so both have the same guarantees in ONE round trip, with or without sudo.
+import { raw, sh, type Script } from "../util/shell.js";
+
+export interface AtomicWriteOptions {
+  /** Octal mode string, e.g. "0644". */
+  mode?: string;
+  owner?: string;
+  group?: string;
+  /**
+   * A command run against the staged file before it replaces the target; `%s` stands for the staged path.
+   * Role authors write it (trusted script text, like a task's `command`). On failure the target is untouched.
+   */
+  validate?: string;
+  /** Keep the previous version as `<path>.<UTC timestamp>.bak` before replacing it. */
+  backup?: boolean;
+}
+
+/** Exit status the script uses when `validate` rejected the staged file. */
+export const VALIDATE_FAILED_EXIT = 65;
+
+export function atomicWriteScript(path: string, options: AtomicWriteOptions = {}): Script {
+  const lines: Script[] = [
+    raw("set -e"),
+    sh`dest=${path}`,
+    raw(`tmp=$(mktemp "$(dirname -- "$dest")/.deploy.XXXXXXXX")`),
+    raw(`trap 'rm -f -- "$tmp"' EXIT`),
+    raw(`cat > "$tmp"`),
+    sh`chmod ${options.mode ?? "0644"} "$tmp"`,
+  ];
+  if (options.owner !== undefined || options.group !== undefined) {
+    const spec = `${options.owner ?? ""}${options.group !== undefined ? `:${options.group}` : ""}`;
+    lines.push(sh`chown ${spec} "$tmp"`);
+  }
+  // `sync FILE` fsyncs just that file (coreutils >= 8.24); without it a crash could leave an empty file.
+  lines.push(raw(`sync -- "$tmp"`));
+  if (options.validate !== undefined) {
+    const command = options.validate.includes("%s")
+      ? options.validate.split("%s").join(`"$tmp"`)
+      : `${options.validate} "$tmp"`;
+    lines.push(raw(`if ! ( ${command} ) >"$tmp.out" 2>&1; then cat "$tmp.out" >&2; rm -f "$tmp.out"; exit ${VALIDATE_FAILED_EXIT}; fi`));
+    lines.push(raw(`rm -f "$tmp.out"`));
+  }
+  if (options.backup) {
+    lines.push(raw(`if [ -e "$dest" ]; then cp -p -- "$dest" "$dest.$(date -u +%Y%m%dT%H%M%SZ).bak"; fi`));
+  }
+  lines.push(raw(`mv -f -- "$tmp" "$dest"`), raw("trap - EXIT"));
+  return raw(lines.map(String).join("\n"));
+}
