@@ -1,0 +1,439 @@
+// One host through one play: its tasks in order, then the handlers its changed tasks notified.
+import type { Host, Play, Project, Task, TaskStatus, Vars } from "../config/model.js";
+import { ConnectionError, type Connection } from "../connection/types.js";
+import type { Facts } from "../facts/types.js";
+import { getModule } from "../modules/registry.js";
+import type { ApplyResult, FileDiff, Module, Plan, ProbeOutput } from "../modules/types.js";
+import type { Evaluator } from "./evaluator.js";
+import type { EventSink, RunMode, TaskRef } from "./events.js";
+import { applyStep, decideStep, prepareStep, type Prepared } from "./module-step.js";
+import { findPending, pendingResult } from "./pending.js";
+import { buildProbeBatch } from "./probe-batch.js";
+import { paramsKey, ProbeCache } from "./probe-cache.js";
+import { applyContext, prepareContext } from "./task-context.js";
+import { handlersFor, selectedByTags, type PlayTasks, type TagFilter } from "./task-list.js";
+
+export interface HostPlayContext {
+  project: Project;
+  play: Play;
+  playTasks: PlayTasks;
+  host: Host;
+  conn: Connection;
+  facts: Facts;
+  mode: RunMode;
+  tags: TagFilter;
+  forceHandlers: boolean;
+  emit: EventSink;
+  evaluator: Evaluator;
+  /** This host's registered results; kept across plays. */
+  registered: Vars;
+  secrets: ReadonlySet<string>;
+  /** Re-gather facts after a module that may change them. */
+  regatherFacts(): Promise<Facts>;
+}
+
+export type HostOutcome = "ok" | "failed" | "unreachable";
+
+/** A task or a handler, with what it inherits from its role reference. */
+interface Entry {
+  task: Task;
+  handler: boolean;
+  baseDir: string;
+  roleRef?: PlayTasks["tasks"][number]["roleRef"];
+  conditions: string[];
+}
+
+interface ItemOutcome {
+  status: TaskStatus;
+  summary?: string;
+  diffs?: FileDiff[];
+  pending?: boolean;
+  ignored?: boolean;
+  /** What `register` stores for this item. */
+  result: unknown;
+  /** The host was changed (apply ran), so cached probes are stale. */
+  touched: boolean;
+}
+
+const MAX_LOOKAHEAD = 64;
+const NO_ITEM = Symbol("no item");
+
+export async function runHostPlay(ctx: HostPlayContext): Promise<HostOutcome> {
+  return new HostRunner(ctx).run();
+}
+
+class HostRunner {
+  private readonly cache = new ProbeCache();
+  private lookahead = MAX_LOOKAHEAD;
+  /** Plan mode: the first task of this host that would change something. */
+  private pendingChange: string | undefined;
+  private readonly notified = new Set<number>();
+  private facts: Facts;
+
+  constructor(private readonly ctx: HostPlayContext) {
+    this.facts = ctx.facts;
+  }
+
+  async run(): Promise<HostOutcome> {
+    const { playTasks, project } = this.ctx;
+    const tasks: Entry[] = playTasks.tasks
+      .filter((t) => selectedByTags(t.tags, this.ctx.tags))
+      .map((t) => ({
+        task: t.task,
+        handler: false,
+        baseDir: t.role?.dir ?? project.inventory.projectDir,
+        roleRef: t.roleRef,
+        conditions: t.conditions,
+      }));
+    let outcome = await this.runEntries(tasks);
+    if (outcome === "unreachable") return outcome;
+    if (outcome === "ok" || this.ctx.forceHandlers) {
+      const handlers: Entry[] = playTasks.handlers
+        .map((h, i) => ({ h, i }))
+        .filter(({ i }) => this.notified.has(i))
+        .map(({ h }) => ({
+          task: h.handler,
+          handler: true,
+          baseDir: h.role?.dir ?? project.inventory.projectDir,
+          roleRef: h.roleRef,
+          conditions: h.handler.when !== undefined ? [h.handler.when] : [],
+        }));
+      this.cache.clear();
+      const handlerOutcome = await this.runEntries(handlers);
+      if (handlerOutcome !== "ok") outcome = handlerOutcome;
+    }
+    return outcome;
+  }
+
+  private async runEntries(entries: Entry[]): Promise<HostOutcome> {
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        if (!(await this.runEntry(entries, i))) return "failed";
+      } catch (error: unknown) {
+        if (error instanceof ConnectionError) {
+          this.ctx.emit({ type: "task", play: this.ctx.play.name, host: this.ctx.host.name, task: this.ref(entries[i]!), status: "unreachable", summary: error.message, durationMs: 0 });
+          this.ctx.emit({ type: "host-unreachable", play: this.ctx.play.name, host: this.ctx.host.name, message: error.message, hint: error.hint });
+          return "unreachable";
+        }
+        throw error;
+      }
+    }
+    return "ok";
+  }
+
+  private ref(entry: Entry): TaskRef {
+    const { task } = entry;
+    return { name: task.name, module: task.module, role: task.role, location: task.location, handler: entry.handler };
+  }
+
+  private where(entry: Entry, field: string): string {
+    const { file, line, col } = entry.task.location;
+    return `${file}:${line}:${col}: ${field}`;
+  }
+
+  private scopeFor(entry: Entry, item: unknown = NO_ITEM, extraRegistered?: Vars): Vars {
+    return this.ctx.evaluator.scope({
+      host: this.ctx.host,
+      play: this.ctx.play,
+      roleRef: entry.roleRef,
+      facts: this.facts,
+      registered: extraRegistered ? { ...this.ctx.registered, ...extraRegistered } : this.ctx.registered,
+      item: item === NO_ITEM ? undefined : { value: item },
+    });
+  }
+
+  private become(entry: Entry): boolean {
+    return entry.task.become ?? this.ctx.play.become ?? this.ctx.host.become;
+  }
+
+  /** Conditions true and the items to run (a single NO_ITEM without a loop). */
+  private itemsOf(entry: Entry): unknown[] | undefined {
+    const scope = this.scopeFor(entry);
+    for (const condition of entry.conditions) {
+      if (!this.ctx.evaluator.test(condition, scope, this.where(entry, "when"))) return undefined;
+    }
+    if (entry.task.loop === undefined) return [NO_ITEM];
+    const items = this.ctx.evaluator.render(entry.task.loop, scope, this.where(entry, "loop"));
+    if (!Array.isArray(items)) throw new Error(`${this.where(entry, "loop")}: loop must be a list, got ${typeof items}`);
+    return items;
+  }
+
+  /** Runs one entry; false when the host must stop (a failure not ignored). */
+  private async runEntry(entries: Entry[], index: number): Promise<boolean> {
+    const entry = entries[index]!;
+    const { emit, play, host } = this.ctx;
+    const ref = this.ref(entry);
+    const started = Date.now();
+    emit({ type: "task-start", play: play.name, host: host.name, task: ref });
+
+    let items: unknown[] | undefined;
+    try {
+      items = this.itemsOf(entry);
+    } catch (error: unknown) {
+      const outcome = this.errorOutcome(error, entry);
+      this.emitItem(entry, ref, outcome, started);
+      return this.finish(entry, [outcome]);
+    }
+    if (items === undefined) {
+      const outcome: ItemOutcome = { status: "skipped", summary: "condition is false", result: { changed: false, skipped: true }, touched: false };
+      this.emitItem(entry, ref, outcome, started);
+      return this.finish(entry, [outcome]);
+    }
+    const outcomes: ItemOutcome[] = [];
+    for (let k = 0; k < items.length; k++) {
+      const itemStarted = Date.now();
+      const outcome = await this.runItem(entries, index, k, items[k]);
+      outcomes.push(outcome);
+      this.emitItem(entry, ref, outcome, itemStarted, items[k]);
+      if (outcome.touched) this.invalidate();
+      if (outcome.status === "failed" && !outcome.ignored) break;
+    }
+    if (items.length === 0) {
+      const outcome: ItemOutcome = { status: "skipped", summary: "loop has no items", result: { changed: false, skipped: true }, touched: false };
+      this.emitItem(entry, ref, outcome, started);
+      return this.finish(entry, [outcome]);
+    }
+    return this.finish(entry, outcomes);
+  }
+
+  /** Register, notify, and tell whether the host goes on. */
+  private finish(entry: Entry, outcomes: ItemOutcome[]): boolean {
+    const { task } = entry;
+    const changed = outcomes.some((o) => o.status === "changed");
+    const failed = outcomes.some((o) => o.status === "failed" && !o.ignored);
+    if (task.register) {
+      const single = outcomes.length === 1 && entry.task.loop === undefined;
+      this.ctx.registered[task.register] = single
+        ? outcomes[0]!.result
+        : { changed, failed, skipped: outcomes.every((o) => o.status === "skipped"), results: outcomes.map((o) => o.result) };
+      this.cache.clear();
+    }
+    if (changed && !entry.handler) {
+      for (const name of task.notify) {
+        for (const i of handlersFor(name, this.ctx.playTasks.handlers)) this.notified.add(i);
+      }
+    }
+    return !failed;
+  }
+
+  private emitItem(entry: Entry, ref: TaskRef, outcome: ItemOutcome, started: number, item: unknown = NO_ITEM): void {
+    this.ctx.emit({
+      type: "task",
+      play: this.ctx.play.name,
+      host: this.ctx.host.name,
+      task: ref,
+      status: outcome.status,
+      item: item === NO_ITEM ? undefined : itemLabel(item),
+      summary: outcome.summary,
+      diffs: outcome.diffs,
+      pending: outcome.pending,
+      ignored: outcome.ignored,
+      durationMs: Date.now() - started,
+    });
+    if (outcome.status === "changed" && this.ctx.mode === "plan" && !this.pendingChange) {
+      this.pendingChange = entry.task.name;
+    }
+  }
+
+  private invalidate(): void {
+    this.cache.clear();
+    this.lookahead = Math.max(2, Math.floor(this.lookahead / 4));
+  }
+
+  private moduleOf(entry: Entry): Module {
+    const module = getModule(entry.task.module);
+    if (!module) throw new Error(`${this.where(entry, "module")}: unknown module '${entry.task.module}'`);
+    return module;
+  }
+
+  private async prepareItem(entry: Entry, item: unknown): Promise<{ prepared: Prepared; key: string; scope: Vars }> {
+    const scope = this.scopeFor(entry, item);
+    const params = this.ctx.evaluator.render(entry.task.params, scope, this.where(entry, entry.task.module));
+    const prepared = await prepareStep(this.moduleOf(entry), params, this.prepareCtx(entry, scope));
+    return { prepared, key: paramsKey(params), scope };
+  }
+
+  private prepareCtx(entry: Entry, scope: Vars) {
+    return prepareContext({
+      hostName: this.ctx.host.name,
+      facts: this.facts,
+      scope,
+      baseDir: entry.baseDir,
+      secrets: this.ctx.secrets,
+      evaluator: this.ctx.evaluator,
+    });
+  }
+
+  private async runItem(entries: Entry[], index: number, itemIndex: number, item: unknown): Promise<ItemOutcome> {
+    const entry = entries[index]!;
+    let prepared: Prepared;
+    let scope: Vars;
+    let observed: ProbeOutput | undefined;
+    try {
+      const ready = await this.prepareItem(entry, item);
+      scope = ready.scope;
+      const cached = this.cache.take(index, itemIndex, ready.key);
+      if (cached) {
+        prepared = cached.prepared;
+        observed = cached.observed;
+        this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
+      } else {
+        prepared = ready.prepared;
+        observed = prepared.probe ? await this.probe(entries, index, itemIndex, prepared) : undefined;
+      }
+    } catch (error: unknown) {
+      if (error instanceof ConnectionError) throw error;
+      return this.errorOutcome(error, entry);
+    }
+    const prepCtx = this.prepareCtx(entry, scope);
+    const plan = decideStep(prepared, observed, prepCtx);
+    if (this.ctx.mode === "plan") return this.planOutcome(entry, prepared, plan);
+    return this.applyOutcome(entry, prepared, plan, scope, item);
+  }
+
+  /** Probe this item, and speculatively the ones after it, in one round trip. */
+  private async probe(entries: Entry[], index: number, itemIndex: number, first: Prepared): Promise<ProbeOutput | undefined> {
+    const become = this.become(entries[index]!);
+    const batch: { index: number; item: number; key: string; prepared: Prepared }[] = [];
+    let budget = this.lookahead;
+    // The current task's remaining items, then later tasks, as long as they can be prepared now.
+    speculation: for (let i = index; i < entries.length && budget > 0; i++) {
+      const entry = entries[i]!;
+      if (this.become(entry) !== become) break;
+      let items: unknown[] | undefined;
+      try {
+        items = this.itemsOf(entry);
+      } catch {
+        break;
+      }
+      if (items === undefined) continue;
+      for (let k = i === index ? itemIndex + 1 : 0; k < items.length && budget > 0; k++) {
+        try {
+          const ready = await this.prepareItem(entry, items[k]);
+          if (ready.prepared.probe) {
+            batch.push({ index: i, item: k, key: ready.key, prepared: ready.prepared });
+            budget--;
+          }
+        } catch {
+          break speculation;
+        }
+      }
+    }
+    const probes = [first.probe!, ...batch.map((b) => b.prepared.probe!)];
+    const { script, parse } = buildProbeBatch(probes);
+    this.ctx.emit({ type: "command", host: this.ctx.host.name, command: script.text });
+    const result = await this.ctx.conn.exec(script, { become });
+    const outputs = parse(result.stdout);
+    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1] }));
+    const own = outputs[0];
+    if (own?.exitCode === null && result.exitCode !== 0) {
+      throw new Error(`probe failed: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ")}`);
+    }
+    return own;
+  }
+
+  private planOutcome(entry: Entry, prepared: Prepared, plan: Plan): ItemOutcome {
+    switch (plan.kind) {
+      case "ok":
+        return { status: "ok", summary: plan.summary, result: { changed: false, failed: false, skipped: false }, touched: false };
+      case "change":
+        return {
+          status: "changed",
+          summary: plan.summary,
+          diffs: plan.diffs,
+          // What a command prints is unknown until it runs; later reads of it are reported as pending.
+          result: prepared.module.alwaysRuns ? pendingResult(entry.task.name) : { changed: true, failed: false, skipped: false },
+          touched: false,
+        };
+      case "blocked":
+        if (this.pendingChange) {
+          return {
+            status: "changed",
+            pending: true,
+            summary: `cannot check until '${this.pendingChange}' is applied: ${plan.reason}`,
+            result: pendingResult(entry.task.name),
+            touched: false,
+          };
+        }
+        return this.failed(entry, plan.reason);
+      case "fail":
+        return this.failed(entry, plan.message);
+    }
+  }
+
+  private async applyOutcome(entry: Entry, prepared: Prepared, plan: Plan, scope: Vars, item: unknown): Promise<ItemOutcome> {
+    if (plan.kind === "ok") {
+      return { status: "ok", summary: plan.summary, result: { changed: false, failed: false, skipped: false }, touched: false };
+    }
+    if (plan.kind !== "change") return this.failed(entry, plan.kind === "fail" ? plan.message : plan.reason);
+    const ctx = applyContext(this.prepareCtx(entry, scope), this.ctx.conn, this.become(entry), this.ctx.emit);
+    let applied: ApplyResult;
+    try {
+      applied = await applyStep(prepared, plan, ctx);
+    } catch (error: unknown) {
+      if (error instanceof ConnectionError) throw error;
+      return { ...this.failed(entry, errorMessage(error)), touched: true };
+    }
+    if (applied.changed && prepared.module.invalidates?.length) this.facts = await this.ctx.regatherFacts();
+    let changed = applied.changed;
+    let failure = applied.failed;
+    const result: Vars = { changed, failed: failure !== undefined, skipped: false, ...(applied.result ?? {}) };
+    const { changedWhen, failedWhen, register } = entry.task;
+    if (changedWhen !== undefined || failedWhen !== undefined) {
+      const own = { result, ...(register ? { [register]: result } : {}) };
+      const scopeWithResult = this.scopeFor(entry, item, own);
+      try {
+        if (changedWhen !== undefined) changed = this.ctx.evaluator.test(changedWhen, scopeWithResult, this.where(entry, "changed_when"));
+        if (failedWhen !== undefined) {
+          const fails = this.ctx.evaluator.test(failedWhen, scopeWithResult, this.where(entry, "failed_when"));
+          failure = fails ? (failure ?? `failed_when is true: ${failedWhen}`) : undefined;
+        }
+      } catch (error: unknown) {
+        return { ...this.errorOutcome(error, entry), touched: true };
+      }
+      result["changed"] = changed;
+      result["failed"] = failure !== undefined;
+    }
+    if (failure !== undefined) return { ...this.failed(entry, failure), result, touched: true };
+    return { status: changed ? "changed" : "ok", summary: applied.summary ?? plan.summary, diffs: plan.diffs, result, touched: true };
+  }
+
+  private failed(entry: Entry, message: string): ItemOutcome {
+    return {
+      status: "failed",
+      summary: message,
+      ignored: entry.task.ignoreErrors || undefined,
+      result: { changed: false, failed: true, skipped: false, msg: message },
+      touched: false,
+    };
+  }
+
+  /** An error while evaluating or preparing: pending in plan mode when it reads an unknown result, else failed. */
+  private errorOutcome(error: unknown, entry: Entry): ItemOutcome {
+    if (error instanceof ConnectionError) throw error;
+    const pending = findPending(error);
+    if (pending && this.ctx.mode === "plan") {
+      return {
+        status: "changed",
+        pending: true,
+        summary: `unknown until '${pending.taskName}' runs`,
+        result: pendingResult(entry.task.name),
+        touched: false,
+      };
+    }
+    return this.failed(entry, errorMessage(error));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function itemLabel(item: unknown): string {
+  if (typeof item === "string" || typeof item === "number" || typeof item === "boolean") return String(item);
+  if (item && typeof item === "object" && "name" in item && typeof (item as { name: unknown }).name === "string") {
+    return (item as { name: string }).name;
+  }
+  const json = JSON.stringify(item) ?? String(item);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}

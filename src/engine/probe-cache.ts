@@ -1,0 +1,41 @@
+// Speculative probing: when a task needs its probe run, the host runner also prepares the tasks after it
+// and sends all their probes in the same round trip. On a converged host (and always in plan mode) a
+// whole play costs one round trip of probes. Any task that changes the host or registers a result makes
+// the cached observations stale, so the cache is cleared and the next task probes afresh.
+import type { ProbeOutput } from "../modules/types.js";
+import type { Prepared } from "./module-step.js";
+
+export interface CachedProbe {
+  /** JSON of the rendered params the probe was built from; a mismatch means the cache entry is stale. */
+  paramsKey: string;
+  prepared: Prepared;
+  observed: ProbeOutput | undefined;
+}
+
+export class ProbeCache {
+  private entries = new Map<string, CachedProbe>();
+
+  static key(taskIndex: number, itemIndex: number): string {
+    return `${taskIndex}/${itemIndex}`;
+  }
+
+  take(taskIndex: number, itemIndex: number, paramsKey: string): CachedProbe | undefined {
+    const key = ProbeCache.key(taskIndex, itemIndex);
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    return entry && entry.paramsKey === paramsKey ? entry : undefined;
+  }
+
+  put(taskIndex: number, itemIndex: number, entry: CachedProbe): void {
+    this.entries.set(ProbeCache.key(taskIndex, itemIndex), entry);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** Stable JSON for comparing rendered params (key order as written is stable within one run). */
+export function paramsKey(params: unknown): string {
+  return JSON.stringify(params) ?? "undefined";
+}

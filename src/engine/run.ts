@@ -1,0 +1,181 @@
+// A whole run: plays in order; the hosts of a play in serial batches, in parallel up to `forks`;
+// a failure budget per batch that counts unreachable hosts as failed.
+import type { Host, Play, Project, Vars } from "../config/model.js";
+import { ConnectionError } from "../connection/types.js";
+import type { Evaluator } from "./evaluator.js";
+import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
+import { runHostPlay, type HostOutcome } from "./host.js";
+import { Sessions, type SessionOpeners } from "./sessions.js";
+import { planPlayTasks, type TagFilter } from "./task-list.js";
+
+export interface RunOptions {
+  mode: RunMode;
+  /** Hosts of a play run in parallel up to this many. */
+  forks: number;
+  /** Host names allowed by --limit (undefined = all). */
+  limit?: Set<string>;
+  tags: TagFilter;
+  forceHandlers: boolean;
+}
+
+export interface RunDeps extends SessionOpeners {
+  evaluator: Evaluator;
+  /** Resolves a play's host pattern to host names, in inventory order. */
+  matchHosts(pattern: string): string[];
+}
+
+export interface RunResult {
+  recap: Record<string, HostRecap>;
+  failedHosts: string[];
+  unreachableHosts: string[];
+}
+
+export const DEFAULT_FORKS = 50;
+
+export async function runPlaybook(project: Project, options: RunOptions, deps: RunDeps, sink: EventSink): Promise<RunResult> {
+  const started = Date.now();
+  const recap: Record<string, HostRecap> = {};
+  const taskCounts: Record<string, number> = {};
+  const emit: EventSink = (event: RunEvent) => {
+    count(recap, taskCounts, event);
+    sink(event);
+  };
+  const sessions = new Sessions(deps);
+  const failed = new Set<string>();
+  const unreachable = new Set<string>();
+  const registered = new Map<string, Vars>();
+  emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
+  try {
+    for (const play of project.playbook.plays) {
+      const hosts = deps
+        .matchHosts(play.hosts)
+        .filter((name) => !options.limit || options.limit.has(name))
+        .filter((name) => !failed.has(name) && !unreachable.has(name))
+        .map((name) => project.inventory.hosts.get(name)!);
+      for (const h of hosts) recap[h.name] ??= emptyRecap();
+      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable });
+      if (aborted) break;
+    }
+  } finally {
+    await sessions.closeAll();
+  }
+  emit({
+    type: "run-end",
+    mode: options.mode,
+    recap,
+    durationMs: Date.now() - started,
+    stats: { roundTrips: sessions.roundTrips(), tasks: taskCounts },
+  });
+  return { recap, failedHosts: [...failed], unreachableHosts: [...unreachable] };
+}
+
+interface PlayRun {
+  options: RunOptions;
+  deps: RunDeps;
+  sessions: Sessions;
+  emit: EventSink;
+  registered: Map<string, Vars>;
+  failed: Set<string>;
+  unreachable: Set<string>;
+}
+
+/** Runs one play; returns true when the failure budget aborted the run. */
+async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun): Promise<boolean> {
+  const playTasks = planPlayTasks(play, project);
+  const batches = serialBatches(hosts, play.serial);
+  for (const [index, batch] of batches.entries()) {
+    run.emit({
+      type: "play-start",
+      play: play.name,
+      hosts: batch.map((h) => h.name),
+      batch: batches.length > 1 ? { index: index + 1, count: batches.length } : undefined,
+    });
+    const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, play, playTasks, host, run));
+    const lost = outcomes.filter((o) => o !== "ok").length;
+    const budget = play.maxFailPercentage;
+    const overBudget = budget !== undefined ? (lost / batch.length) * 100 > budget : batch.length > 0 && lost === batch.length;
+    if (overBudget && lost > 0) {
+      const reason =
+        budget !== undefined
+          ? `${lost} of ${batch.length} hosts failed, over max_fail_percentage ${budget}%`
+          : `every host of the batch failed`;
+      run.emit({ type: "play-end", play: play.name, aborted: reason });
+      return true;
+    }
+  }
+  run.emit({ type: "play-end", play: play.name });
+  return false;
+}
+
+async function runHost(project: Project, play: Play, playTasks: ReturnType<typeof planPlayTasks>, host: Host, run: PlayRun): Promise<HostOutcome> {
+  run.emit({ type: "host-start", play: play.name, host: host.name });
+  let outcome: HostOutcome;
+  try {
+    const session = await run.sessions.get(host);
+    let registered = run.registered.get(host.name);
+    if (!registered) run.registered.set(host.name, (registered = {}));
+    outcome = await runHostPlay({
+      project,
+      play,
+      playTasks,
+      host,
+      conn: session.conn,
+      facts: session.facts,
+      mode: run.options.mode,
+      tags: run.options.tags,
+      forceHandlers: run.options.forceHandlers,
+      emit: run.emit,
+      evaluator: run.deps.evaluator,
+      registered,
+      secrets: project.secrets,
+      regatherFacts: () => run.sessions.regatherFacts(host),
+    });
+  } catch (error: unknown) {
+    if (!(error instanceof ConnectionError)) throw error;
+    run.emit({ type: "host-unreachable", play: play.name, host: host.name, message: error.message, hint: error.hint });
+    outcome = "unreachable";
+  }
+  if (outcome === "failed") run.failed.add(host.name);
+  if (outcome === "unreachable") run.unreachable.add(host.name);
+  run.emit({ type: "host-end", play: play.name, host: host.name, status: outcome });
+  return outcome;
+}
+
+/** `serial: 2` or `serial: "30%"` into batches; no serial = one batch. */
+export function serialBatches<T>(hosts: T[], serial: number | string | undefined): T[][] {
+  if (serial === undefined || hosts.length === 0) return [hosts];
+  let size = typeof serial === "number" ? serial : Math.floor((hosts.length * Number.parseFloat(serial)) / 100);
+  size = Math.max(1, Math.min(hosts.length, size));
+  const batches: T[][] = [];
+  for (let i = 0; i < hosts.length; i += size) batches.push(hosts.slice(i, i + size));
+  return batches;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function emptyRecap(): HostRecap {
+  return { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, ignored: 0 };
+}
+
+function count(recap: Record<string, HostRecap>, tasks: Record<string, number>, event: RunEvent): void {
+  if (event.type === "task") {
+    const r = (recap[event.host] ??= emptyRecap());
+    if (event.status === "unreachable") return; // counted once per host below
+    if (event.ignored) r.ignored++;
+    else r[event.status]++;
+    tasks[event.host] = (tasks[event.host] ?? 0) + 1;
+  } else if (event.type === "host-unreachable") {
+    (recap[event.host] ??= emptyRecap()).unreachable = 1;
+  }
+}

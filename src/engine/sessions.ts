@@ -1,0 +1,58 @@
+// One connection and one facts gathering per host for the whole run, opened on first use and shared by
+// every play. A host that could not be reached stays unreachable for the rest of the run.
+import type { Host } from "../config/model.js";
+import { ConnectionError, type Connection } from "../connection/types.js";
+import type { Facts } from "../facts/types.js";
+
+export interface Session {
+  conn: Connection;
+  facts: Facts;
+}
+
+export interface SessionOpeners {
+  connect(host: Host): Promise<Connection>;
+  gatherFacts(conn: Connection): Promise<Facts>;
+}
+
+export class Sessions {
+  private readonly open = new Map<string, Promise<Session>>();
+  private readonly conns = new Map<string, Connection>();
+
+  constructor(private readonly openers: SessionOpeners) {}
+
+  /** The host's session; rejects with ConnectionError when it cannot be reached. */
+  get(host: Host): Promise<Session> {
+    let session = this.open.get(host.name);
+    if (!session) {
+      session = this.start(host);
+      this.open.set(host.name, session);
+    }
+    return session;
+  }
+
+  private async start(host: Host): Promise<Session> {
+    let conn: Connection;
+    try {
+      conn = await this.openers.connect(host);
+    } catch (error: unknown) {
+      if (error instanceof ConnectionError) throw error;
+      throw new ConnectionError("unreachable", host.name, error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    }
+    this.conns.set(host.name, conn);
+    return { conn, facts: await this.openers.gatherFacts(conn) };
+  }
+
+  async regatherFacts(host: Host): Promise<Facts> {
+    const session = await this.get(host);
+    session.facts = await this.openers.gatherFacts(session.conn);
+    return session.facts;
+  }
+
+  roundTrips(): Record<string, number> {
+    return Object.fromEntries([...this.conns].map(([name, conn]) => [name, conn.stats.roundTrips]));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.conns.values()].map((c) => c.close()));
+  }
+}

@@ -1,0 +1,72 @@
+// A play as the ordered list of tasks a host runs: the roles' tasks (in role order), then the play's own.
+// Tags and role-level `when` are folded into each entry so the host runner sees one flat list.
+import type { Handler, Play, Project, Role, RoleRef, Task } from "../config/model.js";
+
+export interface PlannedTask {
+  task: Task;
+  role?: Role;
+  roleRef?: RoleRef;
+  /** Play tags + role tags + task tags. */
+  tags: string[];
+  /** Conditions that must all hold: the role reference's `when`, then the task's own. */
+  conditions: string[];
+}
+
+export interface PlannedHandler {
+  handler: Handler;
+  role?: Role;
+  roleRef?: RoleRef;
+}
+
+export interface PlayTasks {
+  tasks: PlannedTask[];
+  /** In definition order: roles' handlers in role order, then the play's. */
+  handlers: PlannedHandler[];
+}
+
+export function planPlayTasks(play: Play, project: Project): PlayTasks {
+  const tasks: PlannedTask[] = [];
+  const handlers: PlannedHandler[] = [];
+  for (const roleRef of play.roles) {
+    const role = project.roles.get(roleRef.name);
+    if (!role) throw new Error(`role '${roleRef.name}' was not loaded`);
+    const conditions = roleRef.when !== undefined ? [roleRef.when] : [];
+    for (const task of role.tasks) {
+      tasks.push({
+        task,
+        role,
+        roleRef,
+        tags: [...play.tags, ...roleRef.tags, ...task.tags],
+        conditions: task.when !== undefined ? [...conditions, task.when] : conditions,
+      });
+    }
+    for (const handler of role.handlers) handlers.push({ handler, role, roleRef });
+  }
+  for (const task of play.tasks) {
+    tasks.push({ task, tags: [...play.tags, ...task.tags], conditions: task.when !== undefined ? [task.when] : [] });
+  }
+  for (const handler of play.handlers) handlers.push({ handler });
+  return { tasks, handlers };
+}
+
+export interface TagFilter {
+  tags: string[];
+  skipTags: string[];
+}
+
+/** Ansible's rules: `always` runs unless skipped by name, `never` only when asked for by name. */
+export function selectedByTags(taskTags: string[], filter: TagFilter): boolean {
+  if (taskTags.some((t) => filter.skipTags.includes(t))) return false;
+  if (filter.tags.length === 0 || filter.tags.includes("all")) return !taskTags.includes("never");
+  if (taskTags.includes("always")) return true;
+  return taskTags.some((t) => filter.tags.includes(t));
+}
+
+/** Handlers a notification name reaches: by name or by `listen`. */
+export function handlersFor(name: string, handlers: PlannedHandler[]): number[] {
+  const found: number[] = [];
+  handlers.forEach((h, i) => {
+    if (h.handler.name === name || h.handler.listen.includes(name)) found.push(i);
+  });
+  return found;
+}
