@@ -1,0 +1,100 @@
+// The reference stack's application. Every answer names the server that served it, so a user can see the
+// load balancer alternate; notes are written to the MySQL primary and read from the replica.
+// Configuration (database hosts and credentials) comes from a root-owned JSON file that the app role
+// renders: its path is the first argument, never secrets on the command line or in the environment.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import mysql from "mysql2/promise";
+
+const config = JSON.parse(readFileSync(process.argv[2] ?? "/etc/notes-app/config.json", "utf8"));
+
+function pool(db) {
+  return mysql.createPool({
+    host: db.host,
+    port: db.port ?? 3306,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    connectionLimit: 5,
+    connectTimeout: 3000,
+    enableKeepAlive: true,
+  });
+}
+
+const primary = pool(config.primary);
+const replica = pool(config.replica ?? config.primary);
+
+/** The database server's own name, so answers can say which database served them. */
+async function serverName(db) {
+  const [rows] = await db.query("SELECT @@hostname AS name");
+  return rows[0].name;
+}
+
+function send(res, status, body) {
+  const text = JSON.stringify(body) + "\n";
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req, limit = 64 * 1024) {
+  let size = 0;
+  const chunks = [];
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw Object.assign(new Error("body too large"), { status: 413 });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const routes = {
+  "GET /": async () => [200, { server: config.server_name, version: config.version }],
+
+  "GET /health": async () => {
+    await primary.query("SELECT 1");
+    await replica.query("SELECT 1");
+    return [200, { server: config.server_name, status: "ok" }];
+  },
+
+  "POST /notes": async (req) => {
+    let text;
+    try {
+      text = JSON.parse(await readBody(req)).text;
+    } catch {
+      return [400, { error: 'body must be JSON: {"text": "..."}' }];
+    }
+    if (typeof text !== "string" || text.length === 0 || text.length > 1000) {
+      return [400, { error: "text must be a non-empty string of at most 1000 characters" }];
+    }
+    const [result] = await primary.query("INSERT INTO notes (text, server) VALUES (?, ?)", [text, config.server_name]);
+    return [201, { id: result.insertId, server: config.server_name, db: await serverName(primary) }];
+  },
+
+  "GET /notes": async () => {
+    const [rows] = await replica.query("SELECT id, text, server, created_at FROM notes ORDER BY id DESC LIMIT 100");
+    return [200, { server: config.server_name, db: await serverName(replica), notes: rows }];
+  },
+};
+
+const server = http.createServer(async (req, res) => {
+  const path = new URL(req.url ?? "/", "http://x").pathname;
+  const route = routes[`${req.method} ${path}`];
+  if (!route) return send(res, 404, { error: "not found", server: config.server_name });
+  try {
+    const [status, body] = await route(req);
+    send(res, status, body);
+  } catch (error) {
+    const status = error.status ?? (path === "/health" ? 503 : 500);
+    send(res, status, { error: error.message, server: config.server_name });
+  }
+});
+
+server.listen(config.port ?? 3000, config.listen ?? "127.0.0.1", () => {
+  console.log(`notes-app ${config.version} on ${config.server_name} listening on ${config.listen ?? "127.0.0.1"}:${config.port ?? 3000}`);
+});
+
+// systemd stops the service with SIGTERM: finish the requests in flight, then exit.
+process.on("SIGTERM", () => {
+  server.close(() => Promise.allSettled([primary.end(), replica.end()]).then(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 5000).unref();
+});
