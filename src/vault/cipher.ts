@@ -1,0 +1,79 @@
+// Vault files: a vars file encrypted at rest. AES-256-GCM (authenticated: a wrong password and a tampered
+// file are both detected) with a key from scrypt (memory-hard, so guessing passwords is expensive).
+// The header line carries the format and KDF parameters and is authenticated too (GCM additional data).
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+
+export const VAULT_MAGIC = "$DEPLOY_VAULT";
+const VERSION = "1";
+const SALT_BYTES = 16;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface KdfParams {
+  /** CPU/memory cost (power of two). 2^15 with r=8 uses 32 MiB per derivation. */
+  N: number;
+  r: number;
+  p: number;
+}
+
+export const DEFAULT_KDF: KdfParams = { N: 1 << 15, r: 8, p: 1 };
+
+export class VaultError extends Error {
+  override readonly name = "VaultError";
+}
+
+export function isVault(text: string): boolean {
+  return text.startsWith(VAULT_MAGIC + ";");
+}
+
+function header(kdf: KdfParams): string {
+  return `${VAULT_MAGIC};${VERSION};scrypt:N=${kdf.N},r=${kdf.r},p=${kdf.p};aes-256-gcm`;
+}
+
+function parseHeader(line: string): KdfParams {
+  const m = /^\$DEPLOY_VAULT;(\d+);scrypt:N=(\d+),r=(\d+),p=(\d+);aes-256-gcm$/.exec(line);
+  if (!m) throw new VaultError("not a deploy vault file (bad header line)");
+  if (m[1] !== VERSION) throw new VaultError(`vault format version ${m[1]} is not supported (this deploy reads version ${VERSION})`);
+  const kdf = { N: Number(m[2]), r: Number(m[3]), p: Number(m[4]) };
+  // Bounds keep a hostile header from asking for gigabytes of memory.
+  if (!Number.isInteger(Math.log2(kdf.N)) || kdf.N < 1024 || kdf.N > 1 << 20 || kdf.r < 1 || kdf.r > 32 || kdf.p < 1 || kdf.p > 16) {
+    throw new VaultError("vault header has out-of-range key derivation parameters");
+  }
+  return kdf;
+}
+
+function deriveKey(password: string, salt: Buffer, kdf: KdfParams): Buffer {
+  if (password.length === 0) throw new VaultError("the vault password is empty");
+  return scryptSync(password.normalize("NFC"), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 });
+}
+
+export function encryptVault(plaintext: string, password: string, kdf: KdfParams = DEFAULT_KDF): string {
+  const salt = randomBytes(SALT_BYTES);
+  const iv = randomBytes(IV_BYTES);
+  const head = header(kdf);
+  const cipher = createCipheriv("aes-256-gcm", deriveKey(password, salt, kdf), iv);
+  cipher.setAAD(Buffer.from(head));
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  const blob = Buffer.concat([salt, iv, cipher.getAuthTag(), body]).toString("base64");
+  const lines = blob.match(/.{1,76}/g) ?? [];
+  return [head, ...lines].join("\n") + "\n";
+}
+
+export function decryptVault(text: string, password: string): string {
+  const [head = "", ...rest] = text.replace(/\r\n/g, "\n").split("\n");
+  const kdf = parseHeader(head.trim());
+  const blob = Buffer.from(rest.join("").trim(), "base64");
+  if (blob.length < SALT_BYTES + IV_BYTES + TAG_BYTES) throw new VaultError("vault file is truncated");
+  const salt = blob.subarray(0, SALT_BYTES);
+  const iv = blob.subarray(SALT_BYTES, SALT_BYTES + IV_BYTES);
+  const tag = blob.subarray(SALT_BYTES + IV_BYTES, SALT_BYTES + IV_BYTES + TAG_BYTES);
+  const body = blob.subarray(SALT_BYTES + IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv("aes-256-gcm", deriveKey(password, salt, kdf), iv);
+  decipher.setAAD(Buffer.from(head.trim()));
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
+  } catch (error: unknown) {
+    throw new VaultError("wrong vault password, or the vault file was modified", { cause: error });
+  }
+}
