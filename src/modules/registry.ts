@@ -1,11 +1,28 @@
 // Every module the engine knows, by the name tasks use. One import and one entry per module file.
 import type { Module } from "./types.js";
+import { commandModule } from "./command.js";
+import { groupModule } from "./group.js";
+import { packageModule } from "./package.js";
+import { serviceModule } from "./service.js";
+import { shellModule } from "./shell.js";
+import { sysctlModule } from "./sysctl.js";
+import { userModule } from "./user.js";
+import { waitForModule } from "./wait_for.js";
 
 // Modules are heterogeneous in their parameter types; the registry erases them, the schema restores them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModule = Module<any, any>;
 
-const modules: AnyModule[] = [];
+const modules: AnyModule[] = [
+  packageModule,
+  serviceModule,
+  userModule,
+  groupModule,
+  sysctlModule,
+  commandModule,
+  shellModule,
+  waitForModule,
+];
 
 const byName = new Map<string, AnyModule>(modules.map((m) => [m.name, m]));
 

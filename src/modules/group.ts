@@ -1,0 +1,64 @@
+// `group`: a local group, checked with getent and changed with groupadd/groupmod/groupdel.
+import { z } from "zod";
+import { sh } from "../util/shell.js";
+import type { Module, Plan } from "./types.js";
+import { accountId, accountName, parseGroupLine } from "./system/accounts.js";
+import { firstLine, probeLines, tail } from "./system/probe-lines.js";
+
+export const groupSchema = z
+  .strictObject({
+    name: accountName.describe("Group name."),
+    gid: accountId.optional().describe("Numeric group id; changed with groupmod when it differs."),
+    system: z.boolean().default(false).describe("Create as a system group (gid from the system range). Only used when creating."),
+    state: z.enum(["present", "absent"]).default("present").describe("present: the group exists; absent: it does not."),
+  })
+  .describe("Create, change or remove a local group.");
+
+export type GroupParams = z.infer<typeof groupSchema>;
+
+type GroupChange = { action: "create" } | { action: "gid"; from: number } | { action: "remove" };
+
+export const groupModule: Module<GroupParams, undefined> = {
+  name: "group",
+  description: "Create, change or remove a local group.",
+  schema: groupSchema,
+
+  probe(params) {
+    return sh`if e=$(getent group ${params.name}); then printf 'deploy:group\\t%s\\n' "$e"; else echo deploy:no-group; fi`;
+  },
+
+  decide(params, _prepared, observed): Plan {
+    const line = firstLine(probeLines(observed?.output ?? ""), "group");
+    const entry = line ? parseGroupLine(line.join("\t")) : undefined;
+    if (line && !entry) return { kind: "fail", message: `group: cannot read getent output: ${line.join(" ")}` };
+    if (params.state === "absent") {
+      return entry ? { kind: "change", summary: `remove group ${params.name}`, detail: { action: "remove" } } : { kind: "ok" };
+    }
+    if (!entry) {
+      const gid = params.gid !== undefined ? ` (gid ${params.gid})` : params.system ? " (system)" : "";
+      return { kind: "change", summary: `create group ${params.name}${gid}`, detail: { action: "create" } };
+    }
+    if (params.gid !== undefined && entry.gid !== params.gid) {
+      return {
+        kind: "change",
+        summary: `group ${params.name}: gid ${entry.gid} -> ${params.gid}`,
+        detail: { action: "gid", from: entry.gid },
+      };
+    }
+    return { kind: "ok" };
+  },
+
+  async apply(params, _prepared, change, ctx) {
+    const detail = change.detail as GroupChange;
+    const gid = params.gid !== undefined ? ["-g", String(params.gid)] : [];
+    const command =
+      detail.action === "create"
+        ? sh`groupadd ${gid} ${params.system ? ["-r"] : []} ${params.name}`
+        : detail.action === "gid"
+          ? sh`groupmod ${gid} ${params.name}`
+          : sh`groupdel ${params.name}`;
+    const result = await ctx.run(command);
+    if (result.exitCode !== 0) return { changed: false, failed: `${command.text.split(" ")[0]} failed: ${tail(result.stderr || result.stdout)}` };
+    return { changed: true };
+  },
+};

@@ -1,0 +1,166 @@
+// `service`: systemd units. One probe (`systemctl show`), then the fewest systemctl calls that reach the
+// wanted state, in one script. A unit file edited since systemd loaded it (NeedDaemonReload=yes) is
+// reloaded first, which is how "daemon-reload when a unit file changed" works without extra tasks.
+import { z } from "zod";
+import { raw, sh, type Script } from "../util/shell.js";
+import type { Module, Plan } from "./types.js";
+import { tail } from "./system/probe-lines.js";
+
+export const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
+
+export const serviceSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(UNIT_NAME, "not a systemd unit name")
+      .describe("Unit name; `.service` is added when it has no unit type suffix."),
+    state: z
+      .enum(["started", "stopped", "restarted", "reloaded"])
+      .optional()
+      .describe("started/stopped are checked; restarted/reloaded always act (use them in handlers)."),
+    enabled: z.boolean().optional().describe("Start the unit at boot (true) or not (false)."),
+    daemon_reload: z
+      .boolean()
+      .default(false)
+      .describe("Run `systemctl daemon-reload` before acting, even when systemd does not report changed unit files."),
+  })
+  .refine((p) => p.state !== undefined || p.enabled !== undefined || p.daemon_reload, {
+    message: "give at least one of state, enabled, daemon_reload",
+  })
+  .describe("Start, stop, restart, reload, enable or disable a systemd unit.");
+
+export type ServiceParams = z.infer<typeof serviceSchema>;
+
+const UNIT_SUFFIX = /\.(service|socket|timer|target|path|mount|automount|swap|slice|scope|device)$/;
+
+export function unitName(name: string): string {
+  return UNIT_SUFFIX.test(name) ? name : `${name}.service`;
+}
+
+export interface UnitState {
+  loadState: string;
+  activeState: string;
+  unitFileState: string;
+  needDaemonReload: boolean;
+  fragmentPath: string;
+}
+
+export function serviceProbe(unit: string): Script {
+  return sh`if ! command -v systemctl >/dev/null 2>&1; then echo deploy:no-systemctl; exit 0; fi
+systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload,FragmentPath -- ${unit}`;
+}
+
+export function parseUnitState(output: string): UnitState | undefined {
+  if (output.includes("deploy:no-systemctl")) return undefined;
+  const values = new Map<string, string>();
+  for (const line of output.split("\n")) {
+    const m = /^(LoadState|ActiveState|UnitFileState|NeedDaemonReload|FragmentPath)=(.*)$/.exec(line);
+    if (m) values.set(m[1]!, m[2]!);
+  }
+  if (!values.has("LoadState")) return undefined;
+  return {
+    loadState: values.get("LoadState") ?? "",
+    activeState: values.get("ActiveState") ?? "",
+    unitFileState: values.get("UnitFileState") ?? "",
+    needDaemonReload: values.get("NeedDaemonReload") === "yes",
+    fragmentPath: values.get("FragmentPath") ?? "",
+  };
+}
+
+/** Running, or on its way there: starting it again would change nothing. */
+const UP = new Set(["active", "reloading", "activating"]);
+/** Unit file states where `enable`/`disable` has nothing to do (static units cannot be enabled at all). */
+const ENABLED = new Set(["enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient", "linked", "linked-runtime"]);
+const NOT_ENABLEABLE = new Set(["static", "generated", "transient", "alias", "indirect"]);
+
+export type ServiceAction = "daemon-reload" | "start" | "stop" | "restart" | "reload" | "enable" | "disable";
+
+/** The systemctl calls that bring the unit to the wanted state, in order. Pure. */
+export function serviceActions(params: ServiceParams, state: UnitState): ServiceAction[] | { blocked: string } | { fail: string } {
+  const unit = unitName(params.name);
+  const actions: ServiceAction[] = [];
+  if (state.loadState === "not-found") {
+    // Nothing to stop or disable on a unit that does not exist; anything else needs it installed first.
+    const onlyOff = params.state !== "started" && params.state !== "restarted" && params.state !== "reloaded" && params.enabled !== true;
+    return onlyOff ? [] : { blocked: `unit ${unit} is not installed` };
+  }
+  const wantsUp = params.state === "started" || params.state === "restarted" || params.state === "reloaded";
+  if (state.loadState === "masked" && (wantsUp || params.enabled === true)) return { fail: `unit ${unit} is masked` };
+  if (state.loadState !== "loaded" && state.loadState !== "masked") {
+    return { fail: `unit ${unit} cannot be loaded (LoadState=${state.loadState})` };
+  }
+  if (state.needDaemonReload || params.daemon_reload) actions.push("daemon-reload");
+  const up = UP.has(state.activeState);
+  if (params.state === "started" && !up) actions.push("start");
+  if (params.state === "stopped" && up) actions.push("stop");
+  if (params.state === "restarted") actions.push("restart");
+  // Reloading a stopped unit fails; starting it loads the configuration just as well.
+  if (params.state === "reloaded") actions.push(up ? "reload" : "start");
+  if (params.enabled === true && !ENABLED.has(state.unitFileState)) actions.push("enable");
+  if (params.enabled === false && ENABLED.has(state.unitFileState) && !NOT_ENABLEABLE.has(state.unitFileState)) {
+    actions.push("disable");
+  }
+  // daemon_reload: true alone with nothing else to do is not a change: systemd already has the files loaded.
+  if (actions.length === 1 && actions[0] === "daemon-reload" && !state.needDaemonReload) return [];
+  return actions;
+}
+
+const WORDS: Record<ServiceAction, string> = {
+  "daemon-reload": "daemon-reload",
+  start: "start",
+  stop: "stop",
+  restart: "restart",
+  reload: "reload",
+  enable: "enable at boot",
+  disable: "disable at boot",
+};
+
+export function serviceSummary(unit: string, actions: ServiceAction[], state: UnitState): string {
+  const words = actions.map((a) => (a === "daemon-reload" && state.needDaemonReload ? "daemon-reload (unit file changed)" : WORDS[a]));
+  return `${unit}: ${words.join(", ")}`;
+}
+
+/** One script for all actions; on failure it appends the unit's last journal lines to explain why. */
+export function serviceApplyScript(unit: string, actions: ServiceAction[]): Script {
+  const explain = sh`{ rc=$?; journalctl -u ${unit} -n 8 --no-pager -o cat >&2 2>/dev/null; exit $rc; }`;
+  const lines = actions.map((a) =>
+    a === "daemon-reload" ? sh`systemctl daemon-reload || ${explain}` : sh`systemctl ${a} -- ${unit} || ${explain}`,
+  );
+  return raw(lines.map(String).join("\n"));
+}
+
+export const serviceModule: Module<ServiceParams, undefined> = {
+  name: "service",
+  description: "Manage a systemd unit: started/stopped/restarted/reloaded, enabled at boot.",
+  schema: serviceSchema,
+
+  probe(params) {
+    return serviceProbe(unitName(params.name));
+  },
+
+  decide(params, _prepared, observed, ctx): Plan {
+    if (ctx.facts.init && ctx.facts.init !== "systemd" && ctx.facts.init !== "unknown") {
+      return { kind: "fail", message: `service supports systemd only; PID 1 is ${ctx.facts.init}` };
+    }
+    const state = observed ? parseUnitState(observed.output) : undefined;
+    if (!state) return { kind: "fail", message: `service: systemctl is not available: ${tail(observed?.output ?? "", 2)}` };
+    const unit = unitName(params.name);
+    const actions = serviceActions(params, state);
+    if ("blocked" in actions) return { kind: "blocked", reason: actions.blocked };
+    if ("fail" in actions) return { kind: "fail", message: actions.fail };
+    if (actions.length === 0) {
+      return { kind: "ok", summary: state.loadState === "not-found" ? `${unit} is not installed` : undefined };
+    }
+    return { kind: "change", summary: serviceSummary(unit, actions, state), detail: actions };
+  },
+
+  async apply(params, _prepared, change, ctx) {
+    const unit = unitName(params.name);
+    const actions = change.detail as ServiceAction[];
+    const result = await ctx.run(serviceApplyScript(unit, actions), { timeoutMs: 10 * 60_000 });
+    if (result.exitCode !== 0) {
+      return { changed: false, failed: `systemctl failed for ${unit}: ${tail(result.stderr || result.stdout, 6)}` };
+    }
+    return { changed: true };
+  },
+};

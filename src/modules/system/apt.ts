@@ -1,0 +1,230 @@
+// apt on Debian/Ubuntu as pure pieces: the probe script, its parser, the decision, and the command builders.
+// The builders take plain package lists so the engine can later merge the package tasks of a host into one
+// install call (issue 7) without going through the module.
+import { raw, sh, type Script } from "../../util/shell.js";
+import { probeLines } from "./probe-lines.js";
+
+/** Debian package name, optional `:arch`, optional `=version` pin. */
+export const PACKAGE_SPEC = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/;
+
+export interface PackageSpec {
+  /** Name as dpkg knows it, with the `:arch` qualifier when given. */
+  name: string;
+  /** Exact version wanted (`name=version`). */
+  version?: string;
+}
+
+export function parsePackageSpec(text: string): PackageSpec {
+  const eq = text.indexOf("=");
+  return eq < 0 ? { name: text } : { name: text.slice(0, eq), version: text.slice(eq + 1) };
+}
+
+/** What apt-get is given: `name` or `name=version`. */
+export function specArg(spec: PackageSpec): string {
+  return spec.version === undefined ? spec.name : `${spec.name}=${spec.version}`;
+}
+
+/** The conventional "lists refreshed" stamp (Ubuntu's update-notifier and Ansible read it too). */
+export const UPDATE_STAMP = "/var/lib/apt/periodic/update-success-stamp";
+
+/** How long apt waits for another apt/dpkg run to release its lock before giving up (seconds). */
+export const LOCK_WAIT_SECONDS = 120;
+
+export interface PackageState {
+  name: string;
+  /** dpkg's db:Status-Abbrev ("ii ", "rc ", "un ", or "" when dpkg never heard of it). */
+  status: string;
+  /** The package is unpacked and configured (a half-installed one is not). */
+  installed: boolean;
+  /** Installed version ("" when not installed). */
+  version: string;
+  /** apt's candidate version; undefined when not asked, "" when there is none. */
+  candidate?: string;
+  /** The candidate is newer than the installed version. */
+  newer: boolean;
+}
+
+export interface AptObservation {
+  /** False when the host has no dpkg at all. */
+  dpkg: boolean;
+  /** Age of the apt lists in seconds; undefined when there are no lists. */
+  listsAge?: number;
+  packages: Map<string, PackageState>;
+}
+
+/**
+ * ONE read-only script for every package of a task: dpkg status and version, apt's candidate (only where it
+ * matters: state latest, or a package not installed yet), and the age of the apt lists.
+ */
+export function aptProbeScript(names: string[], wantCandidates: "all" | "missing"): Script {
+  const latest = wantCandidates === "all" ? "1" : "0";
+  return raw(
+    [
+      "export LC_ALL=C",
+      "if ! command -v dpkg-query >/dev/null 2>&1; then echo deploy:no-dpkg; exit 0; fi",
+      "t=",
+      "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then",
+      "  t=$(stat -c %Y /var/lib/apt/lists)",
+      `  if [ -e ${UPDATE_STAMP} ]; then s=$(stat -c %Y ${UPDATE_STAMP}); [ "$s" -gt "$t" ] && t=$s; fi`,
+      "fi",
+      `if [ -n "$t" ]; then printf 'deploy:lists-age\\t%s\\n' "$(( $(date +%s) - t ))"; else echo deploy:no-lists; fi`,
+      sh`for p in ${names}; do`.text,
+      "  st=$(dpkg-query -W -f='${db:Status-Abbrev}' \"$p\" 2>/dev/null) || st=",
+      "  v=$(dpkg-query -W -f='${Version}' \"$p\" 2>/dev/null) || v=",
+      "  case $st in ?i*) inst=1 ;; *) inst=0; v= ;; esac",
+      "  c=-; n=0",
+      `  if [ ${latest} = 1 ] || [ $inst = 0 ]; then`,
+      "    c=$(apt-cache policy \"$p\" 2>/dev/null | sed -n 's/^  Candidate: //p' | head -n 1)",
+      "    [ \"$c\" = '(none)' ] && c=",
+      "    if [ -n \"$c\" ] && [ -n \"$v\" ] && dpkg --compare-versions \"$c\" gt \"$v\"; then n=1; fi",
+      "  fi",
+      "  printf 'deploy:pkg\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$p\" \"$st\" \"$v\" \"$c\" \"$n\"",
+      "done",
+    ].join("\n"),
+  );
+}
+
+export function parseAptProbe(output: string): AptObservation {
+  const lines = probeLines(output);
+  const observation: AptObservation = { dpkg: !lines.some((l) => l.tag === "no-dpkg"), packages: new Map() };
+  for (const { tag, fields } of lines) {
+    if (tag === "lists-age") {
+      const age = Number(fields[0]);
+      if (Number.isFinite(age)) observation.listsAge = Math.max(0, age);
+    } else if (tag === "pkg") {
+      const [name = "", status = "", version = "", candidate = "-", newer = "0"] = fields;
+      observation.packages.set(name, {
+        name,
+        status,
+        installed: /^.i/.test(status),
+        version,
+        candidate: candidate === "-" ? undefined : candidate,
+        newer: newer === "1",
+      });
+    }
+  }
+  return observation;
+}
+
+export interface AptWant {
+  packages: PackageSpec[];
+  state: "present" | "absent" | "latest";
+  /** true: refresh when older than cacheValidTime; "auto": only when a package has no candidate; false: never. */
+  updateCache: boolean | "auto";
+  cacheValidTime: number;
+  purge: boolean;
+}
+
+export interface AptDecision {
+  refresh: boolean;
+  /** Why the lists are refreshed, for the summary. */
+  refreshReason?: string;
+  install: PackageSpec[];
+  upgrade: { spec: PackageSpec; from: string; to: string }[];
+  remove: string[];
+  /** Packages apt knows no candidate for while the lists will not be refreshed. */
+  unavailable: string[];
+}
+
+export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
+  const decision: AptDecision = { refresh: false, install: [], upgrade: [], remove: [], unavailable: [] };
+  const noCandidate: string[] = [];
+  for (const spec of want.packages) {
+    const state = seen.packages.get(spec.name);
+    const installed = state?.installed === true;
+    if (want.state === "absent") {
+      // With purge, leftover configuration files ("rc") count as still there.
+      const leftover = want.purge && state !== undefined && /^.c/.test(state.status);
+      if (installed || leftover) decision.remove.push(spec.name);
+      continue;
+    }
+    if (spec.version !== undefined) {
+      if (!installed || state.version !== spec.version) {
+        if (installed) decision.upgrade.push({ spec, from: state.version, to: spec.version });
+        else decision.install.push(spec);
+      }
+      continue;
+    }
+    if (!installed) {
+      decision.install.push(spec);
+      if (state?.candidate === "" || state === undefined) noCandidate.push(spec.name);
+    } else if (want.state === "latest" && state.newer && state.candidate) {
+      decision.upgrade.push({ spec, from: state.version, to: state.candidate });
+    }
+  }
+  if (want.state === "absent" || want.updateCache === false) {
+    decision.unavailable = want.state === "absent" ? [] : noCandidate;
+    return decision;
+  }
+  const stale = seen.listsAge === undefined || seen.listsAge > want.cacheValidTime;
+  const needsLists = decision.install.length > 0 || decision.upgrade.length > 0 || want.state === "latest";
+  if (noCandidate.length > 0) {
+    decision.refresh = true;
+    decision.refreshReason = seen.listsAge === undefined ? "no apt lists yet" : `no candidate for ${noCandidate.join(", ")}`;
+  } else if (want.updateCache === true && stale && needsLists) {
+    decision.refresh = true;
+    decision.refreshReason = seen.listsAge === undefined ? "no apt lists yet" : `lists are ${formatAge(seen.listsAge)} old`;
+  }
+  return decision;
+}
+
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+/**
+ * Runs an apt command, retrying while another apt/dpkg run holds the lock (unattended-upgrades at boot is
+ * the usual one). DPkg::Lock::Timeout covers the dpkg frontend lock on apt >= 1.9.11; the loop covers the
+ * lists lock of `apt-get update` and older apt. Output is merged into stdout so the error lines stay in order.
+ */
+const APT_RETRY = raw(
+  [
+    "deploy_apt() {",
+    "  deploy_try=0",
+    "  while :; do",
+    '    deploy_out=$("$@" 2>&1); deploy_rc=$?',
+    '    case $deploy_rc:$deploy_out in',
+    '      100:*"Could not get lock"*|100:*"Unable to lock"*|100:*"Unable to acquire"*) ;;',
+    '      *) printf \'%s\\n\' "$deploy_out"; return $deploy_rc ;;',
+    "    esac",
+    "    deploy_try=$((deploy_try + 1))",
+    `    if [ $deploy_try -ge ${LOCK_WAIT_SECONDS / 2} ]; then printf '%s\\n' "$deploy_out"; return $deploy_rc; fi`,
+    "    sleep 2",
+    "  done",
+    "}",
+  ].join("\n"),
+);
+
+const APT_ENV = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"];
+const APT_OPTIONS = [
+  "-y",
+  "-q",
+  "-o", `DPkg::Lock::Timeout=${LOCK_WAIT_SECONDS}`,
+  "-o", "Dpkg::Options::=--force-confdef",
+  "-o", "Dpkg::Options::=--force-confold",
+];
+
+/** Refresh the apt lists, then mark the time so cache_valid_time works on hosts without update-notifier. */
+export function aptUpdateCommand(): Script {
+  return sh`${APT_RETRY}\ndeploy_apt ${APT_ENV} apt-get -q -o ${`DPkg::Lock::Timeout=${LOCK_WAIT_SECONDS}`} update || exit $?\nmkdir -p ${"/var/lib/apt/periodic"} && touch ${UPDATE_STAMP}`;
+}
+
+/** ONE install (or upgrade) call for a whole list of packages: `name` or `name=version` words. */
+export function aptInstallCommand(packages: string[], options: { installRecommends?: boolean } = {}): Script {
+  const recommends = options.installRecommends ? "--install-recommends" : "--no-install-recommends";
+  // --allow-downgrades: a pinned `name=version` lower than the installed one is what the user asked for.
+  return sh`${APT_RETRY}\ndeploy_apt ${APT_ENV} apt-get install ${APT_OPTIONS} ${recommends} --allow-downgrades ${packages}`;
+}
+
+export function aptRemoveCommand(packages: string[], options: { purge?: boolean } = {}): Script {
+  return sh`${APT_RETRY}\ndeploy_apt ${APT_ENV} apt-get ${options.purge ? "purge" : "remove"} ${APT_OPTIONS} ${packages}`;
+}
+
+/** The apt error lines ("E: ...") of a failed run, else its last lines. */
+export function aptError(output: string): string {
+  const errors = output.split("\n").filter((l) => l.startsWith("E: "));
+  return (errors.length > 0 ? errors : output.trimEnd().split("\n").slice(-4)).join(" / ").trim();
+}

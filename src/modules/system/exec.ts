@@ -1,0 +1,107 @@
+// What `command` and `shell` share: guard parameters, the guard probe, the run and its registered result.
+// The two modules differ only in how `cmd` becomes a script (argv words vs `sh -c`).
+import { z } from "zod";
+import { raw, sh, type Script } from "../../util/shell.js";
+import type { ApplyContext, ApplyResult, Plan, ProbeOutput, TaskContext } from "../types.js";
+import { hasLine, probeLines, tail } from "./probe-lines.js";
+import { oneLine, redact } from "./redact.js";
+
+const path = z.string().min(1).regex(/^[^\n]*$/, "must be one line");
+
+/** Fields both modules accept, besides the command itself. */
+export const guardFields = {
+  chdir: path.optional().describe("Directory to run in (and to resolve relative creates/removes from)."),
+  creates: path.optional().describe("Skip when this path exists (the command creates it)."),
+  removes: path.optional().describe("Skip when this path does NOT exist (the command removes it)."),
+  unless: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A shell command run during the check; when it succeeds (exit 0) the task is skipped."),
+  stdin: z.string().optional().describe("Text given to the command on its standard input."),
+  timeout: z.number().positive().optional().describe("Seconds after which the command is killed and the task fails."),
+};
+
+export interface GuardParams {
+  chdir?: string;
+  creates?: string;
+  removes?: string;
+  unless?: string;
+  timeout?: number;
+}
+
+/** Seconds an `unless` check may take: it runs inside the batched probe, which must not hang. */
+const UNLESS_TIMEOUT = 60;
+
+/** The guards as one read-only script; undefined when the task has none (it then always runs). */
+export function guardProbe(params: GuardParams): Script | undefined {
+  if (params.creates === undefined && params.removes === undefined && params.unless === undefined) return undefined;
+  const lines: Script[] = [];
+  if (params.chdir !== undefined) lines.push(sh`cd -- ${params.chdir} 2>/dev/null || { echo deploy:no-chdir; exit 0; }`);
+  if (params.creates !== undefined) lines.push(sh`if [ -e ${params.creates} ]; then echo deploy:creates-exists; fi`);
+  if (params.removes !== undefined) lines.push(sh`if [ ! -e ${params.removes} ]; then echo deploy:removes-missing; fi`);
+  if (params.unless !== undefined) {
+    // Its output is discarded so nothing it prints can pass for one of our tagged lines.
+    const seconds = Math.ceil(Math.min(params.timeout ?? UNLESS_TIMEOUT, UNLESS_TIMEOUT));
+    lines.push(sh`if timeout ${seconds} sh -c ${params.unless} </dev/null >/dev/null 2>&1; then echo deploy:unless-ok; fi`);
+  }
+  return raw(lines.map(String).join("\n"));
+}
+
+/** Pure: skip (ok) when a guard says so, else the change "run: <cmd>". */
+export function decideGuarded(params: GuardParams, display: string, observed: ProbeOutput | undefined, ctx: TaskContext): Plan {
+  const run: Plan = { kind: "change", summary: `run: ${oneLine(redact(display, ctx.secrets))}` };
+  if (guardProbe(params) === undefined) return run;
+  const lines = probeLines(observed?.output ?? "");
+  if (hasLine(lines, "no-chdir")) return { kind: "blocked", reason: `directory ${params.chdir ?? ""} does not exist` };
+  if (hasLine(lines, "creates-exists")) return { kind: "ok", summary: `${params.creates ?? ""} exists` };
+  if (hasLine(lines, "removes-missing")) return { kind: "ok", summary: `${params.removes ?? ""} does not exist` };
+  if (hasLine(lines, "unless-ok")) return { kind: "ok", summary: "unless command succeeded" };
+  return run;
+}
+
+/** `cd` first when asked; stdin from /dev/null unless given, so a command waiting for input cannot hang the run. */
+export function wrapRun(body: Script, params: { chdir?: string; stdin?: string }): Script {
+  const cd = params.chdir !== undefined ? sh`cd -- ${params.chdir} && ` : raw("");
+  const input = params.stdin === undefined ? raw(" </dev/null") : raw("");
+  return raw(`${cd.text}${body.text}${input.text}`);
+}
+
+function lines(text: string): string[] {
+  return text === "" ? [] : text.split("\n");
+}
+
+/** Run the command; its rc/stdout/stderr become the registered result (trailing newlines trimmed, as Ansible). */
+export async function runCommand(
+  script: Script,
+  params: { stdin?: string; timeout?: number },
+  cmd: string | string[],
+  ctx: ApplyContext,
+): Promise<ApplyResult> {
+  const started = Date.now();
+  const result = await ctx.run(script, {
+    ...(params.stdin !== undefined ? { stdin: params.stdin } : {}),
+    ...(params.timeout !== undefined ? { timeoutMs: params.timeout * 1000 } : {}),
+  });
+  const stdout = result.stdout.replace(/[\r\n]+$/, "");
+  const stderr = result.stderr.replace(/[\r\n]+$/, "");
+  const rc = result.exitCode ?? -1;
+  const registered = {
+    rc,
+    stdout,
+    stderr,
+    stdout_lines: lines(stdout),
+    stderr_lines: lines(stderr),
+    cmd,
+    delta_ms: Date.now() - started,
+  };
+  if (result.timedOut) {
+    return { changed: true, failed: `timed out after ${params.timeout ?? "?"}s`, result: { ...registered, timed_out: true } };
+  }
+  if (rc !== 0) {
+    const why = tail(redact(stderr || stdout, ctx.secrets), 4);
+    const how = result.exitCode === null ? `killed by ${result.signal ?? "a signal"}` : `rc=${rc}`;
+    return { changed: true, failed: why ? `${how}: ${why}` : how, result: registered };
+  }
+  return { changed: true, result: registered };
+}

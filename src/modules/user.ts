@@ -1,0 +1,218 @@
+// `user`: a local account, checked with getent (passwd, group, shadow) in one probe and changed with one
+// useradd, usermod or userdel call.
+import { z } from "zod";
+import { raw, sh, type Script } from "../util/shell.js";
+import type { Module, Plan } from "./types.js";
+import { accountId, accountName, parseGroupLine, parsePasswdLine, type GroupEntry, type PasswdEntry } from "./system/accounts.js";
+import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
+
+const absolutePath = z.string().regex(/^\/[^\n:]*$/, "must be an absolute path without ':' or newlines");
+
+export const userSchema = z
+  .strictObject({
+    name: accountName.describe("User name."),
+    state: z.enum(["present", "absent"]).default("present").describe("present: the account exists; absent: it does not."),
+    uid: accountId.optional().describe("Numeric user id."),
+    group: z
+      .union([accountName, accountId])
+      .optional()
+      .describe("Primary group (name or gid). Unset on creation: a group named like the user (Debian's default)."),
+    groups: z.array(accountName).optional().describe("Supplementary groups."),
+    append: z.boolean().default(false).describe("true: add `groups` to the current ones; false: exactly `groups`."),
+    home: absolutePath.optional().describe("Home directory."),
+    move_home: z.boolean().default(false).describe("When `home` changes, move the old directory's content there."),
+    create_home: z.boolean().default(true).describe("Create the home directory when creating the user."),
+    shell: absolutePath.optional().describe("Login shell, e.g. /bin/bash or /usr/sbin/nologin."),
+    comment: z.string().regex(/^[^\n:]*$/, "must not contain ':' or newlines").optional().describe("GECOS field (full name)."),
+    system: z.boolean().default(false).describe("Create as a system account (uid from the system range). Only used when creating."),
+    password: z
+      .string()
+      .regex(/^[^\n:]+$/, "must be a crypt(3) hash without ':' or newlines")
+      .optional()
+      .describe("Password HASH as in /etc/shadow (e.g. from `mkpasswd -m yescrypt`), never a clear-text password."),
+    update_password: z.enum(["always", "on_create"]).default("always").describe("on_create: set `password` only for a new user."),
+    remove: z.boolean().default(false).describe("With state absent: also remove the home directory and mail spool."),
+  })
+  .describe("Create, change or remove a local user account.");
+
+export type UserParams = z.infer<typeof userSchema>;
+
+/** Groups named in the params whose gid the probe must resolve. */
+function namedGroups(params: UserParams): string[] {
+  const names = [...(params.groups ?? [])];
+  if (typeof params.group === "string") names.unshift(params.group);
+  return [...new Set(names)];
+}
+
+export function userProbe(params: UserParams): Script {
+  const lines: Script[] = [
+    sh`if e=$(getent passwd ${params.name}); then printf 'deploy:passwd\\t%s\\n' "$e"; else echo deploy:no-user; fi`,
+  ];
+  const groups = namedGroups(params);
+  if (groups.length > 0) {
+    lines.push(sh`for g in ${groups}; do if e=$(getent group "$g"); then printf 'deploy:group\\t%s\\n' "$e"; else printf 'deploy:no-group\\t%s\\n' "$g"; fi; done`);
+  }
+  if (params.groups !== undefined) {
+    lines.push(sh`printf 'deploy:member-of\\t%s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
+  }
+  if (params.password !== undefined) {
+    // Compared on the host so the current hash never leaves it; reading shadow needs root (become).
+    lines.push(
+      sh`if s=$(getent shadow ${params.name} 2>/dev/null); then h=\${s#*:}; h=\${h%%:*}; if [ "$h" = ${params.password} ]; then echo deploy:password-same; else echo deploy:password-differs; fi; else echo deploy:shadow-unreadable; fi`,
+    );
+  }
+  return raw(lines.map(String).join("\n"));
+}
+
+export interface UserObservation {
+  user?: PasswdEntry;
+  groups: Map<string, GroupEntry>;
+  missingGroups: string[];
+  /** Supplementary groups the user is listed in; undefined when not probed. */
+  memberOf?: string[];
+  password: "same" | "differs" | "unreadable" | "unknown";
+}
+
+export function parseUserProbe(output: string): UserObservation {
+  const lines = probeLines(output);
+  const passwd = firstLine(lines, "passwd");
+  const observation: UserObservation = {
+    user: passwd ? parsePasswdLine(passwd.join("\t")) : undefined,
+    groups: new Map(),
+    missingGroups: [],
+    password: hasLine(lines, "password-same")
+      ? "same"
+      : hasLine(lines, "password-differs")
+        ? "differs"
+        : hasLine(lines, "shadow-unreadable")
+          ? "unreadable"
+          : "unknown",
+  };
+  for (const { tag, fields } of lines) {
+    if (tag === "group") {
+      const entry = parseGroupLine(fields.join("\t"));
+      if (entry) observation.groups.set(entry.name, entry);
+    } else if (tag === "no-group" && fields[0]) {
+      observation.missingGroups.push(fields[0]);
+    } else if (tag === "member-of") {
+      observation.memberOf = (fields[0] ?? "").split(",").filter((g) => g !== "");
+    }
+  }
+  return observation;
+}
+
+/** usermod/useradd options that differ, with a human word for each. */
+export interface UserDiff {
+  args: string[];
+  words: string[];
+}
+
+/** What usermod must change on an existing user. Pure. */
+export function userDiff(params: UserParams, user: PasswdEntry, seen: UserObservation): UserDiff {
+  const diff: UserDiff = { args: [], words: [] };
+  if (params.uid !== undefined && params.uid !== user.uid) {
+    diff.args.push("-u", String(params.uid));
+    diff.words.push(`uid ${user.uid} -> ${params.uid}`);
+  }
+  if (params.group !== undefined) {
+    const gid = typeof params.group === "number" ? params.group : seen.groups.get(params.group)?.gid;
+    if (gid !== undefined && gid !== user.gid) {
+      diff.args.push("-g", String(params.group));
+      diff.words.push(`group -> ${params.group}`);
+    }
+  }
+  if (params.groups !== undefined && seen.memberOf !== undefined) {
+    const primary = [...seen.groups.values()].find((g) => g.gid === user.gid)?.name;
+    const wanted = params.groups.filter((g) => g !== primary);
+    const current = seen.memberOf.filter((g) => g !== primary);
+    const added = wanted.filter((g) => !current.includes(g));
+    const removed = params.append ? [] : current.filter((g) => !wanted.includes(g));
+    if (added.length > 0 || removed.length > 0) {
+      if (params.append) diff.args.push("-a", "-G", added.join(","));
+      else diff.args.push("-G", wanted.join(","));
+      diff.words.push(`groups ${[...added.map((g) => `+${g}`), ...removed.map((g) => `-${g}`)].join(" ")}`);
+    }
+  }
+  if (params.home !== undefined && params.home !== user.home) {
+    diff.args.push("-d", params.home, ...(params.move_home ? ["-m"] : []));
+    diff.words.push(`home ${user.home} -> ${params.home}`);
+  }
+  if (params.shell !== undefined && params.shell !== user.shell) {
+    diff.args.push("-s", params.shell);
+    diff.words.push(`shell ${user.shell} -> ${params.shell}`);
+  }
+  if (params.comment !== undefined && params.comment !== user.comment) {
+    diff.args.push("-c", params.comment);
+    diff.words.push(`comment '${params.comment}'`);
+  }
+  if (params.password !== undefined && params.update_password === "always" && seen.password === "differs") {
+    diff.args.push("-p", params.password);
+    diff.words.push("password");
+  }
+  return diff;
+}
+
+/** useradd options for a new user, with the words of the summary. */
+export function userCreate(params: UserParams): UserDiff {
+  const diff: UserDiff = { args: [], words: [] };
+  const add = (args: string[], word?: string) => {
+    diff.args.push(...args);
+    if (word) diff.words.push(word);
+  };
+  if (params.uid !== undefined) add(["-u", String(params.uid)], `uid ${params.uid}`);
+  if (params.group !== undefined) add(["-g", String(params.group)], `group ${params.group}`);
+  if (params.groups !== undefined && params.groups.length > 0) add(["-G", params.groups.join(",")], `groups ${params.groups.join(",")}`);
+  if (params.home !== undefined) add(["-d", params.home], `home ${params.home}`);
+  if (params.shell !== undefined) add(["-s", params.shell], `shell ${params.shell}`);
+  if (params.comment !== undefined) add(["-c", params.comment]);
+  if (params.system) add(["-r"], "system");
+  add([params.create_home ? "-m" : "-M"]);
+  if (params.password !== undefined) add(["-p", params.password], "password");
+  return diff;
+}
+
+type UserChange = { action: "create" | "modify"; args: string[] } | { action: "remove" };
+
+export const userModule: Module<UserParams, undefined> = {
+  name: "user",
+  description: "Create, change or remove a local user account.",
+  schema: userSchema,
+
+  probe(params) {
+    return userProbe(params);
+  },
+
+  decide(params, _prepared, observed): Plan {
+    const seen = parseUserProbe(observed?.output ?? "");
+    const { name } = params;
+    if (params.state === "absent") {
+      if (!seen.user) return { kind: "ok" };
+      return { kind: "change", summary: `remove user ${name}${params.remove ? " and its home" : ""}`, detail: { action: "remove" } };
+    }
+    if (seen.missingGroups.length > 0) {
+      return { kind: "blocked", reason: `group ${seen.missingGroups.join(", ")} does not exist (needed by user ${name})` };
+    }
+    if (params.password !== undefined && seen.password === "unreadable" && seen.user && params.update_password === "always") {
+      return { kind: "fail", message: `user ${name}: cannot read /etc/shadow to compare the password (use become)` };
+    }
+    if (!seen.user) {
+      const create = userCreate(params);
+      const words = create.words.length > 0 ? ` (${create.words.join(", ")})` : "";
+      return { kind: "change", summary: `create user ${name}${words}`, detail: { action: "create", args: create.args } };
+    }
+    const diff = userDiff(params, seen.user, seen);
+    if (diff.args.length === 0) return { kind: "ok" };
+    return { kind: "change", summary: `user ${name}: ${diff.words.join(", ")}`, detail: { action: "modify", args: diff.args } };
+  },
+
+  async apply(params, _prepared, change, ctx) {
+    const detail = change.detail as UserChange;
+    const tool = detail.action === "create" ? "useradd" : detail.action === "modify" ? "usermod" : "userdel";
+    const args = detail.action === "remove" ? (params.remove ? ["-r"] : []) : detail.args;
+    const result = await ctx.run(sh`${tool} ${args} ${params.name}`);
+    // userdel -r exits 12 when the home directory could not be removed (e.g. it never existed): the user is gone.
+    const ok = result.exitCode === 0 || (tool === "userdel" && result.exitCode === 12);
+    if (!ok) return { changed: false, failed: `${tool} failed: ${tail(result.stderr || result.stdout)}` };
+    return { changed: true };
+  },
+};
