@@ -1,0 +1,237 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { packageModule, packageSchema } from "../../../src/modules/package.js";
+import {
+  aptInstallCommand,
+  aptProbeScript,
+  decideApt,
+  parseAptProbe,
+  parsePackageSpec,
+  type AptObservation,
+  type AptWant,
+} from "../../../src/modules/system/apt.js";
+import { StubShell, taskContext } from "./stub-shell.js";
+
+const ctx = taskContext();
+let shell: StubShell | undefined;
+afterEach(() => {
+  shell?.cleanup();
+  shell = undefined;
+});
+
+/** Probe output as the host would print it: `name status version candidate newer`. */
+function probeOutput(listsAge: number | undefined, pkgs: [string, string, string, string, 0 | 1][]): string {
+  const head = listsAge === undefined ? "deploy:no-lists\n" : `deploy:lists-age\t${listsAge}\n`;
+  return head + pkgs.map((p) => `deploy:pkg\t${p.join("\t")}\n`).join("");
+}
+
+function decide(params: Record<string, unknown>, output: string) {
+  return packageModule.decide(packageSchema.parse(params), undefined, { exitCode: 0, output }, ctx);
+}
+
+describe("package schema", () => {
+  it("takes a name or a list, with defaults", () => {
+    expect(packageSchema.parse({ name: "nginx" })).toEqual({ name: "nginx", state: "present", cache_valid_time: 3600, install_recommends: false, purge: false });
+    expect(packageSchema.parse({ name: ["nginx", "libc6:amd64", "tree=2.1.0-1"] }).name).toHaveLength(3);
+  });
+
+  it.each([["nginx; rm -rf /"], ["$(reboot)"], ["Nginx"], ["-y"], [""]])("rejects the name %j", (name) => {
+    expect(packageSchema.safeParse({ name }).success).toBe(false);
+  });
+
+  it("rejects an empty list and unknown keys", () => {
+    expect(packageSchema.safeParse({ name: [] }).success).toBe(false);
+    expect(packageSchema.safeParse({ name: "x1", stat: "present" }).success).toBe(false);
+  });
+});
+
+describe("decide", () => {
+  const installed = (name: string, version = "1.0"): [string, string, string, string, 0 | 1] => [name, "ii ", version, "-", 0];
+  const missing = (name: string, candidate = "2.0"): [string, string, string, string, 0 | 1] => [name, "un ", "", candidate, 0];
+
+  it("everything installed: ok", () => {
+    expect(decide({ name: ["nginx", "haproxy"] }, probeOutput(10, [installed("nginx"), installed("haproxy")]))).toEqual({ kind: "ok" });
+  });
+
+  it("missing packages: one install of all of them", () => {
+    const plan = decide({ name: ["nginx", "haproxy", "tree"] }, probeOutput(10, [missing("nginx"), missing("haproxy"), installed("tree")]));
+    expect(plan).toMatchObject({ kind: "change", summary: "install nginx, haproxy" });
+  });
+
+  it("a package dpkg never heard of, with an apt candidate, is installed without refreshing", () => {
+    expect(decide({ name: "cowsay" }, probeOutput(99999, [["cowsay", "", "", "3.03", 0]]))).toMatchObject({ summary: "install cowsay" });
+  });
+
+  it("half-installed counts as missing", () => {
+    expect(decide({ name: "nginx" }, probeOutput(10, [["nginx", "iF ", "1.0", "1.0", 0]]))).toMatchObject({ summary: "install nginx" });
+  });
+
+  it("update_cache: stale lists are refreshed before installing, fresh ones are not", () => {
+    expect(decide({ name: "nginx", update_cache: true }, probeOutput(7200, [missing("nginx")]))).toMatchObject({
+      summary: "refresh apt lists (lists are 2h old), install nginx",
+    });
+    expect(decide({ name: "nginx", update_cache: true, cache_valid_time: 86400 }, probeOutput(7200, [missing("nginx")]))).toMatchObject({
+      summary: "install nginx",
+    });
+  });
+
+  it("update_cache: nothing to install means no refresh, however old the lists", () => {
+    expect(decide({ name: "nginx", update_cache: true }, probeOutput(999999, [installed("nginx")]))).toEqual({ kind: "ok" });
+  });
+
+  it("no candidate: refresh by default, fail when update_cache is false", () => {
+    expect(decide({ name: "nginx" }, probeOutput(60, [missing("nginx", "")]))).toMatchObject({
+      summary: "refresh apt lists (no candidate for nginx), install nginx",
+    });
+    expect(decide({ name: "nginx" }, probeOutput(undefined, [missing("nginx", "")]))).toMatchObject({
+      summary: "refresh apt lists (no apt lists yet), install nginx",
+    });
+    expect(decide({ name: "nginx", update_cache: false }, probeOutput(60, [missing("nginx", "")]))).toMatchObject({
+      kind: "fail",
+      message: expect.stringContaining("no installation candidate for nginx"),
+    });
+  });
+
+  it("latest: upgrades only what has a newer candidate", () => {
+    const plan = decide(
+      { name: ["nginx", "tree"], state: "latest" },
+      probeOutput(10, [["nginx", "ii ", "1.22.1-9", "1.22.1-9+deb12u1", 1], ["tree", "ii ", "2.1.0-1", "2.1.0-1", 0]]),
+    );
+    expect(plan).toMatchObject({ kind: "change", summary: "upgrade nginx 1.22.1-9 -> 1.22.1-9+deb12u1" });
+    expect(decide({ name: "tree", state: "latest" }, probeOutput(10, [["tree", "ii ", "2.1.0-1", "2.1.0-1", 0]]))).toEqual({ kind: "ok" });
+  });
+
+  it("latest with update_cache and stale lists: refresh, then upgrade what turns out newer", () => {
+    expect(decide({ name: "tree", state: "latest", update_cache: true }, probeOutput(7200, [["tree", "ii ", "2.1", "2.1", 0]]))).toMatchObject({
+      summary: "refresh apt lists (lists are 2h old), then upgrade what has a newer version",
+    });
+  });
+
+  it("pinned versions", () => {
+    expect(decide({ name: "tree=2.1.0-1" }, probeOutput(10, [["tree", "ii ", "2.1.0-1", "-", 0]]))).toEqual({ kind: "ok" });
+    expect(decide({ name: "tree=2.1.0-1" }, probeOutput(10, [["tree", "ii ", "2.0.0-1", "-", 0]]))).toMatchObject({
+      summary: "upgrade tree 2.0.0-1 -> 2.1.0-1",
+    });
+    expect(decide({ name: "tree=2.1.0-1" }, probeOutput(10, [["tree", "un ", "", "2.2", 0]]))).toMatchObject({ summary: "install tree=2.1.0-1" });
+  });
+
+  it("absent: removes installed ones; purge also takes leftover configuration", () => {
+    const out = probeOutput(10, [installed("nginx"), ["haproxy", "rc ", "", "-", 0], ["tree", "", "", "-", 0]]);
+    expect(decide({ name: ["nginx", "haproxy", "tree"], state: "absent" }, out)).toMatchObject({ summary: "remove nginx" });
+    expect(decide({ name: ["nginx", "haproxy", "tree"], state: "absent", purge: true }, out)).toMatchObject({ summary: "remove nginx, haproxy" });
+    expect(decide({ name: "tree", state: "absent" }, out)).toEqual({ kind: "ok" });
+  });
+
+  it("other package managers and hosts without dpkg fail clearly", () => {
+    const dnf = taskContext({ packageManager: "dnf" });
+    const params = packageSchema.parse({ name: "nginx" });
+    expect(packageModule.probe(params, undefined, dnf)).toBeUndefined();
+    expect(packageModule.decide(params, undefined, undefined, dnf)).toEqual({ kind: "fail", message: "package supports apt only; this host uses dnf" });
+    expect(decide({ name: "nginx" }, "deploy:no-dpkg\n")).toMatchObject({ kind: "fail", message: expect.stringContaining("no dpkg") });
+  });
+});
+
+describe("parseAptProbe", () => {
+  it("ignores tool noise between the tagged lines", () => {
+    const seen: AptObservation = parseAptProbe("W: some apt warning\ndeploy:lists-age\t42\nperl: warning: locale\ndeploy:pkg\tnginx\tii \t1.0\t-\t0\n");
+    expect(seen.listsAge).toBe(42);
+    expect(seen.packages.get("nginx")).toEqual({ name: "nginx", status: "ii ", installed: true, version: "1.0", candidate: undefined, newer: false });
+  });
+});
+
+describe("the probe script on a stubbed host", () => {
+  // dpkg-query/apt-cache/dpkg answer from a small table; the lists directory is faked through ls/stat/date.
+  const stubs = {
+    "dpkg-query": `fmt=$2; p=$3
+case $p in nginx) st='ii '; v=1.22.1-9 ;; haproxy) st='rc '; v=2.6 ;; *) echo "dpkg-query: no packages found matching $p" >&2; exit 1 ;; esac
+case $fmt in *Status*) printf '%s' "$st" ;; *) printf '%s' "$v" ;; esac`,
+    "apt-cache": `case $2 in nginx) c=1.22.1-9+deb12u1 ;; haproxy) c=2.6.12 ;; cowsay) c=3.03 ;; *) c='(none)' ;; esac
+printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n' "$2" "$c"`,
+    dpkg: `[ "$1" = --compare-versions ] && [ "$2" != "$4" ]`,
+    ls: "echo deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages",
+    stat: "echo 1000",
+    date: "echo 1600",
+  };
+
+  it("reports status, version, candidate and age for every package in one run", async () => {
+    shell = new StubShell(stubs);
+    const seen = parseAptProbe((await shell.probe(aptProbeScript(["nginx", "haproxy", "cowsay", "nope"], "all")))!.output);
+    expect(seen.listsAge).toBe(600);
+    expect([...seen.packages.values()].map((p) => [p.name, p.installed, p.version, p.candidate, p.newer])).toEqual([
+      ["nginx", true, "1.22.1-9", "1.22.1-9+deb12u1", true],
+      ["haproxy", false, "", "2.6.12", false],
+      ["cowsay", false, "", "3.03", false],
+      ["nope", false, "", "", false],
+    ]);
+  });
+
+  it("asks apt-cache only about packages that are not installed unless state is latest", async () => {
+    shell = new StubShell(stubs);
+    await shell.probe(aptProbeScript(["nginx", "cowsay"], "missing"));
+    expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([["policy", "cowsay"]]);
+  });
+});
+
+describe("apply on a stubbed host", () => {
+  it("installs all missing packages with ONE apt-get call and the agreed options", async () => {
+    shell = new StubShell({ "apt-get": "echo 'Setting up nginx'" });
+    const params = packageSchema.parse({ name: ["nginx", "haproxy"] });
+    const plan = packageModule.decide(params, undefined, { exitCode: 0, output: probeOutput(10, [["nginx", "un ", "", "1", 0], ["haproxy", "", "", "2", 0]]) }, ctx);
+    if (plan.kind !== "change") throw new Error("expected a change");
+    const result = await packageModule.apply(params, undefined, plan, shell.context());
+    expect(result).toEqual({ changed: true, summary: "install nginx, haproxy" });
+    const calls = shell.calls().filter((c) => c.tool === "apt-get");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args).toEqual([
+      "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=120", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
+      "--no-install-recommends", "--allow-downgrades", "nginx", "haproxy",
+    ]);
+  });
+
+  it("runs apt non-interactively", async () => {
+    shell = new StubShell({ "apt-get": 'echo "frontend=$DEBIAN_FRONTEND"' });
+    const result = await shell.run(aptInstallCommand(["tree"], { installRecommends: true }));
+    expect(result.stdout).toContain("frontend=noninteractive");
+    expect(result.calls[0]!.args).toContain("--install-recommends");
+  });
+
+  it("waits while another apt holds the lock, then installs", async () => {
+    shell = new StubShell({
+      "apt-get": `n=$(cat tries 2>/dev/null || echo 0); echo $((n + 1)) > tries
+if [ "$n" -lt 2 ]; then echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 42 (apt-get)" >&2; exit 100; fi
+echo installed`,
+      sleep: "exit 0",
+    });
+    const result = await shell.run(aptInstallCommand(["tree"]));
+    expect(result.exitCode).toBe(0);
+    expect(result.calls.filter((c) => c.tool === "apt-get")).toHaveLength(3);
+  });
+
+  it("a failing install fails the task with apt's error lines", async () => {
+    shell = new StubShell({ "apt-get": "echo 'Reading package lists...'; echo 'E: Unable to locate package nope' >&2; exit 100" });
+    const params = packageSchema.parse({ name: "nope1", update_cache: false });
+    const result = await packageModule.apply(params, undefined, { kind: "change", summary: "", detail: { refresh: false, install: [parsePackageSpec("nope1")], upgrade: [], remove: [], unavailable: [] } }, shell.context());
+    expect(result.failed).toBe("apt-get install nope1 failed: E: Unable to locate package nope");
+  });
+
+  it("refreshes the lists, stamps the time, then decides again from a fresh probe", async () => {
+    // Before the update cowsay has no candidate; after it, it does.
+    shell = new StubShell({
+      "apt-get": 'if [ "$4" = update ] || [ "$5" = update ]; then : > updated; fi; exit 0',
+      "dpkg-query": "exit 1",
+      "apt-cache": "if [ -e updated ]; then c=3.03; else c='(none)'; fi; printf '  Candidate: %s\\n' \"$c\"",
+      dpkg: "exit 1",
+      ls: "exit 0",
+      touch: "exit 0",
+    });
+    const params = packageSchema.parse({ name: "cowsay" });
+    const want: AptWant = { packages: [parsePackageSpec("cowsay")], state: "present", updateCache: "auto", cacheValidTime: 3600, purge: false };
+    const before = parseAptProbe((await shell.probe(packageModule.probe(params, undefined, ctx)))!.output);
+    const decision = decideApt(want, before);
+    expect(decision).toMatchObject({ refresh: true, install: [{ name: "cowsay" }] });
+    const result = await packageModule.apply(params, undefined, { kind: "change", summary: "", detail: decision }, shell.context());
+    expect(result).toEqual({ changed: true, summary: "install cowsay" });
+    const apt = shell.calls().filter((c) => c.tool === "apt-get").map((c) => c.args.find((a) => a === "update" || a === "install"));
+    expect(apt).toEqual(["update", "install"]);
+    expect(shell.calls().find((c) => c.tool === "touch")?.args).toEqual(["/var/lib/apt/periodic/update-success-stamp"]);
+  });
+});
