@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { groupModule, groupSchema } from "../../../src/modules/group.js";
+import { parseUserProbe, userModule, userSchema } from "../../../src/modules/user.js";
+import { StubShell, taskContext } from "./stub-shell.js";
+
+const ctx = taskContext();
+let shell: StubShell | undefined;
+afterEach(() => {
+  shell?.cleanup();
+  shell = undefined;
+});
+
+const APP = "deploy:passwd\tapp:x:1500:1500:App user:/srv/app:/usr/sbin/nologin\n";
+const GROUPS = "deploy:group\tapp:x:1500:\ndeploy:group\twww-data:x:33:app\ndeploy:group\tdocker:x:999:\n";
+
+function decideUser(params: Record<string, unknown>, output: string, context = ctx) {
+  return userModule.decide(userSchema.parse(params), undefined, { exitCode: 0, output }, context);
+}
+
+describe("user schema", () => {
+  it.each([["root; reboot"], ["-o"], ["a b"], ["$(id)"], ["x".repeat(33)]])("rejects the name %j", (name) => {
+    expect(userSchema.safeParse({ name }).success).toBe(false);
+  });
+  it("rejects relative homes and clear-text-looking junk with ':'", () => {
+    expect(userSchema.safeParse({ name: "app", home: "srv/app" }).success).toBe(false);
+    expect(userSchema.safeParse({ name: "app", password: "a:b" }).success).toBe(false);
+    expect(userSchema.safeParse({ name: "app", shell: "/bin/bash", comment: "Line\nbreak" }).success).toBe(false);
+  });
+});
+
+describe("user decide", () => {
+  it("creates a missing user with what was asked", () => {
+    expect(decideUser({ name: "app", uid: 1500, home: "/srv/app", shell: "/usr/sbin/nologin", system: true }, "deploy:no-user\n")).toMatchObject({
+      kind: "change",
+      summary: "create user app (uid 1500, home /srv/app, shell /usr/sbin/nologin, system)",
+      detail: { action: "create", args: ["-u", "1500", "-d", "/srv/app", "-s", "/usr/sbin/nologin", "-r", "-m"] },
+    });
+  });
+
+  it("an existing matching user is ok", () => {
+    expect(decideUser({ name: "app", uid: 1500, group: "app", groups: ["www-data"], home: "/srv/app", shell: "/usr/sbin/nologin", comment: "App user" }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`)).toEqual({ kind: "ok" });
+  });
+
+  it("lists each difference and changes only those", () => {
+    const plan = decideUser({ name: "app", uid: 1501, shell: "/bin/bash", groups: ["docker"] }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`);
+    expect(plan).toMatchObject({
+      kind: "change",
+      summary: "user app: uid 1500 -> 1501, groups +docker -www-data, shell /usr/sbin/nologin -> /bin/bash",
+      detail: { action: "modify", args: ["-u", "1501", "-G", "docker", "-s", "/bin/bash"] },
+    });
+  });
+
+  it("append only adds groups", () => {
+    expect(decideUser({ name: "app", groups: ["docker"], append: true }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`)).toMatchObject({
+      summary: "user app: groups +docker",
+      detail: { args: ["-a", "-G", "docker"] },
+    });
+    expect(decideUser({ name: "app", groups: ["www-data"], append: true }, `${APP}${GROUPS}deploy:member-of\twww-data,docker,\n`)).toEqual({ kind: "ok" });
+  });
+
+  it("a primary group by name is compared by gid", () => {
+    expect(decideUser({ name: "app", group: "www-data" }, `${APP}${GROUPS}`)).toMatchObject({ summary: "user app: group -> www-data", detail: { args: ["-g", "www-data"] } });
+    expect(decideUser({ name: "app", group: 1500 }, APP)).toEqual({ kind: "ok" });
+  });
+
+  it("a group that does not exist yet blocks the check", () => {
+    expect(decideUser({ name: "app", groups: ["docker"] }, `${APP}deploy:no-group\tdocker\ndeploy:member-of\t\n`)).toEqual({
+      kind: "blocked",
+      reason: "group docker does not exist (needed by user app)",
+    });
+  });
+
+  it("passwords are compared on the host and never shown", () => {
+    const hash = "$y$j9T$abc$def";
+    expect(decideUser({ name: "app", password: hash }, `${APP}deploy:password-same\n`)).toEqual({ kind: "ok" });
+    const plan = decideUser({ name: "app", password: hash }, `${APP}deploy:password-differs\n`);
+    expect(plan).toMatchObject({ summary: "user app: password" });
+    expect(JSON.stringify(plan.kind === "change" ? plan.summary : "")).not.toContain(hash);
+    expect(decideUser({ name: "app", password: hash, update_password: "on_create" }, `${APP}deploy:password-differs\n`)).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", password: hash }, `${APP}deploy:shadow-unreadable\n`)).toMatchObject({ kind: "fail" });
+  });
+
+  it("absent removes an existing user, and is ok when there is none", () => {
+    expect(decideUser({ name: "app", state: "absent", remove: true }, APP)).toMatchObject({ summary: "remove user app and its home", detail: { action: "remove" } });
+    expect(decideUser({ name: "app", state: "absent" }, "deploy:no-user\n")).toEqual({ kind: "ok" });
+  });
+});
+
+describe("user on a stubbed host", () => {
+  const getent = `case "$*" in
+  "passwd app") echo 'app:x:1500:1500:App user:/srv/app:/usr/sbin/nologin' ;;
+  "group app") echo 'app:x:1500:' ;;
+  "group docker") echo 'docker:x:999:app' ;;
+  "group") printf 'app:x:1500:\\ndocker:x:999:other,app\\nsudo:x:27:appx\\n' ;;
+  "shadow app") echo 'app:$y$j9T$abc$def:19000:0:99999:7:::' ;;
+  *) exit 2 ;;
+esac`;
+
+  it("one probe reads passwd, groups, memberships and the password", async () => {
+    shell = new StubShell({ getent });
+    const params = userSchema.parse({ name: "app", group: "app", groups: ["docker", "missing"], password: "$y$j9T$abc$def" });
+    const seen = parseUserProbe((await shell.probe(userModule.probe(params, undefined, ctx)))!.output);
+    expect(seen.user).toEqual({ name: "app", uid: 1500, gid: 1500, comment: "App user", home: "/srv/app", shell: "/usr/sbin/nologin" });
+    expect(seen.memberOf).toEqual(["docker"]);
+    expect(seen.missingGroups).toEqual(["missing"]);
+    expect(seen.password).toBe("same");
+  });
+
+  it("hostile values reach usermod as single literal words", async () => {
+    shell = new StubShell({ getent, usermod: "exit 0" });
+    const comment = `it's "$(touch pwned)"; \`touch pwned\``;
+    const params = userSchema.parse({ name: "app", comment, home: "/srv/a b$(touch pwned)", password: "$6$salt$h'a\"sh" });
+    const plan = userModule.decide(params, undefined, await shell.probe(userModule.probe(params, undefined, ctx)), ctx);
+    if (plan.kind !== "change") throw new Error("expected a change");
+    expect(await userModule.apply(params, undefined, plan, shell.context())).toEqual({ changed: true });
+    expect(shell.calls().find((c) => c.tool === "usermod")?.args).toEqual([
+      "-d", "/srv/a b$(touch pwned)", "-c", comment, "-p", "$6$salt$h'a\"sh", "app",
+    ]);
+    expect(existsSync(path.join(shell.dir, "pwned"))).toBe(false);
+  });
+
+  it("useradd failures fail the task with its message", async () => {
+    shell = new StubShell({ useradd: "echo \"useradd: UID 1500 is not unique\" >&2; exit 4" });
+    const params = userSchema.parse({ name: "app", uid: 1500 });
+    const result = await userModule.apply(params, undefined, { kind: "change", summary: "", detail: { action: "create", args: ["-u", "1500", "-m"] } }, shell.context());
+    expect(result).toEqual({ changed: false, failed: "useradd failed: useradd: UID 1500 is not unique" });
+  });
+});
+
+describe("group", () => {
+  function decideGroup(params: Record<string, unknown>, output: string) {
+    return groupModule.decide(groupSchema.parse(params), undefined, { exitCode: 0, output }, ctx);
+  }
+
+  it.each([
+    [{ name: "app" }, "deploy:no-group\n", { kind: "change", summary: "create group app" }],
+    [{ name: "app", gid: 1500 }, "deploy:no-group\n", { kind: "change", summary: "create group app (gid 1500)" }],
+    [{ name: "app", system: true }, "deploy:no-group\n", { kind: "change", summary: "create group app (system)" }],
+    [{ name: "app" }, "deploy:group\tapp:x:1001:\n", { kind: "ok" }],
+    [{ name: "app", gid: 1001 }, "deploy:group\tapp:x:1001:a,b\n", { kind: "ok" }],
+    [{ name: "app", gid: 1500 }, "deploy:group\tapp:x:1001:\n", { kind: "change", summary: "group app: gid 1001 -> 1500" }],
+    [{ name: "app", state: "absent" }, "deploy:group\tapp:x:1001:\n", { kind: "change", summary: "remove group app" }],
+    [{ name: "app", state: "absent" }, "deploy:no-group\n", { kind: "ok" }],
+  ])("%j with %j", (params, output, plan) => {
+    expect(decideGroup(params, output)).toMatchObject(plan);
+  });
+
+  it("apply calls groupadd/groupmod/groupdel with the right words", async () => {
+    shell = new StubShell({ groupadd: "exit 0", groupmod: "exit 0", groupdel: "exit 0", getent: "exit 2" });
+    for (const [params, output] of [
+      [{ name: "app", gid: 1500, system: true }, "deploy:no-group\n"],
+      [{ name: "app", gid: 1500 }, "deploy:group\tapp:x:1001:\n"],
+      [{ name: "app", state: "absent" }, "deploy:group\tapp:x:1001:\n"],
+    ] as const) {
+      const parsed = groupSchema.parse(params);
+      const plan = groupModule.decide(parsed, undefined, { exitCode: 0, output }, ctx);
+      if (plan.kind !== "change") throw new Error("expected a change");
+      expect(await groupModule.apply(parsed, undefined, plan, shell.context())).toEqual({ changed: true });
+    }
+    expect(shell.calls().map((c) => [c.tool, ...c.args])).toEqual([
+      ["groupadd", "-g", "1500", "-r", "app"],
+      ["groupmod", "-g", "1500", "app"],
+      ["groupdel", "app"],
+    ]);
+    const probe = await shell.probe(groupModule.probe(groupSchema.parse({ name: "app" }), undefined, ctx));
+    expect(groupModule.decide(groupSchema.parse({ name: "app" }), undefined, probe, ctx)).toMatchObject({ summary: "create group app" });
+  });
+});
