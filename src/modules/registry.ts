@@ -1,11 +1,15 @@
 // Every module the engine knows, by the name tasks use. One import and one entry per module file.
 import type { Module } from "./types.js";
 import { commandModule } from "./command.js";
+import { copyModule } from "./copy.js";
+import { fileModule } from "./file.js";
 import { groupModule } from "./group.js";
+import { lineinfileModule } from "./lineinfile.js";
 import { packageModule } from "./package.js";
 import { serviceModule } from "./service.js";
 import { shellModule } from "./shell.js";
 import { sysctlModule } from "./sysctl.js";
+import { templateModule } from "./template.js";
 import { userModule } from "./user.js";
 import { waitForModule } from "./wait_for.js";
 
@@ -22,6 +26,10 @@ const modules: AnyModule[] = [
   commandModule,
   shellModule,
   waitForModule,
+  fileModule,
+  copyModule,
+  templateModule,
+  lineinfileModule,
 ];
 
 const byName = new Map<string, AnyModule>(modules.map((m) => [m.name, m]));

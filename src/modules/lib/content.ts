@@ -1,0 +1,69 @@
+// File content on the control side: hashes, whether bytes are text a diff can show, and redaction of
+// secrets before any text leaves the module.
+import { createHash } from "node:crypto";
+import type { FileDiff } from "../types.js";
+import { CONTENT_CAP } from "./probe.js";
+
+export const REDACTED = "<redacted>";
+
+export function sha256(content: Buffer | string): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The bytes as text, or undefined when they are not UTF-8 text (NUL bytes or invalid sequences). */
+export function asText(content: Buffer): string | undefined {
+  if (content.includes(0)) return undefined;
+  try {
+    return utf8.decode(content);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replace every secret value in `text`; longest first, so a secret containing another goes whole. */
+export function redact(text: string, secrets: ReadonlySet<string>): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== "" && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+export function redactDiff(diff: FileDiff, secrets: ReadonlySet<string>): FileDiff {
+  return { path: diff.path, before: redact(diff.before, secrets), after: redact(diff.after, secrets) };
+}
+
+export interface ContentComparison {
+  /** The diff, when both sides are text within the size cap. */
+  diff?: FileDiff;
+  /** Why there is no diff ("binary content", "larger than 256 KiB"). */
+  noDiff?: string;
+}
+
+/**
+ * Build the before/after diff of a file, redacted. `before` is undefined when the probe did not print
+ * the current content (too large); an absent file has before = empty.
+ */
+export function compareContent(
+  path: string,
+  before: Buffer | undefined,
+  after: Buffer,
+  secrets: ReadonlySet<string>,
+): ContentComparison {
+  if (before === undefined || after.length > CONTENT_CAP) {
+    return { noDiff: `larger than ${CONTENT_CAP / 1024} KiB, no diff` };
+  }
+  const beforeText = asText(before);
+  const afterText = asText(after);
+  if (beforeText === undefined || afterText === undefined) return { noDiff: "binary content, no diff" };
+  return { diff: redactDiff({ path, before: beforeText, after: afterText }, secrets) };
+}
+
+/** "12 B", "3.4 KiB" for summaries. */
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,77 @@
+// lineinfile's edit, as a pure function of the file's text (the semantics of Ansible's lineinfile).
+
+export interface LineEdit {
+  state: "present" | "absent";
+  line?: string;
+  regexp?: RegExp;
+  /** "EOF", "BOF" is insertbefore only; otherwise a regular expression whose LAST match is the anchor. */
+  insertafter?: string;
+  insertbefore?: string;
+}
+
+export interface LineEditResult {
+  text: string;
+  changed: boolean;
+  /** One human phrase: "replace line 3", "add line at end", "remove 2 lines". */
+  what: string;
+}
+
+function splitLines(text: string): { lines: string[]; trailingNewline: boolean } {
+  if (text === "") return { lines: [], trailingNewline: true };
+  const trailingNewline = text.endsWith("\n");
+  const lines = (trailingNewline ? text.slice(0, -1) : text).split("\n");
+  return { lines, trailingNewline };
+}
+
+function lastIndex(lines: string[], test: (line: string) => boolean): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (test(lines[i]!)) return i;
+  return -1;
+}
+
+/** Where a missing line goes: index to insert at. */
+function insertionPoint(lines: string[], edit: LineEdit): number {
+  if (edit.insertbefore !== undefined) {
+    if (edit.insertbefore === "BOF") return 0;
+    const re = new RegExp(edit.insertbefore);
+    const at = lastIndex(lines, (l) => re.test(l));
+    return at < 0 ? lines.length : at;
+  }
+  if (edit.insertafter !== undefined && edit.insertafter !== "EOF") {
+    const re = new RegExp(edit.insertafter);
+    const at = lastIndex(lines, (l) => re.test(l));
+    return at < 0 ? lines.length : at + 1;
+  }
+  return lines.length;
+}
+
+export function editLines(text: string, edit: LineEdit): LineEditResult {
+  const { lines, trailingNewline } = splitLines(text);
+  const join = (out: string[], newline: boolean) => (out.length === 0 ? "" : out.join("\n") + (newline ? "\n" : ""));
+  const unchanged = { text, changed: false, what: "" };
+
+  if (edit.state === "absent") {
+    const matches = edit.regexp ? (l: string) => edit.regexp!.test(l) : (l: string) => l === edit.line;
+    const kept = lines.filter((l) => !matches(l));
+    const removed = lines.length - kept.length;
+    if (removed === 0) return unchanged;
+    return { text: join(kept, trailingNewline), changed: true, what: `remove ${removed} ${removed === 1 ? "line" : "lines"}` };
+  }
+
+  const line = edit.line ?? "";
+  if (edit.regexp) {
+    const at = lastIndex(lines, (l) => edit.regexp!.test(l));
+    if (at >= 0) {
+      if (lines[at] === line) return unchanged;
+      const out = [...lines];
+      out[at] = line;
+      return { text: join(out, trailingNewline), changed: true, what: `replace line ${at + 1}` };
+    }
+  }
+  if (lines.includes(line)) return unchanged;
+  const at = insertionPoint(lines, edit);
+  const out = [...lines.slice(0, at), line, ...lines.slice(at)];
+  // A line appended at the end is a complete line even if the file's last one was not.
+  const newline = at === lines.length ? true : trailingNewline;
+  const where = at === lines.length ? "at end" : at === 0 ? "at beginning" : `as line ${at + 1}`;
+  return { text: join(out, newline), changed: true, what: `add line ${where}` };
+}

@@ -1,0 +1,251 @@
+// `copy` of a directory tree: every file of the source compared by sha256 in ONE probe (one sha256sum
+// over a checksum list), only differing files rewritten, extra files removed when asked.
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { atomicWriteScript } from "../../connection/atomic-write.js";
+import { raw, sh, type Script } from "../../util/shell.js";
+import type { ApplyContext, ApplyResult, Change, FileDiff, Plan, ProbeOutput } from "../types.js";
+import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
+import { compareContent, sha256 } from "./content.js";
+import {
+  accountsScript,
+  CONTENT_CAP,
+  fact,
+  joinScript,
+  LIST_FORMAT,
+  missingAccounts,
+  noiseText,
+  parseListRecord,
+  parseProbe,
+  parseStat,
+  statScript,
+  TAG,
+  type StatInfo,
+} from "./probe.js";
+
+export interface TreeFile {
+  /** Path relative to the tree's root, `/`-separated. */
+  rel: string;
+  content: Buffer;
+  sha256: string;
+  /** Mode the file gets when the task sets none: the source's executable bit decides. */
+  sourceMode: string;
+}
+
+export interface SourceTree {
+  /** Directories relative to the root, parents before children. */
+  dirs: string[];
+  files: TreeFile[];
+}
+
+/** Mode of directories a copy creates. */
+const DIR_MODE = "0755";
+
+/**
+ * Read a directory of the control machine. Symbolic links are followed to their content; names with a
+ * newline or backslash are refused because the checksum list the probe uses cannot carry them.
+ */
+export async function readSourceTree(root: string): Promise<SourceTree> {
+  const tree: SourceTree = { dirs: [], files: [] };
+  async function walk(dir: string, relDir: string): Promise<void> {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (/[\n\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline or backslash are not supported`);
+      const full = path.join(dir, entry.name);
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const info = await stat(full);
+      if (info.isDirectory()) {
+        tree.dirs.push(rel);
+        await walk(full, rel);
+      } else if (info.isFile()) {
+        const content = await readFile(full);
+        tree.files.push({ rel, content, sha256: sha256(content), sourceMode: info.mode & 0o111 ? "0755" : "0644" });
+      }
+    }
+  }
+  await walk(root, "");
+  return tree;
+}
+
+export interface TreeParams extends Attrs {
+  dest: string;
+  delete: boolean;
+}
+
+// A checksum list line cannot contain this delimiter line, since names with newlines are refused.
+const SUMS_EOF = "DEPLOY_SUMS_EOF";
+
+export function treeProbe(params: TreeParams, tree: SourceTree): Script {
+  const lines: Script[] = [sh`p=${params.dest}`, statScript(), ...accountsScript(params.owner, params.group)];
+  lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then`), raw(`cd -- "$p" || exit 1`));
+  lines.push(raw(`printf '${TAG}list\\n'; find . -mindepth 1 -printf '${LIST_FORMAT}'; printf '${TAG}end\\n'`));
+  if (tree.files.length > 0) {
+    // sha256sum -c --quiet prints only the files that differ or are missing: a converged tree prints nothing.
+    lines.push(
+      raw(
+        [
+          `show() {`,
+          `  printf '${TAG}differs %s\\n' "$1"`,
+          `  if [ -f "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %s -- "$1")" -le ${CONTENT_CAP} ]; then`,
+          `    printf '${TAG}b64 %s\\n' "$1"; base64 < "$1"; printf '${TAG}end\\n'`,
+          `  fi`,
+          `}`,
+          `sha256sum --quiet -c - 2>/dev/null <<'${SUMS_EOF}' | while IFS= read -r l; do show "\${l%: FAILED*}"; done`,
+          ...tree.files.map((f) => `${f.sha256}  ./${f.rel}`),
+          SUMS_EOF,
+        ].join("\n"),
+      ),
+    );
+  }
+  lines.push(raw("fi"));
+  return joinScript(lines);
+}
+
+export interface TreeDetail {
+  mkdirs: string[];
+  removes: string[];
+  writes: { rel: string; mode: string; keep?: { uid: number; gid: number } }[];
+  attrFixes: { rel: string; changes: AttrChange[] }[];
+}
+
+function join(root: string, rel: string): string {
+  return rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`;
+}
+
+function names(list: string[]): string {
+  return list.length <= 5 ? list.join(", ") : `${list.slice(0, 5).join(", ")} and ${list.length - 5} more`;
+}
+
+export function decideTree(params: TreeParams, tree: SourceTree, observed: ProbeOutput | undefined, secrets: ReadonlySet<string>): Plan {
+  if (!observed) return { kind: "fail", message: "the directory was not checked" };
+  const report = parseProbe(observed.output);
+  const statText = fact(report, "stat");
+  const noParent = fact(report, "noparent");
+  if (statText === undefined && noParent !== undefined) return { kind: "blocked", reason: `directory ${noParent} does not exist` };
+  const accounts = missingAccounts(report);
+  if (accounts) return { kind: "blocked", reason: accounts };
+  if (statText === undefined && !report.facts.has("absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
+  const rootStat = statText !== undefined ? parseStat(statText) : undefined;
+  if (rootStat && rootStat.type !== "directory") return { kind: "fail", message: `${params.dest} exists and is not a directory` };
+
+  const existing = new Map<string, StatInfo>();
+  for (const record of report.lists[0] ?? []) {
+    const entry = parseListRecord(record);
+    if (entry) existing.set(entry.path, entry.stat);
+  }
+  const differs = new Set((report.facts.get("differs") ?? []).map((f) => f.replace(/^\.\//, "")));
+  // Owner and group apply to the directories too; modes only to files (directories are created 0755).
+  const dirAttrs: Attrs = {
+    ...(params.owner !== undefined ? { owner: params.owner } : {}),
+    ...(params.group !== undefined ? { group: params.group } : {}),
+  };
+  const detail: TreeDetail = { mkdirs: [], removes: [], writes: [], attrFixes: [] };
+  const diffs: FileDiff[] = [];
+  const created: string[] = [];
+  const updated: string[] = [];
+  const conflicts: string[] = [];
+
+  if (!rootStat) detail.mkdirs.push("");
+  else {
+    const changes = attrChanges(dirAttrs, rootStat);
+    if (changes.length) detail.attrFixes.push({ rel: "", changes });
+  }
+  for (const dir of tree.dirs) {
+    const stat = existing.get(dir);
+    if (!stat) detail.mkdirs.push(dir);
+    else if (stat.type !== "directory") {
+      if (params.delete) {
+        detail.removes.push(dir);
+        detail.mkdirs.push(dir);
+      } else conflicts.push(`${dir} is not a directory`);
+    } else {
+      const changes = attrChanges(dirAttrs, stat);
+      if (changes.length) detail.attrFixes.push({ rel: dir, changes });
+    }
+  }
+  for (const file of tree.files) {
+    const stat = existing.get(file.rel);
+    const mode = params.mode ?? file.sourceMode;
+    const wanted: Attrs = { ...dirAttrs, mode };
+    if (stat && stat.type !== "file") {
+      if (!params.delete) {
+        conflicts.push(`${file.rel} is not a regular file`);
+        continue;
+      }
+      detail.removes.push(file.rel);
+    }
+    const isNew = !stat || stat.type !== "file";
+    if (isNew || differs.has(file.rel)) {
+      detail.writes.push({ rel: file.rel, mode, ...(stat && !isNew ? { keep: { uid: stat.uid, gid: stat.gid } } : {}) });
+      (isNew ? created : updated).push(file.rel);
+      const before = isNew ? Buffer.alloc(0) : report.blobs.get(`./${file.rel}`);
+      const cmp = compareContent(join(params.dest, file.rel), before, file.content, secrets);
+      if (cmp.diff) diffs.push(cmp.diff);
+    } else {
+      const changes = attrChanges(wanted, stat!);
+      if (changes.length) detail.attrFixes.push({ rel: file.rel, changes });
+    }
+  }
+  if (conflicts.length) return { kind: "fail", message: `${params.dest}: ${conflicts.join("; ")} (set delete: true to replace)` };
+  if (params.delete) {
+    const wanted = new Set([...tree.dirs, ...tree.files.map((f) => f.rel)]);
+    const extras = [...existing.keys()].filter((rel) => !wanted.has(rel)).sort();
+    // Remove only the topmost extra entry of a subtree; rm -rf takes the rest with it.
+    for (const rel of extras) {
+      if (!detail.removes.some((r) => rel.startsWith(`${r}/`))) detail.removes.push(rel);
+    }
+  }
+
+  const removed = detail.removes.filter((r) => !detail.mkdirs.includes(r) && !detail.writes.some((w) => w.rel === r));
+  const parts: string[] = [];
+  if (!rootStat) parts.push(`create directory`);
+  if (created.length) parts.push(`create ${names(created)}`);
+  if (updated.length) parts.push(`update ${names(updated)}`);
+  if (removed.length) parts.push(`remove ${names(removed)}`);
+  for (const fix of detail.attrFixes) parts.push(`${fix.rel || "."}: ${describeAttrChanges(fix.changes)}`);
+  const newDirs = detail.mkdirs.filter((d) => d !== "");
+  if (newDirs.length) parts.push(`create ${newDirs.length === 1 ? "directory" : "directories"} ${names(newDirs)}`);
+  if (parts.length === 0) return { kind: "ok" };
+  return { kind: "change", summary: `${params.dest}: ${parts.join("; ")}`, ...(diffs.length ? { diffs } : {}), detail };
+}
+
+/** Removals, directories and attribute fixes in one script; file writes follow, one exec each (stdin). */
+export function treeSetupScript(params: TreeParams, detail: TreeDetail): Script | undefined {
+  const lines: Script[] = [];
+  for (const rel of detail.removes) lines.push(sh`rm -rf -- ${join(params.dest, rel)}`);
+  for (const rel of detail.mkdirs) {
+    const dir = join(params.dest, rel);
+    lines.push(sh`mkdir -m ${DIR_MODE} -- ${dir}`);
+    if (params.owner !== undefined || params.group !== undefined) {
+      lines.push(sh`chown -- ${`${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`} ${dir}`);
+    }
+  }
+  for (const fix of detail.attrFixes) lines.push(...attrScript(join(params.dest, fix.rel), fix.changes));
+  return lines.length ? joinScript([raw("set -e"), ...lines]) : undefined;
+}
+
+export function treeWriteScript(params: TreeParams, write: TreeDetail["writes"][number]): Script {
+  return atomicWriteScript(join(params.dest, write.rel), {
+    mode: write.mode,
+    owner: params.owner ?? (write.keep ? String(write.keep.uid) : undefined),
+    group: params.group ?? (write.keep ? String(write.keep.gid) : undefined),
+  });
+}
+
+export async function applyTree(params: TreeParams, tree: SourceTree, change: Change, ctx: ApplyContext): Promise<ApplyResult> {
+  const detail = change.detail as TreeDetail;
+  const setup = treeSetupScript(params, detail);
+  if (setup) {
+    const result = await ctx.run(setup);
+    if (result.exitCode !== 0) return { changed: true, failed: `${params.dest}: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
+  }
+  const byRel = new Map(tree.files.map((f) => [f.rel, f]));
+  for (const write of detail.writes) {
+    const file = byRel.get(write.rel)!;
+    const result = await ctx.run(treeWriteScript(params, write), { stdin: file.content });
+    if (result.exitCode !== 0) {
+      return { changed: true, failed: `writing ${join(params.dest, write.rel)} failed: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
+    }
+  }
+  return { changed: true };
+}
