@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { unifiedDiff } from "../../../src/report/diff.js";
+
+describe("unifiedDiff", () => {
+  it("prints headers and one hunk with context, like diff -u", () => {
+    const before = "a\nb\nc\nd\ne\nf\ng\n";
+    const after = "a\nb\nc\nD\ne\nf\ng\n";
+    expect(unifiedDiff({ path: "/etc/x", before, after }, { color: false })).toBe(
+      ["--- /etc/x (before)", "+++ /etc/x (after)", "@@ -1,7 +1,7 @@", " a", " b", " c", "-d", "+D", " e", " f", " g", ""].join("\n"),
+    );
+  });
+
+  it("a new file is all additions from line 0", () => {
+    expect(unifiedDiff({ path: "/x", before: "", after: "one\n" }, { color: false })).toBe("--- /x (before)\n+++ /x (after)\n@@ -0,0 +1 @@\n+one\n");
+  });
+
+  it("marks a missing final newline", () => {
+    expect(unifiedDiff({ path: "/x", before: "a\n", after: "a" }, { color: false })).toContain("\\ No newline at end of file");
+  });
+
+  it("is empty for equal texts", () => {
+    expect(unifiedDiff({ path: "/x", before: "a\n", after: "a\n" }, { color: true })).toBe("");
+  });
+
+  it("colours removals red and additions green only when asked", () => {
+    const coloured = unifiedDiff({ path: "/x", before: "a\n", after: "b\n" }, { color: true });
+    expect(coloured).toContain("\x1b[31m-a\x1b[0m");
+    expect(coloured).toContain("\x1b[32m+b\x1b[0m");
+    expect(unifiedDiff({ path: "/x", before: "a\n", after: "b\n" }, { color: false })).not.toContain("\x1b[");
+  });
+});
