@@ -1,6 +1,6 @@
 // `copy` of a directory tree: every file of the source compared by sha256 in ONE probe (one sha256sum
 // over a checksum list), only differing files rewritten, extra files removed when asked.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { atomicWriteScript } from "../../connection/atomic-write.js";
 import { raw, sh, type Script } from "../../util/shell.js";
@@ -47,7 +47,12 @@ const DIR_MODE = "0755";
  */
 export async function readSourceTree(root: string): Promise<SourceTree> {
   const tree: SourceTree = { dirs: [], files: [] };
+  // Directories being walked, by real path: a symlink back up the tree would otherwise recurse forever.
+  const open = new Set<string>();
   async function walk(dir: string, relDir: string): Promise<void> {
+    const real = await realpath(dir);
+    if (open.has(real)) throw new Error(`${dir}: symbolic link loop`);
+    open.add(real);
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (/[\n\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline or backslash are not supported`);
@@ -62,6 +67,7 @@ export async function readSourceTree(root: string): Promise<SourceTree> {
         tree.files.push({ rel, content, sha256: sha256(content), sourceMode: info.mode & 0o111 ? "0755" : "0644" });
       }
     }
+    open.delete(real);
   }
   await walk(root, "");
   return tree;

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseParams } from "../../../src/engine/module-step.js";
@@ -257,6 +257,11 @@ describe("copy of a directory tree", () => {
     expect(fix.plan).toMatchObject({ kind: "change", summary: `${dest}: index.html: mode 0600 -> 0644` });
     expect(statSync(path.join(dest, "index.html")).ino).toBe(inode);
     expect(statSync(path.join(dest, "index.html")).mode & 0o777).toBe(0o644);
+  });
+
+  it("a symbolic link loop in the source is an error, not a hang", async () => {
+    symlinkSync("..", path.join(role, "files", "site", "js", "up"));
+    await expect(check(copyModule, { src: "site", dest }, context({ roleDir: role }))).rejects.toThrow(/symbolic link loop/);
   });
 
   it("a file where the tree has a directory fails unless delete is set", async () => {
