@@ -1,0 +1,303 @@
+// The lab's public API, shared by `deploy lab` and the e2e tests: up, down, status, reset of the hosts of
+// one lab (one bridge and /24). Every step finds what an earlier run left behind and reuses or removes it.
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { firstNameserver } from "./mirror.js";
+import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
+import { hostPublicKeys, prepareHostTree } from "./host-tree.js";
+import { ensureLabKey, writeKnownHosts } from "./keys.js";
+import { withLock } from "./lock.js";
+import { mountOverlay, overlaysOf, readMounts, unmountAll } from "./mounts.js";
+import { ensureNetwork, removeNetwork, type LabNetwork } from "./network.js";
+import { ensureOverlaySupport, machinePreflightEnv, preflight } from "./preflight.js";
+import { boot, forgetPid, runningPid, sshBanner, stop, waitForSsh } from "./process.js";
+import { runCommand, type Runner } from "./runner.js";
+import {
+  gatewayAddress,
+  hostPaths,
+  labPaths,
+  LabSpecError,
+  machineName,
+  nftTableName,
+  subnetCidr,
+  validateSpec,
+  type HostPaths,
+  type LabHost,
+  type LabPaths,
+  type LabSpec,
+} from "./spec.js";
+
+export interface LabContext {
+  run: Runner;
+  log: (line: string) => void;
+  /** Root, Linux and tools; defaults to the real checks (which install missing Debian packages). */
+  preflight?: () => Promise<void>;
+  /** How long one host may take from boot to an SSH banner. */
+  bootTimeoutMs?: number;
+}
+
+export function defaultLabContext(log: (line: string) => void): LabContext {
+  return { run: runCommand, log };
+}
+
+export interface HostStatus {
+  name: string;
+  address: string;
+  running: boolean;
+  pid?: number;
+  sshReachable: boolean;
+  /** The host's console output (boot problems show here). */
+  consoleLog: string;
+  /** Running in this lab although the spec does not list it (another inventory on the same bridge). */
+  extra?: boolean;
+}
+
+export interface UpResult {
+  /** Every host was already running and answering: nothing was done. */
+  alreadyUp: boolean;
+  started: string[];
+  imageBuilt: boolean;
+  imageSeconds: number;
+  /** Wall time of the whole `up`, image build included. */
+  seconds: number;
+  hosts: HostStatus[];
+}
+
+export interface DownResult {
+  /** Hosts that were running, and how they ended. */
+  stopped: Array<{ name: string; how: "stopped" | "killed" }>;
+}
+
+/** What `down` needs: a lab is identified by its bridge. */
+export type LabTarget = Pick<LabSpec, "bridge" | "stateDir">;
+
+interface HostRecord {
+  name: string;
+  address: string;
+  machine: string;
+}
+
+const DEFAULT_BOOT_TIMEOUT_MS = 90_000;
+
+function network(spec: LabSpec): LabNetwork {
+  return { bridge: spec.bridge, gateway: gatewayAddress(spec), subnet: subnetCidr(spec), nftTable: nftTableName(spec.bridge) };
+}
+
+async function checks(ctx: LabContext): Promise<void> {
+  if (ctx.preflight) return ctx.preflight();
+  await preflight(machinePreflightEnv(ctx.log, ctx.run));
+  await ensureOverlaySupport(ctx.run);
+}
+
+function assertValid(spec: LabSpec): void {
+  const problems = validateSpec(spec);
+  if (problems.length > 0) throw new LabSpecError(["the lab cannot use this inventory:", ...problems.map((p) => `  - ${p}`)].join("\n"));
+}
+
+async function readRecord(hp: HostPaths): Promise<HostRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(hp.dir, "host.json"), "utf8")) as HostRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Host directories present in the lab's state (hosts started by this or another inventory). */
+async function knownHostNames(paths: LabPaths): Promise<string[]> {
+  try {
+    return (await readdir(paths.hostsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function dnsServer(): Promise<string> {
+  // A loopback resolver (systemd-resolved's stub) is unreachable from inside a host: use its upstream.
+  for (const file of ["/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"]) {
+    const server = firstNameserver(await readFile(file, "utf8").catch(() => ""));
+    if (server && !server.startsWith("127.") && server !== "::1") return server;
+  }
+  throw new Error("cannot find a usable DNS server in /etc/resolv.conf for the lab hosts");
+}
+
+async function tail(file: string, lines = 20): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+async function hostStatus(paths: LabPaths, name: string, address: string, probeSsh: boolean): Promise<HostStatus> {
+  const hp = hostPaths(paths, name);
+  const pid = await runningPid(hp.pidFile, hp.root);
+  const sshReachable = pid !== undefined && probeSsh ? await sshBanner(address, 2000) : false;
+  return { name, address, running: pid !== undefined, ...(pid !== undefined ? { pid } : {}), sshReachable, consoleLog: hp.console };
+}
+
+export async function labStatus(spec: LabSpec): Promise<HostStatus[]> {
+  const paths = labPaths(spec.stateDir, spec.bridge);
+  const listed = new Set(spec.hosts.map((h) => h.name));
+  const statuses = await Promise.all(spec.hosts.map((h) => hostStatus(paths, h.name, h.address, true)));
+  for (const name of await knownHostNames(paths)) {
+    if (listed.has(name)) continue;
+    const record = await readRecord(hostPaths(paths, name));
+    const status = await hostStatus(paths, name, record?.address ?? "?", record !== undefined);
+    if (status.running) statuses.push({ ...status, extra: true });
+  }
+  return statuses;
+}
+
+async function stopHost(ctx: LabContext, paths: LabPaths, name: string): Promise<"stopped" | "killed" | undefined> {
+  const hp = hostPaths(paths, name);
+  const pid = await runningPid(hp.pidFile, hp.root);
+  const how = pid === undefined ? undefined : await stop(pid);
+  await unmountAll(ctx.run, hp.root);
+  await forgetPid(hp.pidFile);
+  return how;
+}
+
+async function downLocked(target: LabTarget, ctx: LabContext): Promise<DownResult> {
+  const paths = labPaths(target.stateDir, target.bridge);
+  const names = await knownHostNames(paths);
+  const outcomes = await Promise.all(names.map(async (name) => ({ name, how: await stopHost(ctx, paths, name) })));
+  await removeNetwork(ctx.run, { bridge: target.bridge, nftTable: nftTableName(target.bridge) });
+  await rm(paths.labState, { force: true });
+  return { stopped: outcomes.flatMap((o) => (o.how ? [{ name: o.name, how: o.how }] : [])) };
+}
+
+async function ensureImageSafely(paths: LabPaths, ctx: LabContext): Promise<{ built: boolean; seconds: number }> {
+  const stamp = await readStamp(paths.imageStamp);
+  if (stamp?.recipe !== IMAGE_RECIPE_VERSION) {
+    const inUse = overlaysOf(await readMounts(), paths.image);
+    if (inUse.length > 0) {
+      throw new Error(
+        `the base image must be rebuilt but ${inUse.length} lab host(s) still use it (${inUse.map((m) => m.mountPoint).join(", ")}): run 'deploy lab down' for every lab first`,
+      );
+    }
+  }
+  return ensureImage(paths.image, paths.imageStamp, ctx);
+}
+
+/** Refuse a bridge that another lab subnet is using with hosts still running on it. */
+async function checkBridgeOwner(spec: LabSpec, paths: LabPaths): Promise<void> {
+  const state = await readFile(paths.labState, "utf8").then((t) => JSON.parse(t) as { subnet: string }, () => undefined);
+  if (!state || state.subnet === subnetCidr(spec)) return;
+  for (const name of await knownHostNames(paths)) {
+    const hp = hostPaths(paths, name);
+    if (await runningPid(hp.pidFile, hp.root)) {
+      throw new Error(
+        `bridge ${spec.bridge} serves the lab subnet ${state.subnet}, which still has running hosts (${name}); run 'deploy lab down' for that lab or set another \`lab: { bridge: ... }\` in this inventory`,
+      );
+    }
+  }
+}
+
+async function startHost(ctx: LabContext, spec: LabSpec, paths: LabPaths, host: LabHost, dns: string, authorizedKey: string): Promise<void> {
+  const hp = hostPaths(paths, host.name);
+  await mkdir(hp.dir, { recursive: true });
+  await mountOverlay(ctx.run, paths.image, hp);
+  await prepareHostTree(ctx.run, hp.root, {
+    name: host.name,
+    address: host.address,
+    gateway: gatewayAddress(spec),
+    dns,
+    peers: spec.hosts,
+    authorizedKey,
+  });
+  const machine = machineName(spec.bridge, host.name);
+  const record: HostRecord = { name: host.name, address: host.address, machine };
+  await writeFile(join(hp.dir, "host.json"), JSON.stringify(record) + "\n");
+  await boot({ root: hp.root, machine, hostname: host.name, bridge: spec.bridge, console: hp.console, pidFile: hp.pidFile });
+}
+
+async function awaitSsh(ctx: LabContext, paths: LabPaths, host: LabHost): Promise<void> {
+  const hp = hostPaths(paths, host.name);
+  const timeoutMs = ctx.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+  const outcome = await waitForSsh({
+    address: host.address,
+    timeoutMs,
+    stillRunning: async () => (await runningPid(hp.pidFile, hp.root)) !== undefined,
+  });
+  if (outcome === "ready") return;
+  const what =
+    outcome === "died"
+      ? `${host.name}: its systemd-nspawn exited during boot`
+      : `${host.name}: no SSH answer at ${host.address}:22 within ${Math.round(timeoutMs / 1000)} s`;
+  throw new Error(`${what}; console log: ${hp.console}\n${await tail(hp.console)}`);
+}
+
+async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promise<UpResult> {
+  const paths = labPaths(spec.stateDir, spec.bridge);
+  const authorizedKey = await ensureLabKey(ctx.run, spec.keyFile);
+  await checkBridgeOwner(spec, paths);
+
+  // Hosts already running at the right address are kept; a host whose address changed is restarted.
+  const toStart: LabHost[] = [];
+  for (const host of spec.hosts) {
+    const hp = hostPaths(paths, host.name);
+    const pid = await runningPid(hp.pidFile, hp.root);
+    const record = await readRecord(hp);
+    if (pid !== undefined && record?.address === host.address) continue;
+    if (pid !== undefined) {
+      ctx.log(`${host.name}: address changed to ${host.address}, restarting`);
+      await stopHost(ctx, paths, host.name);
+    }
+    toStart.push(host);
+  }
+
+  const image = toStart.length > 0 ? await ensureImageSafely(paths, ctx) : { built: false, seconds: 0 };
+  if (toStart.length > 0) {
+    await ensureNetwork(ctx.run, network(spec));
+    await mkdir(paths.lab, { recursive: true });
+    await writeFile(paths.labState, JSON.stringify({ bridge: spec.bridge, subnet: subnetCidr(spec) }) + "\n");
+    const dns = await dnsServer();
+    await Promise.all(toStart.map((host) => startHost(ctx, spec, paths, host, dns, authorizedKey)));
+  }
+  // Also waits for hosts another run started that are still booting.
+  await Promise.all(spec.hosts.map((host) => awaitSsh(ctx, paths, host)));
+
+  const hostKeys = new Map<string, string[]>();
+  for (const host of spec.hosts) hostKeys.set(host.address, await hostPublicKeys(hostPaths(paths, host.name).upper));
+  await writeKnownHosts(spec.knownHostsFile, hostKeys);
+
+  return {
+    alreadyUp: toStart.length === 0,
+    started: toStart.map((h) => h.name),
+    imageBuilt: image.built,
+    imageSeconds: image.seconds,
+    seconds: (Date.now() - started) / 1000,
+    hosts: await labStatus(spec),
+  };
+}
+
+/** Bring every host of the spec up (idempotent: a running lab is left as it is). */
+export async function labUp(spec: LabSpec, ctx: LabContext): Promise<UpResult> {
+  const started = Date.now();
+  assertValid(spec);
+  await checks(ctx);
+  await mkdir(spec.stateDir, { recursive: true });
+  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started));
+}
+
+/** Stop every host of the lab, unmount, remove its bridge and nft table. Upper dirs (host state) stay. */
+export async function labDown(target: LabTarget, ctx: LabContext): Promise<DownResult> {
+  await checks(ctx);
+  await mkdir(target.stateDir, { recursive: true });
+  return withLock(labPaths(target.stateDir, target.bridge).lock, () => downLocked(target, ctx));
+}
+
+/** down + wipe every host's own changes + up: fresh hosts from the image (new host keys too). */
+export async function labReset(spec: LabSpec, ctx: LabContext): Promise<UpResult & DownResult> {
+  const started = Date.now();
+  assertValid(spec);
+  await checks(ctx);
+  await mkdir(spec.stateDir, { recursive: true });
+  const paths = labPaths(spec.stateDir, spec.bridge);
+  return withLock(paths.lock, async () => {
+    const down = await downLocked(spec, ctx);
+    for (const name of await knownHostNames(paths)) {
+      const hp = hostPaths(paths, name);
+      await rm(hp.upper, { recursive: true, force: true });
+      await rm(hp.work, { recursive: true, force: true });
+    }
+    return { ...down, ...(await upLocked(spec, ctx, started)) };
+  });
+}
