@@ -10,7 +10,7 @@ import { withLock } from "./lock.js";
 import { mountOverlay, overlaysOf, readMounts, unmountAll } from "./mounts.js";
 import { ensureNetwork, removeNetwork, type LabNetwork } from "./network.js";
 import { ensureOverlaySupport, machinePreflightEnv, preflight } from "./preflight.js";
-import { boot, forgetPid, runningPid, sshBanner, stop, waitForSsh } from "./process.js";
+import { boot, forgetPid, killInit, orphanedInits, runningPid, sshBanner, stop, waitForSsh } from "./process.js";
 import { runCommand, type Runner } from "./runner.js";
 import {
   gatewayAddress,
@@ -149,6 +149,10 @@ async function stopHost(ctx: LabContext, paths: LabPaths, name: string): Promise
   const hp = hostPaths(paths, name);
   const pid = await runningPid(hp.pidFile, hp.root);
   const how = pid === undefined ? undefined : await stop(pid);
+  for (const orphan of await orphanedInits(hp.upper)) {
+    ctx.log(`${name}: stopping its container (pid ${orphan}) left behind by a killed systemd-nspawn`);
+    await killInit(orphan);
+  }
   await unmountAll(ctx.run, hp.root);
   await forgetPid(hp.pidFile);
   return how;
@@ -236,10 +240,9 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
     const pid = await runningPid(hp.pidFile, hp.root);
     const record = await readRecord(hp);
     if (pid !== undefined && record?.address === host.address) continue;
-    if (pid !== undefined) {
-      ctx.log(`${host.name}: address changed to ${host.address}, restarting`);
-      await stopHost(ctx, paths, host.name);
-    }
+    if (pid !== undefined) ctx.log(`${host.name}: address changed to ${host.address}, restarting`);
+    // Also clears what a killed run left: a container without its nspawn, a mount, a pid file.
+    await stopHost(ctx, paths, host.name);
     toStart.push(host);
   }
 

@@ -2,7 +2,7 @@
 // it, check that the pid still belongs to OUR nspawn for THAT host root: pids are reused, and the lab never
 // kills anything by name.
 import { spawn } from "node:child_process";
-import { open, readFile, rm, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { basename } from "node:path";
 
@@ -154,4 +154,48 @@ export async function waitForSsh(options: WaitForSsh): Promise<"ready" | "died" 
     await sleep(200);
   }
   return "timeout";
+}
+
+/** Is this /proc/<pid>/status the PID 1 of a nested PID namespace (a container's init)? */
+export function isNamespaceInit(status: string): boolean {
+  const match = /^NSpid:\s*(.*)$/m.exec(status);
+  const ids = match?.[1]?.trim().split(/\s+/) ?? [];
+  return ids.length > 1 && ids[ids.length - 1] === "1";
+}
+
+/** Is `upper` the upper dir of the root mount in this /proc/<pid>/mountinfo? */
+export function rootIsOverlayOf(mountinfo: string, upper: string): boolean {
+  return mountinfo.split("\n").some((line) => {
+    const [before, after] = line.split(" - ");
+    return before?.split(" ")[4] === "/" && after?.startsWith("overlay ") === true && after.split(" ")[2]?.split(",").includes(`upperdir=${upper}`) === true;
+  });
+}
+
+/**
+ * Container inits left running when their systemd-nspawn was killed outright (SIGKILL does not reach the
+ * container): they still hold the host's address and veth. Found by what they are — PID 1 of their own
+ * namespace with the host's overlay as root — never by name.
+ */
+export async function orphanedInits(upper: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!isNamespaceInit(await readFile(`/proc/${entry}/status`, "utf8"))) continue;
+      if (rootIsOverlayOf(await readFile(`/proc/${entry}/mountinfo`, "utf8"), upper)) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** SIGKILL a container init (which ends its whole PID namespace) and wait until it is gone. */
+export async function killInit(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100 && (await alive(pid)); i++) await sleep(100);
 }
