@@ -118,9 +118,9 @@ export async function forgetPid(pidFile: string): Promise<void> {
 }
 
 /** Does `address:22` answer with an SSH banner within `timeoutMs`? */
-export function sshBanner(address: string, timeoutMs: number): Promise<boolean> {
+export function sshBanner(address: string, timeoutMs: number, port = 22): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: address, port: 22 });
+    const socket = connect({ host: address, port });
     let data = "";
     const done = (ok: boolean) => {
       clearTimeout(timer);
@@ -140,6 +140,7 @@ export function sshBanner(address: string, timeoutMs: number): Promise<boolean> 
 
 export interface WaitForSsh {
   address: string;
+  port?: number;
   timeoutMs: number;
   /** Still worth waiting for? (false once the host's process has died) */
   stillRunning: () => Promise<boolean>;
@@ -149,7 +150,7 @@ export interface WaitForSsh {
 export async function waitForSsh(options: WaitForSsh): Promise<"ready" | "died" | "timeout"> {
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
-    if (await sshBanner(options.address, Math.min(2000, Math.max(100, deadline - Date.now())))) return "ready";
+    if (await sshBanner(options.address, Math.min(2000, Math.max(100, deadline - Date.now())), options.port)) return "ready";
     if (!(await options.stillRunning())) return "died";
     await sleep(200);
   }
