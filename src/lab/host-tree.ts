@@ -63,14 +63,35 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** authorized_keys text with `key` added unless present (other projects' lab keys are kept). */
+export function withAuthorizedKey(existing: string, key: string): string {
+  const lines = existing.split("\n").filter((l) => l.trim() !== "");
+  if (!lines.some((l) => l.trim() === key.trim())) lines.push(key.trim());
+  return lines.join("\n") + "\n";
+}
+
 async function installAuthorizedKey(home: string, key: string, uid: number, gid: number): Promise<void> {
   const dir = join(home, ".ssh");
+  const file = join(dir, "authorized_keys");
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "authorized_keys"), key.trim() + "\n");
+  await writeFile(file, withAuthorizedKey(await readFile(file, "utf8").catch(() => ""), key));
   await chmod(dir, 0o700);
   await chmod(join(dir, "authorized_keys"), 0o600);
   await chown(dir, uid, gid);
   await chown(join(dir, "authorized_keys"), uid, gid);
+}
+
+/**
+ * Let the lab key in as root and deploy. Also used on a host that is already running (its overlay is
+ * live), so a lab brought up from another project's inventory accepts this project's key too.
+ */
+export async function authorizeKey(root: string, key: string): Promise<void> {
+  await installAuthorizedKey(join(root, "root"), key, 0, 0);
+  const ids = passwdIds(await readFile(join(root, "etc/passwd"), "utf8"), LAB_USER);
+  if (!ids) throw new Error(`the base image has no user '${LAB_USER}'; rebuild it (remove the image stamp)`);
+  const home = join(root, "home", LAB_USER);
+  if (!(await exists(home))) throw new Error(`the base image has no home directory for '${LAB_USER}'`);
+  await installAuthorizedKey(home, key, ids.uid, ids.gid);
 }
 
 /** Write the host's identity into its mounted root (idempotent: run on every boot). */
@@ -90,12 +111,7 @@ export async function prepareHostTree(run: Runner, root: string, identity: HostI
   const keys = (await readdir(etc("ssh"))).filter((f) => f.startsWith("ssh_host_"));
   if (keys.length === 0) await run("ssh-keygen", ["-A", "-f", root]);
 
-  await installAuthorizedKey(join(root, "root"), identity.authorizedKey, 0, 0);
-  const ids = passwdIds(await readFile(etc("passwd"), "utf8"), LAB_USER);
-  if (!ids) throw new Error(`the base image has no user '${LAB_USER}'; rebuild it (remove the image stamp)`);
-  const home = join(root, "home", LAB_USER);
-  if (!(await exists(home))) throw new Error(`the base image has no home directory for '${LAB_USER}'`);
-  await installAuthorizedKey(home, identity.authorizedKey, ids.uid, ids.gid);
+  await authorizeKey(root, identity.authorizedKey);
 }
 
 /** The host's public host keys as `type base64` pairs (every key type it has). */

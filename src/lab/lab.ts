@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNameserver } from "./mirror.js";
 import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
-import { hostPublicKeys, prepareHostTree } from "./host-tree.js";
+import { authorizeKey, hostPublicKeys, prepareHostTree } from "./host-tree.js";
 import { ensureLabKey, writeKnownHosts } from "./keys.js";
 import { withLock } from "./lock.js";
 import { mountOverlay, overlaysOf, readMounts, unmountAll } from "./mounts.js";
@@ -239,7 +239,10 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
     const hp = hostPaths(paths, host.name);
     const pid = await runningPid(hp.pidFile, hp.root);
     const record = await readRecord(hp);
-    if (pid !== undefined && record?.address === host.address) continue;
+    if (pid !== undefined && record?.address === host.address) {
+      await authorizeKey(hp.root, authorizedKey);
+      continue;
+    }
     if (pid !== undefined) ctx.log(`${host.name}: address changed to ${host.address}, restarting`);
     // Also clears what a killed run left: a container without its nspawn, a mount, a pid file.
     await stopHost(ctx, paths, host.name);

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostPublicKeys, hostsFile, networkFile, passwdIds, prepareHostTree, type HostIdentity } from "../../../src/lab/host-tree.js";
+import { hostPublicKeys, hostsFile, networkFile, passwdIds, prepareHostTree, withAuthorizedKey, type HostIdentity } from "../../../src/lab/host-tree.js";
 import type { Runner } from "../../../src/lab/runner.js";
 
 const identity: HostIdentity = {
@@ -28,6 +28,12 @@ describe("host identity files", () => {
     expect(hosts).toContain("127.0.1.1\tweb-01");
     expect(hosts).toContain("10.77.0.13\tdb-01");
     expect(hosts).not.toContain("10.77.0.11\tweb-01");
+  });
+
+  it("adds the lab key once and keeps other keys", () => {
+    expect(withAuthorizedKey("", "ssh-ed25519 AAAA lab")).toBe("ssh-ed25519 AAAA lab\n");
+    expect(withAuthorizedKey("ssh-ed25519 BBBB other\n", "ssh-ed25519 AAAA lab")).toBe("ssh-ed25519 BBBB other\nssh-ed25519 AAAA lab\n");
+    expect(withAuthorizedKey("ssh-ed25519 AAAA lab\n", "ssh-ed25519 AAAA lab\n")).toBe("ssh-ed25519 AAAA lab\n");
   });
 
   it("reads uid and gid from passwd", () => {
