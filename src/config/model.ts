@@ -44,6 +44,8 @@ export interface InventorySettings {
   connectTimeoutMs: number;
   /** Vars files (possibly vault-encrypted) merged into the `all` level, absolute paths. */
   varsFiles: string[];
+  /** `vault_password_file` (absolute path): a password source for the inventory's vault files. */
+  vaultPasswordFile?: string;
 }
 
 export interface Inventory {
@@ -56,6 +58,8 @@ export interface Inventory {
   hosts: Map<string, Host>;
   groups: Map<string, Group>;
   settings: InventorySettings;
+  /** The `lab:` section, read only by `deploy lab`. */
+  lab?: { bridge?: string };
 }
 
 export type TaskStatus = "ok" | "changed" | "failed" | "skipped" | "unreachable";

@@ -1,7 +1,11 @@
 // The command registry: one import and one entry per command file.
 import type { Command } from "../command.js";
+import { inventoryCommand } from "./inventory.js";
+import { validateCommand } from "./validate.js";
 import { vaultCommand } from "./vault.js";
 
 export const commands: Command[] = [
+  validateCommand,
+  inventoryCommand,
   vaultCommand,
 ];

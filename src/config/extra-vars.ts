@@ -1,0 +1,88 @@
+// `-e` arguments: `key=value`, `@vars.yaml` (may be vault-encrypted) or a JSON/YAML map `{"k": 1}`.
+// Later arguments win. A `key=value` value stays a string unless it is plainly JSON (a whole number,
+// true/false/null, a quoted string, a list or a map): `version=1.10` must not become the number 1.1.
+import path from "node:path";
+import { parseDocument } from "yaml";
+import type { Location, Vars } from "./model.js";
+import type { Problems } from "./problems.js";
+import { RESERVED_NAMES } from "./schemas.js";
+import { describeValue } from "./validate.js";
+import { loadVarsFile, type PasswordProvider } from "./vars-files.js";
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLAIN_JSON = /^(?:-?(?:0|[1-9][0-9]*)|true|false|null|".*"|\[.*\]|\{.*\})$/s;
+
+function where(index: number, col = 1): Location {
+  return { file: `-e[${index + 1}]`, line: 1, col };
+}
+
+function valueOf(text: string): unknown {
+  if (!PLAIN_JSON.test(text)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function isMap(value: unknown): value is Vars {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export interface ExtraVarsContext {
+  cwd: string;
+  problems: Problems;
+  secrets: Set<string>;
+  password?: PasswordProvider;
+}
+
+function checkNames(vars: Vars, index: number, problems: Problems): Vars {
+  for (const name of Object.keys(vars)) {
+    if ((RESERVED_NAMES as readonly string[]).includes(name)) {
+      problems.add(where(index), name, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")})`);
+    }
+  }
+  return vars;
+}
+
+async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Promise<Vars> {
+  const { problems } = ctx;
+  const text = arg.trim();
+  if (text.startsWith("@")) {
+    const file = path.resolve(ctx.cwd, text.slice(1));
+    const loaded = await loadVarsFile(file, { location: where(index), path: "" }, ctx);
+    return loaded ? checkNames(loaded, index, problems) : {};
+  }
+  if (text.startsWith("{")) {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    const error = doc.errors[0];
+    if (error) {
+      const col = error.linePos?.[0]?.col ?? 1;
+      problems.add(where(index, col), "", `not a valid JSON/YAML map: ${error.message.split(" at line")[0]}`);
+      return {};
+    }
+    const value: unknown = doc.toJS();
+    if (!isMap(value)) {
+      problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
+      return {};
+    }
+    return checkNames(value, index, problems);
+  }
+  const eq = text.indexOf("=");
+  if (eq <= 0) {
+    problems.add(where(index), "", `expected key=value, @file.yaml or a JSON map, got \`${arg}\``);
+    return {};
+  }
+  const key = text.slice(0, eq);
+  if (!VAR_NAME.test(key)) {
+    problems.add(where(index), key, "a var name uses letters, digits and '_' and does not start with a digit");
+    return {};
+  }
+  return checkNames({ [key]: valueOf(text.slice(eq + 1)) }, index, problems);
+}
+
+export async function parseExtraVars(args: readonly string[], ctx: ExtraVarsContext): Promise<Vars> {
+  let vars: Vars = {};
+  for (const [i, arg] of args.entries()) vars = { ...vars, ...(await parseOne(arg, i, ctx)) };
+  return vars;
+}

@@ -1,0 +1,229 @@
+// Inventory file -> Inventory model. Each section and each host/group is validated on its own, so one bad
+// host does not hide the problems of the others; names of invalid hosts still count as defined, so
+// references to them do not produce a second, misleading "not defined" problem.
+import { isIP } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { vaultPassword } from "../vault/password.js";
+import { buildGroupTree, type GroupInput } from "./groups.js";
+import type { Host, Inventory, InventorySettings, Location, Vars } from "./model.js";
+import { Problems } from "./problems.js";
+import { NAME, NAME_RULE, asList, groupSchema, hostSchema, settingsSchema, varsSchema, type RawHost } from "./schemas.js";
+import { formatPath, itemLocations, keyLocations, locate, readSource, type SourceFile } from "./source.js";
+import { validate } from "./validate.js";
+import { checkVarNames, loadVarsFile, type PasswordProvider } from "./vars-files.js";
+
+export interface InventoryOptions {
+  /** Environment for vault password sources (DEPLOY_VAULT_PASSWORD...). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** `--vault-password-file`. */
+  vaultPasswordFile?: string;
+  /** Overrides every other password source (tests, callers that already asked). */
+  password?: PasswordProvider;
+}
+
+export interface LoadedInventory {
+  inventory: Inventory;
+  /** Every name under hosts:, valid or not (for reference checks). */
+  hostNames: Set<string>;
+  /** Vault values met while loading vars files. */
+  secrets: Set<string>;
+  source: SourceFile;
+  /** Group name -> every host in it (through children). */
+  members: Map<string, Set<string>>;
+}
+
+const topSchema = z.strictObject({
+  settings: z.unknown().optional(),
+  lab: z.strictObject({ bridge: z.string().min(1).optional() }).nullable().optional(),
+  vars: z.unknown().optional(),
+  hosts: z.record(z.string(), z.unknown()).nullable().optional(),
+  groups: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+const DNS_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+export function isAddress(value: string): boolean {
+  return isIP(value) !== 0 || DNS_NAME.test(value);
+}
+
+/** `~/x` -> home; relative -> against the inventory file's directory. */
+export function resolveUserPath(value: string, baseDir: string): string {
+  if (value === "~" || value.startsWith("~/")) return path.join(os.homedir(), value.slice(1));
+  return path.resolve(baseDir, value);
+}
+
+/** `[user@]address[:port]` or `[v6]:port`; an inventory host name is checked by the caller. */
+const JUMP = /^(?:[^@\s]+@)?(?:\[[0-9A-Fa-f:.]+\]|[^@:\s[\]]+)(?::\d{1,5})?$/;
+
+function settingsFrom(raw: z.infer<typeof settingsSchema> | null | undefined, dir: string): InventorySettings & { vaultPasswordFile?: string } {
+  const s = raw ?? {};
+  return {
+    knownHosts: s.known_hosts === undefined ? undefined : resolveUserPath(s.known_hosts, dir),
+    hostKeyChecking: s.host_key_checking ?? "strict",
+    connectTimeoutMs: Math.round((s.connect_timeout ?? 10) * 1000),
+    varsFiles: asList(s.vars_files).map((f) => resolveUserPath(f, dir)),
+    vaultPasswordFile: s.vault_password_file === undefined ? undefined : resolveUserPath(s.vault_password_file, dir),
+  };
+}
+
+function isMapValue(value: unknown): value is Vars {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function hostFrom(name: string, raw: RawHost, location: Location, dir: string): Omit<Host, "groups"> {
+  return {
+    name,
+    address: raw.address ?? "localhost",
+    port: raw.port ?? 22,
+    user: raw.user,
+    identityFile: raw.identity_file === undefined ? undefined : resolveUserPath(raw.identity_file, dir),
+    jump: raw.jump,
+    connection: raw.connection ?? "ssh",
+    become: raw.become ?? false,
+    becomeUser: raw.become_user,
+    vars: raw.vars ?? {},
+    location,
+  };
+}
+
+/** Read and check an inventory, adding every problem to `problems`. Undefined when unusable. */
+export async function readInventory(
+  file: string,
+  problems: Problems,
+  options: InventoryOptions = {},
+): Promise<LoadedInventory | undefined> {
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  const source = await readSource(abs, "an inventory: a map with hosts, groups and vars", problems);
+  if (!source) return undefined;
+  const top = validate(topSchema, source.value, source, problems);
+  if (!top) return undefined;
+
+  const rawSettings = top.settings === undefined ? undefined : validate(settingsSchema.nullable(), top.settings, source, problems, { base: ["settings"] });
+  const settings = settingsFrom(rawSettings, dir);
+
+  let vars: Vars = {};
+  if (top.vars !== undefined && top.vars !== null) {
+    vars = validate(varsSchema, top.vars, source, problems, { base: ["vars"] }) ?? {};
+    checkVarNames(vars, source, ["vars"], problems);
+  }
+
+  // Hosts, one by one.
+  const rawHosts = top.hosts ?? {};
+  const hostKeys = keyLocations(source, ["hosts"]);
+  const hostNames = new Set(Object.keys(rawHosts));
+  const hosts = new Map<string, Omit<Host, "groups">>();
+  for (const [name, value] of Object.entries(rawHosts)) {
+    const location = hostKeys.get(name) ?? locate(source, ["hosts", name], "key");
+    const where = formatPath(["hosts", name]);
+    if (!NAME.test(name)) problems.add(location, where, `host name \`${name}\` is not valid: ${NAME_RULE}`);
+    const raw = validate(hostSchema.nullable(), value, source, problems, { base: ["hosts", name] });
+    if (raw === undefined) continue;
+    const host = raw ?? {};
+    if (host.address === undefined && host.connection !== "local") {
+      problems.add(location, `${where}.address`, "missing (required): the host's IP address or DNS name");
+    } else if (host.address !== undefined && !isAddress(host.address)) {
+      problems.add(locate(source, ["hosts", name, "address"]), `${where}.address`, `\`${host.address}\` is not an IPv4/IPv6 address or DNS name`);
+    }
+    if (host.jump !== undefined) {
+      if (host.jump === name) problems.add(locate(source, ["hosts", name, "jump"]), `${where}.jump`, "a host cannot be its own jump host");
+      else if (!hostNames.has(host.jump) && !JUMP.test(host.jump)) {
+        problems.add(locate(source, ["hosts", name, "jump"]), `${where}.jump`, `\`${host.jump}\` is neither an inventory host nor [user@]address[:port]`);
+      }
+    }
+    if (host.vars) checkVarNames(host.vars, source, ["hosts", name, "vars"], problems);
+    hosts.set(name, hostFrom(name, host, location, dir));
+  }
+
+  // Groups.
+  const rawGroups = top.groups ?? {};
+  const groupKeys = keyLocations(source, ["groups"]);
+  const inputs = new Map<string, GroupInput>();
+  const groupVars = new Map<string, Vars>();
+  for (const [name, value] of Object.entries(rawGroups)) {
+    const location = groupKeys.get(name) ?? locate(source, ["groups", name], "key");
+    const where = formatPath(["groups", name]);
+    if (!NAME.test(name)) problems.add(location, where, `group name \`${name}\` is not valid: ${NAME_RULE}`);
+    if (name === "all") {
+      problems.add(location, where, "`all` is the implicit group of every host: put its vars under the top-level `vars`");
+      continue;
+    }
+    if (hostNames.has(name)) problems.add(location, where, `\`${name}\` is both a host and a group: host patterns would be ambiguous`);
+    const raw = validate(groupSchema.nullable(), value, source, problems, { base: ["groups", name] });
+    const g = raw ?? {};
+    if (raw !== undefined && g.vars) {
+      checkVarNames(g.vars, source, ["groups", name, "vars"], problems);
+      groupVars.set(name, g.vars);
+    }
+    const members = isMapValue(value) && Array.isArray(value["hosts"]) ? (value["hosts"] as unknown[]).filter((h): h is string => typeof h === "string") : [];
+    const children = isMapValue(value) && Array.isArray(value["children"]) ? (value["children"] as unknown[]).filter((c): c is string => typeof c === "string") : [];
+    inputs.set(name, {
+      name,
+      hosts: raw === undefined ? members : (g.hosts ?? []),
+      hostLocations: itemLocations(source, ["groups", name, "hosts"]),
+      children: raw === undefined ? children : (g.children ?? []),
+      childLocations: itemLocations(source, ["groups", name, "children"]),
+      location,
+      path: where,
+    });
+  }
+  const tree = buildGroupTree(inputs, hostNames, problems);
+  for (const [name, g] of tree.groups) g.vars = groupVars.get(name) ?? {};
+
+  // Jump chains must end: a -> b -> a would never connect.
+  for (const host of hosts.values()) {
+    const seen = new Set([host.name]);
+    let next = host.jump;
+    while (next !== undefined && hosts.has(next)) {
+      if (seen.has(next)) {
+        problems.add(locate(source, ["hosts", host.name, "jump"]), formatPath(["hosts", host.name, "jump"]), `jump hosts form a loop: ${[...seen, next].join(" -> ")}`);
+        break;
+      }
+      seen.add(next);
+      next = hosts.get(next)?.jump;
+    }
+  }
+
+  // Vars files join the `all` level, after the inline vars (a later file wins on a clash).
+  const secrets = new Set<string>();
+  const fileLocations = itemLocations(source, ["settings", "vars_files"]);
+  let password: PasswordProvider | undefined = options.password;
+  if (!password) {
+    let asked: Promise<string> | undefined;
+    password = () =>
+      (asked ??= vaultPassword({
+        file: options.vaultPasswordFile,
+        env: options.env ?? process.env,
+        inventoryFile: settings.vaultPasswordFile,
+        label: path.basename(abs),
+      }));
+  }
+  for (const [i, varsFile] of settings.varsFiles.entries()) {
+    const location = fileLocations[i] ?? locate(source, ["settings", "vars_files"]);
+    const loaded = await loadVarsFile(varsFile, { location, path: "settings.vars_files" }, { problems, secrets, password });
+    if (loaded) vars = { ...vars, ...loaded };
+  }
+
+  const withGroups = new Map<string, Host>();
+  for (const [name, host] of hosts) withGroups.set(name, { ...host, groups: tree.hostGroups.get(name) ?? [] });
+  const inventory: Inventory = {
+    file: abs,
+    projectDir: path.dirname(dir),
+    vars,
+    hosts: withGroups,
+    groups: tree.groups,
+    settings,
+    lab: top.lab ? { bridge: top.lab.bridge } : undefined,
+  };
+  return { inventory, hostNames, secrets, source, members: tree.members };
+}
+
+/** Load one inventory on its own (the lab and ping need nothing else). Throws ConfigError. */
+export async function loadInventory(file: string, options: InventoryOptions = {}): Promise<Inventory> {
+  const problems = new Problems();
+  const loaded = await readInventory(file, problems, options);
+  problems.throwIfAny();
+  return loaded!.inventory;
+}

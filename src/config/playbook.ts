@@ -1,0 +1,82 @@
+// Playbook file -> plays. Each play is validated on its own and its tasks one by one, so every problem of
+// the file is reported in one pass. Cross-references (patterns, roles, handlers) are checked by project.ts.
+import path from "node:path";
+import type { Handler, Play, Playbook, RoleRef } from "./model.js";
+import type { Problems } from "./problems.js";
+import { asCondition, asList, playSchema, playbookSchema } from "./schemas.js";
+import { itemLocations, locate, readSource, type SourceFile } from "./source.js";
+import { parseTask, type ParsedTask } from "./tasks.js";
+import { describeValue, validate } from "./validate.js";
+import { checkVarNames } from "./vars-files.js";
+
+export interface LoadedPlay {
+  play: Play;
+  index: number;
+  /** The play's own tasks and handlers, parsed. */
+  parsed: ParsedTask[];
+  /** Location of the `hosts:` value, for pattern problems. */
+  hostsLocation: ReturnType<typeof locate>;
+}
+
+export interface LoadedPlaybook {
+  playbook: Playbook;
+  plays: LoadedPlay[];
+  source: SourceFile;
+}
+
+export async function readPlaybook(file: string, problems: Problems, from?: { location: ReturnType<typeof locate>; path: string }): Promise<LoadedPlaybook | undefined> {
+  const abs = path.resolve(file);
+  const source = await readSource(abs, "a list of plays", problems, from);
+  if (!source) return undefined;
+  if (!Array.isArray(source.value)) {
+    problems.add(locate(source, []), "", `a playbook is a list of plays (\`- hosts: ...\`), got ${describeValue(source.value)}`);
+    return undefined;
+  }
+  const list = validate(playbookSchema, source.value, source, problems) ?? [];
+  const plays: LoadedPlay[] = [];
+  list.forEach((raw, index) => {
+    const location = locate(source, [index]);
+    const rawPlay = validate(playSchema, raw, source, problems, { base: [index] });
+    if (!rawPlay) return;
+    const vars = rawPlay.vars ?? {};
+    checkVarNames(vars, source, [index, "vars"], problems);
+
+    const roleLocations = itemLocations(source, [index, "roles"]);
+    const roles: RoleRef[] = (rawPlay.roles ?? []).map((ref, j) => {
+      const at = roleLocations[j] ?? location;
+      if (typeof ref === "string") return { name: ref, params: {}, tags: [], location: at };
+      const params = ref.vars ?? {};
+      checkVarNames(params, source, [index, "roles", j, "vars"], problems);
+      return { name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at };
+    });
+
+    const parsed: ParsedTask[] = [];
+    const tasks = (rawPlay.tasks ?? []).flatMap((t, j) => {
+      const p = parseTask(t, source, [index, "tasks", j], problems, "task");
+      if (p) parsed.push(p);
+      return p ? [p.task] : [];
+    });
+    const handlers = (rawPlay.handlers ?? []).flatMap((h, j) => {
+      const p = parseTask(h, source, [index, "handlers", j], problems, "handler");
+      if (p) parsed.push(p);
+      return p ? [p.task as Handler] : [];
+    });
+
+    const play: Play = {
+      name: rawPlay.name ?? rawPlay.hosts,
+      hosts: rawPlay.hosts,
+      roles,
+      tasks,
+      handlers,
+      vars,
+      serial: rawPlay.serial,
+      maxFailPercentage: rawPlay.max_fail_percentage,
+      tags: asList(rawPlay.tags),
+      become: rawPlay.become,
+      gatherFacts: rawPlay.gather_facts ?? true,
+      location,
+    };
+    plays.push({ play, index, parsed, hostsLocation: locate(source, [index, "hosts"]) });
+  });
+  return { playbook: { file: abs, plays: plays.map((p) => p.play) }, plays, source };
+}

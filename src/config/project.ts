@@ -1,0 +1,129 @@
+// Everything a run needs, loaded and checked before the first connection: the inventory, the playbook,
+// every role it uses, `-e` vars, and the cross-references between them. All problems of all files are
+// collected and thrown as one ConfigError.
+import path from "node:path";
+import type { Project, Role, Vars } from "./model.js";
+import { Problems } from "./problems.js";
+import { parseExtraVars } from "./extra-vars.js";
+import { readInventory, type InventoryOptions } from "./inventory.js";
+import { resolvePattern } from "./patterns.js";
+import { readPlaybook, type LoadedPlay } from "./playbook.js";
+import { checkFileRefs, listTree, loadRole, type LoadedRole } from "./roles.js";
+import { formatPath, locate } from "./source.js";
+import { didYouMean } from "./suggest.js";
+import type { ParsedTask } from "./tasks.js";
+import { checkTemplateFiles } from "../template/ejs.js";
+
+export interface ProjectOptions extends InventoryOptions {
+  inventoryFile: string;
+  /** Default: `<projectDir>/playbooks/site.yaml`. */
+  playbookFile?: string;
+  /** Raw `-e` arguments. */
+  extraVars?: string[];
+  cwd: string;
+}
+
+export function defaultPlaybook(projectDir: string): string {
+  return path.join(projectDir, "playbooks", "site.yaml");
+}
+
+/** `notify` names must reach a handler of the play (its roles' handlers or its own) by name or `listen`. */
+function checkNotify(loaded: LoadedPlay, roles: Map<string, LoadedRole>, problems: Problems, reported: Set<string>): void {
+  const { play } = loaded;
+  const handlerNames = new Set<string>();
+  const tasks: ParsedTask[] = [];
+  for (const ref of play.roles) {
+    const role = roles.get(ref.name);
+    if (!role) continue;
+    for (const h of role.role.handlers) {
+      handlerNames.add(h.name);
+      for (const l of h.listen) handlerNames.add(l);
+    }
+    tasks.push(...role.parsed);
+  }
+  for (const h of play.handlers) {
+    handlerNames.add(h.name);
+    for (const l of h.listen) handlerNames.add(l);
+  }
+  tasks.push(...loaded.parsed);
+  for (const { task, source, paramsPath } of tasks) {
+    for (const name of task.notify) {
+      if (handlerNames.has(name)) continue;
+      const key = `${task.location.file}:${task.location.line}:${task.location.col}:${name}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const taskPath = paramsPath.slice(0, -1);
+      const at = locate(source, [...taskPath, "notify"]);
+      problems.add(at, formatPath([...taskPath, "notify"]), `no handler named \`${name}\` in play \`${play.name}\`${didYouMean(name, handlerNames)}`);
+    }
+  }
+}
+
+export async function loadProject(opts: ProjectOptions): Promise<Project> {
+  const problems = new Problems();
+  const inventoryFile = path.resolve(opts.cwd, opts.inventoryFile);
+  const loadedInventory = await readInventory(inventoryFile, problems, opts);
+  const projectDir = path.dirname(path.dirname(inventoryFile));
+  const secrets = new Set<string>(loadedInventory?.secrets);
+
+  const playbookFile = opts.playbookFile ? path.resolve(opts.cwd, opts.playbookFile) : defaultPlaybook(projectDir);
+  const loadedPlaybook = await readPlaybook(playbookFile, problems);
+
+  const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], {
+    cwd: opts.cwd,
+    problems,
+    secrets,
+    password: opts.password,
+  });
+
+  // Roles, each loaded once however many plays use it.
+  const roles = new Map<string, LoadedRole>();
+  const missing = new Set<string>();
+  for (const loaded of loadedPlaybook?.plays ?? []) {
+    for (const [j, ref] of loaded.play.roles.entries()) {
+      if (roles.has(ref.name)) continue;
+      const from = { location: ref.location, path: formatPath([loaded.index, "roles", j]) };
+      if (missing.has(ref.name)) {
+        problems.add(from.location, from.path, `role \`${ref.name}\` not found (see above)`);
+        continue;
+      }
+      const role = await loadRole(ref.name, projectDir, from, problems);
+      if (role) roles.set(ref.name, role);
+      else missing.add(ref.name);
+    }
+  }
+
+  // Cross-references per play.
+  const playFiles = {
+    dir: projectDir,
+    label: projectDir,
+    templates: new Set(await listTree(path.join(projectDir, "templates"), false)),
+    files: new Set(await listTree(path.join(projectDir, "files"), true)),
+  };
+  const reported = new Set<string>();
+  for (const loaded of loadedPlaybook?.plays ?? []) {
+    if (loadedInventory) {
+      const { hosts, problems: patternProblems } = resolvePattern(loaded.play.hosts, loadedInventory.inventory);
+      const at = [loaded.index, "hosts"];
+      for (const message of patternProblems) problems.add(loaded.hostsLocation, formatPath(at), message);
+      if (patternProblems.length === 0 && hosts.length === 0) {
+        problems.add(loaded.hostsLocation, formatPath(at), `pattern \`${loaded.play.hosts}\` matches no host of ${path.basename(inventoryFile)}`);
+      }
+    }
+    checkNotify(loaded, roles, problems, reported);
+    for (const parsed of loaded.parsed) checkFileRefs(parsed, playFiles, problems);
+  }
+  for (const { role } of roles.values()) {
+    for (const message of await checkTemplateFiles(role.dir, role.templates)) problems.add(message.location, "", message.message);
+  }
+
+  problems.throwIfAny();
+  const roleMap = new Map<string, Role>([...roles].map(([name, r]) => [name, r.role]));
+  return {
+    inventory: loadedInventory!.inventory,
+    playbook: loadedPlaybook!.playbook,
+    roles: roleMap,
+    extraVars,
+    secrets,
+  };
+}

@@ -1,0 +1,190 @@
+// Roles: `roles/<name>/` with tasks/main.yaml (required), handlers/main.yaml, defaults/main.yaml,
+// templates/ and files/. Also the checks of paths tasks give to `template` and `copy` (they must exist and
+// stay inside the role).
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Handler, Location, Role, Task, Vars } from "./model.js";
+import type { Problems } from "./problems.js";
+import { NAME, NAME_RULE } from "./schemas.js";
+import { formatPath, locate, readSource, type SourceFile } from "./source.js";
+import { didYouMean } from "./suggest.js";
+import { hasTemplate, parseTask, type ParsedTask } from "./tasks.js";
+import { describeValue } from "./validate.js";
+import { checkVarNames } from "./vars-files.js";
+
+export interface LoadedRole {
+  role: Role;
+  /** Parsed tasks and handlers with their sources, for cross-reference checks. */
+  parsed: ParsedTask[];
+}
+
+/** Relative POSIX paths of everything under `dir` (files; directories too when `withDirs`). */
+export async function listTree(dir: string, withDirs: boolean): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (sub: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(dir, sub), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (withDirs) out.push(rel);
+        await walk(rel);
+      } else {
+        out.push(rel);
+      }
+    }
+  };
+  await walk("");
+  return out.sort();
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `x/main.yaml`, else `x/main.yml`, else undefined. */
+async function mainFile(dir: string, sub: string): Promise<string | undefined> {
+  for (const ext of ["yaml", "yml"]) {
+    const file = path.join(dir, sub, `main.${ext}`);
+    if (await exists(file)) return file;
+  }
+  return undefined;
+}
+
+function parseList(source: SourceFile, problems: Problems, kind: "task" | "handler", role: string): ParsedTask[] | undefined {
+  if (!Array.isArray(source.value)) {
+    problems.add(locate(source, []), "", `expected a list of ${kind}s, got ${describeValue(source.value)}`);
+    return undefined;
+  }
+  const out: ParsedTask[] = [];
+  source.value.forEach((raw, i) => {
+    const parsed = parseTask(raw, source, [i], problems, kind, role);
+    if (parsed) out.push(parsed);
+  });
+  return out;
+}
+
+/** Names allowed for roles: one directory under roles/, never a path. */
+export function roleNameProblem(name: string): string | undefined {
+  if (name === "." || name === ".." || !NAME.test(name)) {
+    return `role name \`${name}\` is not valid: ${NAME_RULE} (a role is a directory directly under roles/)`;
+  }
+  return undefined;
+}
+
+/**
+ * Load roles/<name>; `from` is where the play references it. Undefined only when the role does not exist;
+ * a role with problems is still returned (partially) so later checks (handler names) stay accurate.
+ */
+export async function loadRole(
+  name: string,
+  projectDir: string,
+  from: { location: Location; path: string },
+  problems: Problems,
+): Promise<LoadedRole | undefined> {
+  const invalid = roleNameProblem(name);
+  if (invalid) {
+    problems.add(from.location, from.path, invalid);
+    return undefined;
+  }
+  const rolesDir = path.join(projectDir, "roles");
+  const dir = path.join(rolesDir, name);
+  const tasksFile = await mainFile(dir, "tasks");
+  if (!tasksFile) {
+    if (await exists(dir)) {
+      problems.add(from.location, from.path, `role \`${name}\` has no tasks/main.yaml (write \`[]\` in it for a role without tasks)`);
+    } else {
+      const known = (await readdir(rolesDir).catch(() => [] as string[])).filter((n) => !n.startsWith("."));
+      problems.add(from.location, from.path, `role \`${name}\` not found in ${rolesDir}${didYouMean(name, known)}`);
+    }
+    return undefined;
+  }
+  const parsed: ParsedTask[] = [];
+
+  const tasksSource = await readSource(tasksFile, "a list of tasks (write `[]` for none)", problems);
+  const tasks = tasksSource ? parseList(tasksSource, problems, "task", name) : undefined;
+  if (tasks) parsed.push(...tasks);
+
+  let handlers: ParsedTask[] = [];
+  const handlersFile = await mainFile(dir, "handlers");
+  if (handlersFile) {
+    const source = await readSource(handlersFile, "a list of handlers (write `[]` for none)", problems);
+    const list = source ? parseList(source, problems, "handler", name) : undefined;
+    if (list) handlers = list;
+  }
+
+  let defaults: Vars = {};
+  const defaultsFile = await mainFile(dir, "defaults");
+  if (defaultsFile) {
+    const source = await readSource(defaultsFile, "a map of default var values (write `{}` for none)", problems);
+    if (!source) {
+      // Problems already added.
+    } else if (source.value === null || typeof source.value !== "object" || Array.isArray(source.value)) {
+      problems.add(locate(source, []), "", `role defaults must be a map of var names to values, got ${describeValue(source.value)}`);
+    } else {
+      defaults = source.value as Vars;
+      checkVarNames(defaults, source, [], problems);
+    }
+  }
+
+  const [templates, files] = await Promise.all([listTree(path.join(dir, "templates"), false), listTree(path.join(dir, "files"), true)]);
+  const role: Role = {
+    name,
+    dir,
+    tasks: (tasks ?? []).map((p) => p.task),
+    handlers: handlers.map((p) => p.task as Handler),
+    defaults,
+    templates,
+    files,
+  };
+  parsed.push(...handlers);
+  for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
+  return { role, parsed };
+}
+
+export interface FileBase {
+  /** Directory holding templates/ and files/ (a role, or the project for a play's own tasks). */
+  dir: string;
+  /** How users see it in messages: `roles/app` or the project directory. */
+  label: string;
+  templates: Set<string>;
+  files: Set<string>;
+}
+
+/** A relative path that stays below its directory: no `..` segment, not absolute. */
+export function escapesDir(rel: string): boolean {
+  return path.isAbsolute(rel) || rel.startsWith("~") || rel.split(/[\\/]/).includes("..");
+}
+
+const FILE_PARAMS: Record<string, { sub: "templates" | "files"; what: string }> = {
+  template: { sub: "templates", what: "template" },
+  copy: { sub: "files", what: "file" },
+};
+
+/** `template: { src }` and `copy: { src }` must name something that exists under the role. */
+export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Problems): void {
+  const task: Task = parsed.task;
+  const ref = FILE_PARAMS[task.module];
+  const src = task.params["src"];
+  if (!ref || typeof src !== "string" || hasTemplate(src)) return;
+  const at = [...parsed.paramsPath, "src"];
+  const location = locate(parsed.source, at);
+  if (escapesDir(src)) {
+    problems.add(location, formatPath(at), `\`${src}\` must be a path inside ${base.label}/${ref.sub}/ (no \`..\`, not absolute)`);
+    return;
+  }
+  const normalized = path.posix.normalize(src.replace(/\\/g, "/")).replace(/\/$/, "");
+  const known = ref.sub === "templates" ? base.templates : base.files;
+  if (!known.has(normalized)) {
+    problems.add(location, formatPath(at), `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`);
+  }
+}

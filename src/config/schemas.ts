@@ -1,0 +1,121 @@
+// The file formats as zod schemas (docs/config.md describes the same keys for users). Strict objects: an
+// unknown key is an error, reported with the closest known key. These validate the shapes; checks that need
+// other files (a group naming an undefined host, a missing role) run after, in the loaders.
+import { z } from "zod";
+
+/** Host and group names: also used in patterns, where `:`, `!`, `&`, `,` and `*` have meanings. */
+export const NAME = /^[A-Za-z0-9_.-]+$/;
+export const NAME_RULE = "use letters, digits, '_', '.' and '-'";
+
+/** Names the expression scope gives a meaning of its own; a var with one of these names would be hidden. */
+export const RESERVED_NAMES = ["host", "facts", "groups", "hosts", "item", "vars"] as const;
+
+export const varsSchema = z.record(z.string(), z.unknown());
+
+const stringList = z.union([z.string(), z.array(z.string())]);
+
+/** A condition: a JavaScript expression, or a literal boolean. */
+const condition = z.union([z.string().min(1), z.boolean()]);
+
+export const settingsSchema = z.strictObject({
+  known_hosts: z.string().min(1).optional(),
+  host_key_checking: z.enum(["strict", "accept-new", "off"]).optional(),
+  connect_timeout: z.number().positive().max(3600).optional(),
+  vars_files: stringList.optional(),
+  vault_password_file: z.string().min(1).optional(),
+});
+
+export const hostSchema = z.strictObject({
+  address: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1).optional(),
+  identity_file: z.string().min(1).optional(),
+  jump: z.string().min(1).optional(),
+  become: z.boolean().optional(),
+  become_user: z.string().min(1).optional(),
+  connection: z.enum(["ssh", "local"]).optional(),
+  vars: varsSchema.nullable().optional(),
+});
+
+export const groupSchema = z.strictObject({
+  hosts: z.array(z.string()).nullable().optional(),
+  children: z.array(z.string()).nullable().optional(),
+  vars: varsSchema.nullable().optional(),
+});
+
+export const inventorySchema = z.strictObject({
+  settings: settingsSchema.nullable().optional(),
+  lab: z.strictObject({ bridge: z.string().min(1).optional() }).nullable().optional(),
+  vars: varsSchema.nullable().optional(),
+  hosts: z.record(z.string(), hostSchema).nullable().optional(),
+  groups: z.record(z.string(), groupSchema.nullable()).nullable().optional(),
+});
+
+export type RawInventory = z.infer<typeof inventorySchema>;
+export type RawHost = z.infer<typeof hostSchema>;
+
+/** Task keywords: every other key of a task is its module. */
+export const taskKeywordsSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  when: condition.optional(),
+  register: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "register must be a name usable in expressions (letters, digits, '_')").optional(),
+  notify: stringList.optional(),
+  tags: stringList.optional(),
+  loop: z.union([z.array(z.unknown()), z.string().min(1)]).optional(),
+  changed_when: condition.optional(),
+  failed_when: condition.optional(),
+  ignore_errors: z.boolean().optional(),
+  become: z.boolean().optional(),
+});
+
+export const handlerKeywordsSchema = taskKeywordsSchema.extend({
+  listen: stringList.optional(),
+});
+
+export const TASK_KEYWORDS = Object.keys(handlerKeywordsSchema.shape);
+
+export type RawTaskKeywords = z.infer<typeof handlerKeywordsSchema>;
+
+export const roleRefSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    role: z.string().min(1),
+    vars: varsSchema.nullable().optional(),
+    tags: stringList.optional(),
+    when: condition.optional(),
+  }),
+]);
+
+export const playSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  hosts: z.string().min(1),
+  become: z.boolean().optional(),
+  gather_facts: z.boolean().optional(),
+  serial: z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^(100|[1-9][0-9]?)%$/, 'serial must be a number of hosts or a percentage such as "50%"'),
+    ])
+    .optional(),
+  max_fail_percentage: z.number().min(0).max(100).optional(),
+  tags: stringList.optional(),
+  vars: varsSchema.nullable().optional(),
+  roles: z.array(roleRefSchema).nullable().optional(),
+  // Tasks and handlers are checked one by one (their module key is dynamic) by the task loader.
+  tasks: z.array(z.unknown()).nullable().optional(),
+  handlers: z.array(z.unknown()).nullable().optional(),
+});
+
+export const playbookSchema = z.array(z.unknown());
+
+export type RawPlay = z.infer<typeof playSchema>;
+
+export function asList(value: string | string[] | undefined | null): string[] {
+  if (value === undefined || value === null) return [];
+  return typeof value === "string" ? [value] : value;
+}
+
+/** A `when`-like field as the expression text the evaluator takes (`true` -> "true"). */
+export function asCondition(value: string | boolean | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
+}

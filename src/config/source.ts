@@ -1,0 +1,233 @@
+// One YAML file read with positions, so every later check can point at `file:line:col`.
+// Syntax problems (tabs, duplicate keys, binary data, an empty file, unresolved aliases) become located
+// Problems here; the caller gets `undefined` as the value and simply skips the file's other checks.
+import { readFile } from "node:fs/promises";
+import { Alias, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
+import type { Document, Node, Pair, ParsedNode } from "yaml";
+import type { Location } from "./model.js";
+import type { Problems } from "./problems.js";
+
+export type PathSegment = string | number;
+
+export interface SourceFile {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** The file's value as plain data (merge keys and aliases resolved). */
+  value: unknown;
+}
+
+/** Where a path leads inside the document: the value node, and the key node when reached through a map. */
+export interface Located {
+  node?: Node;
+  key?: Node;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Dotted path for messages: `hosts.web-01.port`, `[0].tasks[2].command`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+function position(bytes: Buffer, offset: number): Location & { file: "" } {
+  const before = bytes.subarray(0, offset).toString("utf8");
+  const lines = before.split("\n");
+  return { file: "", line: lines.length, col: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+/** First byte that makes the file binary rather than text: NUL/control characters or invalid UTF-8. */
+function binaryOffset(bytes: Buffer): number | undefined {
+  try {
+    utf8.decode(bytes);
+  } catch {
+    // Find the first undecodable byte by re-encoding the lossy decode.
+    const lossy = bytes.toString("utf8");
+    const bad = lossy.indexOf("\uFFFD");
+    return bad < 0 ? 0 : Buffer.byteLength(lossy.slice(0, bad));
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return i;
+  }
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  return message.replace(/ at line \d+, column \d+:[\s\S]*$/, "").split("\n")[0] ?? message;
+}
+
+/**
+ * Parse YAML text. `what` names the expected content for the empty-file message ("an inventory map").
+ * Returns undefined when the file cannot be used (problems were added).
+ */
+export function parseSource(file: string, bytes: Buffer, what: string, problems: Problems): SourceFile | undefined {
+  const bad = binaryOffset(bytes);
+  if (bad !== undefined) {
+    const at = position(bytes, bad);
+    problems.add({ file, line: at.line, col: at.col }, "", `not a YAML text file (binary data at byte ${bad})`);
+    return undefined;
+  }
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, merge: true });
+  const issues = [...doc.errors, ...doc.warnings];
+  for (const issue of issues) {
+    const pos = issue.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.add({ file, line: pos.line, col: pos.col }, "", firstLine(issue.message));
+  }
+  if (doc.errors.length > 0) return undefined;
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    problems.add({ file, line: 1, col: 1 }, "", `file is empty: expected ${what}`);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error: unknown) {
+    const alias = firstBrokenAlias(doc);
+    const at = alias?.range ? lines.linePos(alias.range[0]) : { line: 1, col: 1 };
+    const message = error instanceof Error ? error.message : String(error);
+    problems.add({ file, line: at.line, col: at.col }, "", message);
+    return undefined;
+  }
+  return { file, doc, lines, value };
+}
+
+function firstBrokenAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Read and parse a file; a missing or unreadable file is a problem at `from` (the reference to it). */
+export async function readSource(
+  file: string,
+  what: string,
+  problems: Problems,
+  from?: { location: Location; path: string },
+): Promise<SourceFile | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read (${code ?? String(error)})`;
+    const location = from?.location ?? { file, line: 1, col: 1 };
+    problems.add(location, from?.path ?? "", from ? `${file}: ${reason}` : reason);
+    return undefined;
+  }
+  return parseSource(file, bytes, what, problems);
+}
+
+function resolveNode(node: unknown, source: SourceFile): unknown {
+  return isAlias(node) ? node.resolve(source.doc) : node;
+}
+
+/** Find a key in a map node, looking through `<<` merge keys as YAML's merge does. */
+function findPair(map: unknown, key: string, source: SourceFile, depth = 0): Pair | undefined {
+  const resolved = resolveNode(map, source);
+  if (!isMap(resolved) || depth > 20) return undefined;
+  for (const pair of resolved.items) {
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (String(k) === key) return pair;
+  }
+  for (const pair of resolved.items) {
+    if (!(isScalar(pair.key) && pair.key.value === "<<")) continue;
+    const sources = resolveNode(pair.value, source);
+    const list = isSeq(sources) ? sources.items : [sources];
+    for (const merged of list) {
+      const found = findPair(merged, key, source, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Walk `path` from the document root; stops at the deepest node that exists. */
+export function walk(source: SourceFile, path: readonly PathSegment[]): { located: Located; depth: number } {
+  let node: unknown = source.doc.contents;
+  let key: Node | undefined;
+  let depth = 0;
+  for (const segment of path) {
+    const here = resolveNode(node, source);
+    let next: unknown;
+    let nextKey: Node | undefined;
+    if (isSeq(here) && typeof segment === "number") {
+      next = here.items[segment];
+    } else if (isMap(here)) {
+      const pair = findPair(here, String(segment), source);
+      if (pair) {
+        next = pair.value ?? pair.key;
+        nextKey = isPair(pair) ? (pair.key as Node) : undefined;
+      }
+    }
+    if (next === undefined || next === null) break;
+    node = next;
+    key = nextKey;
+    depth++;
+  }
+  return { located: { node: node as Node | undefined, key }, depth };
+}
+
+function nodeOffset(node: Node | undefined): number | undefined {
+  const range = (node as ParsedNode | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+export function locationOfOffset(source: SourceFile, offset: number | undefined): Location {
+  if (offset === undefined) return { file: source.file, line: 1, col: 1 };
+  const { line, col } = source.lines.linePos(offset);
+  return { file: source.file, line, col };
+}
+
+/**
+ * Location for a path: its value node, or (`at: "key"`) the key naming it. A path that does not fully
+ * exist (a missing key) points at the deepest existing parent, which is where the user must add it.
+ */
+export function locate(source: SourceFile, path: readonly PathSegment[], at: "value" | "key" = "value"): Location {
+  const { located, depth } = walk(source, path);
+  const complete = depth === path.length;
+  const preferKey = (at === "key" || !complete) && located.key !== undefined;
+  const node = preferKey ? located.key : located.node;
+  return locationOfOffset(source, nodeOffset(node));
+}
+
+/**
+ * Locations of every key of the map at `path`, in one pass (a per-key `locate` would rescan the map:
+ * quadratic on a 10,000-host inventory).
+ */
+export function keyLocations(source: SourceFile, path: readonly PathSegment[]): Map<string, Location> {
+  const out = new Map<string, Location>();
+  const { located, depth } = walk(source, path);
+  if (depth !== path.length) return out;
+  const map = resolveNode(located.node, source);
+  if (!isMap(map)) return out;
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? pair.key : undefined;
+    if (key && key.value !== "<<") out.set(String(key.value), locationOfOffset(source, nodeOffset(key)));
+  }
+  return out;
+}
+
+/** Locations of the items of the list at `path`. */
+export function itemLocations(source: SourceFile, path: readonly PathSegment[]): Location[] {
+  const { located, depth } = walk(source, path);
+  if (depth !== path.length) return [];
+  const seq = resolveNode(located.node, source);
+  if (!isSeq(seq)) return [];
+  return seq.items.map((item) => locationOfOffset(source, nodeOffset(item as Node | undefined)));
+}

@@ -1,0 +1,213 @@
+// zod issues -> located Problems. Each issue's path is walked through the YAML document to find the line:
+// unknown keys point at the key (with a "did you mean" hint from the schema's own key list), missing keys
+// at the parent that should hold them, everything else at the offending value.
+import type { z } from "zod";
+import type { Problems } from "./problems.js";
+import { formatPath, locate, type PathSegment, type SourceFile } from "./source.js";
+import { didYouMean } from "./suggest.js";
+
+type Issue = z.core.$ZodIssue;
+
+export interface ValidateOptions {
+  /** Path of `value` inside the document (when validating a part of a file). */
+  base?: readonly PathSegment[];
+  /** Return true to drop an issue (e.g. a type error on a `{{ }}` value that renders at run time). */
+  skip?: (issue: Issue) => boolean;
+  /** Extra words for messages about unknown keys at the top of `value` (e.g. module names in a task). */
+  extraKeys?: readonly string[];
+}
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  left?: z.ZodType;
+  right?: z.ZodType;
+  getter?: () => z.ZodType;
+}
+
+function defOf(schema: z.ZodType): Def {
+  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+}
+
+/** The object schemas a (possibly wrapped) schema can be, for listing known keys. */
+function objectShapes(schema: z.ZodType | undefined, depth = 0): Record<string, z.ZodType>[] {
+  if (!schema || depth > 30) return [];
+  const def = defOf(schema);
+  switch (def.type) {
+    case "object":
+      return def.shape ? [def.shape] : [];
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "catch":
+    case "nonoptional":
+      return objectShapes(def.innerType, depth + 1);
+    case "pipe":
+      return objectShapes(def.in, depth + 1);
+    case "lazy":
+      return def.getter ? objectShapes(def.getter(), depth + 1) : [];
+    case "union":
+      return (def.options ?? []).flatMap((o) => objectShapes(o, depth + 1));
+    case "intersection":
+      return [...objectShapes(def.left, depth + 1), ...objectShapes(def.right, depth + 1)];
+    default:
+      return [];
+  }
+}
+
+/** Follow one path segment into a schema (object key, array element, record value). */
+function child(schema: z.ZodType | undefined, segment: PathSegment, depth = 0): z.ZodType | undefined {
+  if (!schema || depth > 30) return undefined;
+  const def = defOf(schema);
+  switch (def.type) {
+    case "object":
+      return def.shape?.[String(segment)];
+    case "array":
+      return def.element;
+    case "record":
+      return def.valueType;
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "catch":
+    case "nonoptional":
+      return child(def.innerType, segment, depth + 1);
+    case "pipe":
+      return child(def.in, segment, depth + 1);
+    case "lazy":
+      return def.getter ? child(def.getter(), segment, depth + 1) : undefined;
+    case "union":
+    case "intersection":
+      for (const option of def.options ?? [def.left, def.right]) {
+        const found = child(option, segment, depth + 1);
+        if (found) return found;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function knownKeys(schema: z.ZodType, path: readonly PathSegment[]): string[] {
+  let here: z.ZodType | undefined = schema;
+  for (const segment of path) here = child(here, segment);
+  return objectShapes(here).flatMap((shape) => Object.keys(shape));
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let here = value;
+  for (const segment of path) {
+    if (here === null || typeof here !== "object") return undefined;
+    here = (here as Record<PropertyKey, unknown>)[segment];
+  }
+  return here;
+}
+
+/** A short, human description of a wrong value: `a number (644)`, `a list`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "nothing (null)";
+  if (Array.isArray(value)) return "a list";
+  if (Buffer.isBuffer(value)) return "binary data";
+  switch (typeof value) {
+    case "string":
+      return `a string ("${value.length > 40 ? value.slice(0, 40) + "…" : value}")`;
+    case "number":
+      return `a number (${value})`;
+    case "boolean":
+      return `a boolean (${value})`;
+    case "object":
+      return "a map";
+    default:
+      return typeof value;
+  }
+}
+
+const ARTICLE: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "a boolean (true/false)",
+  array: "a list",
+  object: "a map",
+  record: "a map",
+};
+
+function typeWord(expected: string): string {
+  return ARTICLE[expected] ?? expected;
+}
+
+function segments(path: readonly PropertyKey[]): PathSegment[] {
+  return path.map((s) => (typeof s === "number" ? s : String(s)));
+}
+
+/** Reduce a union failure to something a user can act on. */
+function unionIssues(issue: Extract<Issue, { code: "invalid_union" }>): Issue[] | string {
+  const branches = issue.errors;
+  const typeOnly = (list: Issue[]) => list.length > 0 && list.every((i) => i.code === "invalid_type" && i.path.length === 0);
+  if (branches.length > 0 && branches.every(typeOnly)) {
+    const expected = [...new Set(branches.flatMap((b) => b.map((i) => (i.code === "invalid_type" ? typeWord(i.expected) : ""))))];
+    return `expected ${expected.join(" or ")}`;
+  }
+  const deeper = branches.find((b) => !typeOnly(b));
+  return deeper ? deeper.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) : issue.message;
+}
+
+/**
+ * Validate `value` with `schema`; report every issue as a located Problem. Returns the parsed data,
+ * or undefined when anything was wrong.
+ */
+export function validate<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  source: SourceFile,
+  problems: Problems,
+  options: ValidateOptions = {},
+): T | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const base = options.base ?? [];
+  const pending: Issue[] = [...result.error.issues];
+  while (pending.length > 0) {
+    const issue = pending.shift()!;
+    if (options.skip?.(issue)) continue;
+    const path = segments(issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const known = [...knownKeys(schema, path), ...(path.length === 0 ? (options.extraKeys ?? []) : [])];
+      for (const key of issue.keys) {
+        const full = [...base, ...path, key];
+        problems.add(locate(source, full, "key"), formatPath(full), `unknown key \`${key}\`${didYouMean(key, known)}`);
+      }
+      continue;
+    }
+    if (issue.code === "invalid_union") {
+      const reduced = unionIssues(issue);
+      if (typeof reduced !== "string") {
+        pending.unshift(...reduced);
+        continue;
+      }
+      const got = valueAt(value, issue.path);
+      const full = [...base, ...path];
+      problems.add(locate(source, full), formatPath(full), `${reduced}, got ${describeValue(got)}`);
+      continue;
+    }
+    const full = [...base, ...path];
+    const got = valueAt(value, issue.path);
+    let message = issue.message;
+    if (issue.code === "invalid_type" && message.startsWith("Invalid input")) {
+      message = got === undefined ? "missing (required)" : `expected ${typeWord(issue.expected)}, got ${describeValue(got)}`;
+    } else if (message.startsWith("Invalid input: expected")) {
+      message = message.replace(/^Invalid input: /, "");
+    }
+    problems.add(locate(source, full), formatPath(full), message);
+  }
+  return undefined;
+}

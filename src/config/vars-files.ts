@@ -1,0 +1,80 @@
+// Vars files (inventory `settings.vars_files`, `-e @file.yaml`): a YAML map of names to values, in the
+// clear or vault-encrypted. Decrypted text stays in memory; every string value of a vault file is
+// recorded as a secret so reports can redact it.
+import { readFile } from "node:fs/promises";
+import { decryptVault, isVault } from "../vault/cipher.js";
+import type { Location, Vars } from "./model.js";
+import type { Problems } from "./problems.js";
+import { RESERVED_NAMES } from "./schemas.js";
+import { formatPath, keyLocations, parseSource, type PathSegment, type SourceFile } from "./source.js";
+import { describeValue } from "./validate.js";
+
+/** How loaders get the vault password: asked at most once, only when an encrypted file is met. */
+export type PasswordProvider = () => Promise<string>;
+
+export interface VarsFileContext {
+  problems: Problems;
+  secrets: Set<string>;
+  password?: PasswordProvider;
+}
+
+/** Every string (and number) leaf of a value, for the secrets set. */
+export function collectSecrets(value: unknown, into: Set<string>): void {
+  if (typeof value === "string") into.add(value);
+  else if (typeof value === "number") into.add(String(value));
+  else if (Array.isArray(value)) for (const v of value) collectSecrets(v, into);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) collectSecrets(v, into);
+}
+
+/** Check var names of a vars map (reserved names would be hidden by the scope's own). */
+export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[], problems: Problems): void {
+  const reserved = RESERVED_NAMES.filter((name) => Object.hasOwn(vars, name));
+  if (reserved.length === 0) return;
+  const keys = keyLocations(source, path);
+  for (const name of reserved) {
+    const at = keys.get(name) ?? { file: source.file, line: 1, col: 1 };
+    const shown = formatPath([...path, name]);
+    problems.add(at, shown, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")}); rename this var`);
+  }
+}
+
+function isPlainMap(value: unknown): value is Vars {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** Load one vars file; `from` is where it is referenced (for a missing file). Undefined on problems. */
+export async function loadVarsFile(file: string, from: { location: Location; path: string }, ctx: VarsFileContext): Promise<Vars | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    ctx.problems.add(from.location, from.path, `vars file ${file}: ${code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(error)})`}`);
+    return undefined;
+  }
+  let secret = false;
+  const text = bytes.toString("utf8");
+  if (isVault(text)) {
+    if (!ctx.password) {
+      ctx.problems.add(from.location, from.path, `vars file ${file} is vault-encrypted and no vault password is available`);
+      return undefined;
+    }
+    try {
+      bytes = Buffer.from(decryptVault(text, await ctx.password()), "utf8");
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.problems.add(from.location, from.path, `vars file ${file}: ${message}`);
+      return undefined;
+    }
+    secret = true;
+  }
+  const source = parseSource(file, bytes, "a map of var names to values", ctx.problems);
+  if (!source) return undefined;
+  if (!isPlainMap(source.value)) {
+    ctx.problems.add({ file, line: 1, col: 1 }, "", `a vars file must be a map of names to values, got ${describeValue(source.value)}`);
+    return undefined;
+  }
+  checkVarNames(source.value, source, [], ctx.problems);
+  if (secret) collectSecrets(source.value, ctx.secrets);
+  return source.value;
+}

@@ -1,0 +1,143 @@
+// `{{ expr }}` values and bare conditions. An expression is JavaScript evaluated against the scope: every
+// top-level name must exist in the scope (or be a JavaScript global such as Math or JSON), and nested
+// properties are strict too. Each expression source is compiled once and reused for every host.
+import type { Vars } from "../config/model.js";
+import { TemplateError, UndefinedVariable, describeFailure } from "./errors.js";
+import { strict, unwrap } from "./strict.js";
+
+type Compiled = (scope: object) => unknown;
+
+const EXPR = /\{\{([\s\S]*?)\}\}/g;
+const WHOLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
+
+/** Compiled expressions and strict scopes. One per evaluator; also a default shared one for callers. */
+export class ExpressionEngine {
+  private readonly compiled = new Map<string, Compiled>();
+  private readonly strictScopes = new WeakMap<object, object>();
+
+  /** Compile once per distinct source. Throws SyntaxError for invalid JavaScript. */
+  compile(expr: string): Compiled {
+    let fn = this.compiled.get(expr);
+    if (!fn) {
+      // Sloppy-mode Function so `with` can route every free name through the strict scope proxy.
+      // The newline before `)` keeps a trailing `//` comment from swallowing the closing paren.
+      fn = new Function("__scope", `with (__scope) { return (${expr}\n); }`) as Compiled;
+      this.compiled.set(expr, fn);
+    }
+    return fn;
+  }
+
+  /** The scope as `with` sees it: scope names first, then JavaScript globals, else UndefinedVariable. */
+  strictScope(scope: Vars): object {
+    let proxy = this.strictScopes.get(scope);
+    if (proxy) return proxy;
+    const wrapped = new Map<string, unknown>();
+    const lookup = (key: string): unknown => {
+      let v = wrapped.get(key);
+      if (v === undefined && !wrapped.has(key)) {
+        v = strict(scope[key], key);
+        wrapped.set(key, v);
+      }
+      return v;
+    };
+    proxy = new Proxy(Object.create(null) as object, {
+      has(_target, key) {
+        if (typeof key === "symbol") return false;
+        if (Object.hasOwn(scope, key)) return true;
+        // Globals (Math, JSON, Number...) resolve normally; any other free name is an undefined variable.
+        return !(key in globalThis);
+      },
+      get(_target, key) {
+        if (typeof key === "symbol") return undefined;
+        if (Object.hasOwn(scope, key)) return lookup(key);
+        throw new UndefinedVariable(key);
+      },
+      set(_target, key) {
+        throw new TypeError(`expressions cannot assign (\`${String(key)} = ...\`)`);
+      },
+    });
+    this.strictScopes.set(scope, proxy);
+    return proxy;
+  }
+
+  /** Evaluate one expression; the result is unwrapped (plain data, not strict proxies). */
+  evaluate(expr: string, scope: Vars, where: string): unknown {
+    const source = expr.trim();
+    if (source === "") throw new TemplateError(where, "empty expression");
+    let fn: Compiled;
+    try {
+      fn = this.compile(source);
+    } catch (error: unknown) {
+      throw new TemplateError(where, `invalid expression \`${source}\`: ${describeFailure(error).detail}`, { cause: error });
+    }
+    try {
+      return unwrap(fn(this.strictScope(scope)));
+    } catch (error: unknown) {
+      const { detail, variable } = describeFailure(error);
+      throw new TemplateError(where, `${detail} in \`${source}\``, { variable, cause: error });
+    }
+  }
+
+  /** A condition: a boolean, a bare expression, or one `{{ expr }}`. */
+  test(condition: string | boolean, scope: Vars, where: string): boolean {
+    if (typeof condition === "boolean") return condition;
+    const whole = WHOLE.exec(condition);
+    return Boolean(this.evaluate(whole ? whole[1]! : condition, scope, where));
+  }
+
+  /**
+   * Render `{{ }}` in strings anywhere inside a value (lists and maps walked). A string that is exactly one
+   * `{{ expr }}` yields the raw value; otherwise each result is interpolated as text.
+   */
+  render(value: unknown, scope: Vars, where: string): unknown {
+    if (typeof value === "string") return this.renderString(value, scope, where);
+    if (Array.isArray(value)) return value.map((v) => this.render(v, scope, where));
+    if (value !== null && typeof value === "object" && !Buffer.isBuffer(value)) {
+      const out: Vars = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.render(v, scope, where);
+      return out;
+    }
+    return value;
+  }
+
+  private renderString(text: string, scope: Vars, where: string): unknown {
+    if (!text.includes("{{")) return text;
+    const whole = WHOLE.exec(text);
+    if (whole && !whole[1]!.includes("{{")) return this.defined(this.evaluate(whole[1]!, scope, where), whole[1]!, where);
+    return text.replace(EXPR, (_match, expr: string) => toText(this.defined(this.evaluate(expr, scope, where), expr, where)));
+  }
+
+  private defined(value: unknown, expr: string, where: string): unknown {
+    if (value === undefined) throw new TemplateError(where, `\`${expr.trim()}\` has no value (undefined)`);
+    return value;
+  }
+}
+
+function toText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value !== null && typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Shared engine for the plain functions below: compiled expressions are pure, so sharing the cache is safe. */
+const shared = new ExpressionEngine();
+
+export function evaluate(expr: string, scope: Vars, where: string): unknown {
+  return shared.evaluate(expr, scope, where);
+}
+
+export function renderValue(value: unknown, scope: Vars, where: string): unknown {
+  return shared.render(value, scope, where);
+}
+
+export function testCondition(condition: string | boolean, scope: Vars, where: string): boolean {
+  return shared.test(condition, scope, where);
+}
+
+/** Whether a value contains `{{ }}` anywhere (rendered per host at run time). */
+export function hasExpressions(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(hasExpressions);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasExpressions);
+  return false;
+}
