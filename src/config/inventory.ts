@@ -72,6 +72,23 @@ function isMapValue(value: unknown): value is Vars {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** The sections of a top level that failed validation, when it is at least a map. */
+function knownSections(value: unknown): z.infer<typeof topSchema> | undefined {
+  if (!isMapValue(value)) return undefined;
+  const map = (v: unknown) => (isMapValue(v) ? v : undefined);
+  return { settings: value["settings"], vars: value["vars"], hosts: map(value["hosts"]), groups: map(value["groups"]) };
+}
+
+/** Fields of an invalid host that have the right type, for the checks that do not need the others. */
+function looseHost(value: unknown): RawHost {
+  if (!isMapValue(value)) return { address: "localhost" };
+  const str = (k: string) => (typeof value[k] === "string" ? (value[k] as string) : undefined);
+  const connection = value["connection"] === "local" ? "local" : undefined;
+  // A wrongly typed address is already reported; do not also call it missing.
+  const address = str("address") ?? (value["address"] !== undefined ? "localhost" : undefined);
+  return { address, jump: str("jump"), connection, vars: isMapValue(value["vars"]) ? value["vars"] : undefined };
+}
+
 function hostFrom(name: string, raw: RawHost, location: Location, dir: string): Omit<Host, "groups"> {
   return {
     name,
@@ -98,7 +115,8 @@ export async function readInventory(
   const dir = path.dirname(abs);
   const source = await readSource(abs, "an inventory: a map with hosts, groups and vars", problems);
   if (!source) return undefined;
-  const top = validate(topSchema, source.value, source, problems);
+  // Unknown top-level keys are reported, and the known sections are still checked.
+  const top = validate(topSchema, source.value, source, problems) ?? knownSections(source.value);
   if (!top) return undefined;
 
   const rawSettings = top.settings === undefined ? undefined : validate(settingsSchema.nullable(), top.settings, source, problems, { base: ["settings"] });
@@ -120,8 +138,8 @@ export async function readInventory(
     const where = formatPath(["hosts", name]);
     if (!NAME.test(name)) problems.add(location, where, `host name \`${name}\` is not valid: ${NAME_RULE}`);
     const raw = validate(hostSchema.nullable(), value, source, problems, { base: ["hosts", name] });
-    if (raw === undefined) continue;
-    const host = raw ?? {};
+    // A host with a wrong field still gets its other checks, from the raw values of the right type.
+    const host: RawHost = raw ?? (raw === null ? {} : looseHost(value));
     if (host.address === undefined && host.connection !== "local") {
       problems.add(location, `${where}.address`, "missing (required): the host's IP address or DNS name");
     } else if (host.address !== undefined && !isAddress(host.address)) {
@@ -134,7 +152,7 @@ export async function readInventory(
       }
     }
     if (host.vars) checkVarNames(host.vars, source, ["hosts", name, "vars"], problems);
-    hosts.set(name, hostFrom(name, host, location, dir));
+    if (raw !== undefined) hosts.set(name, hostFrom(name, host, location, dir));
   }
 
   // Groups.
@@ -175,7 +193,7 @@ export async function readInventory(
   // Jump chains must end: a -> b -> a would never connect.
   for (const host of hosts.values()) {
     const seen = new Set([host.name]);
-    let next = host.jump;
+    let next = host.jump === host.name ? undefined : host.jump;
     while (next !== undefined && hosts.has(next)) {
       if (seen.has(next)) {
         problems.add(locate(source, ["hosts", host.name, "jump"]), formatPath(["hosts", host.name, "jump"]), `jump hosts form a loop: ${[...seen, next].join(" -> ")}`);

@@ -43,19 +43,23 @@ function position(bytes: Buffer, offset: number): Location & { file: "" } {
 
 /** First byte that makes the file binary rather than text: NUL/control characters or invalid UTF-8. */
 function binaryOffset(bytes: Buffer): number | undefined {
+  let first: number | undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) {
+      first = i;
+      break;
+    }
+  }
   try {
-    utf8.decode(bytes);
+    utf8.decode(first === undefined ? bytes : bytes.subarray(0, first));
   } catch {
-    // Find the first undecodable byte by re-encoding the lossy decode.
+    // The first undecodable byte: where the lossy decode first needed a replacement character.
     const lossy = bytes.toString("utf8");
     const bad = lossy.indexOf("\uFFFD");
     return bad < 0 ? 0 : Buffer.byteLength(lossy.slice(0, bad));
   }
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return i;
-  }
-  return undefined;
+  return first;
 }
 
 function firstLine(message: string): string {
@@ -133,6 +137,11 @@ export async function readSource(
   return parseSource(file, bytes, what, problems);
 }
 
+/** `<<` keys (with `merge: true` the parser gives them a symbol value). */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === "<<" || typeof key.value === "symbol");
+}
+
 function resolveNode(node: unknown, source: SourceFile): unknown {
   return isAlias(node) ? node.resolve(source.doc) : node;
 }
@@ -142,11 +151,12 @@ function findPair(map: unknown, key: string, source: SourceFile, depth = 0): Pai
   const resolved = resolveNode(map, source);
   if (!isMap(resolved) || depth > 20) return undefined;
   for (const pair of resolved.items) {
+    if (isMergeKey(pair.key)) continue;
     const k = isScalar(pair.key) ? pair.key.value : pair.key;
     if (String(k) === key) return pair;
   }
   for (const pair of resolved.items) {
-    if (!(isScalar(pair.key) && pair.key.value === "<<")) continue;
+    if (!isMergeKey(pair.key)) continue;
     const sources = resolveNode(pair.value, source);
     const list = isSeq(sources) ? sources.items : [sources];
     for (const merged of list) {
@@ -218,7 +228,7 @@ export function keyLocations(source: SourceFile, path: readonly PathSegment[]): 
   if (!isMap(map)) return out;
   for (const pair of map.items) {
     const key = isScalar(pair.key) ? pair.key : undefined;
-    if (key && key.value !== "<<") out.set(String(key.value), locationOfOffset(source, nodeOffset(key)));
+    if (key && !isMergeKey(key)) out.set(String(key.value), locationOfOffset(source, nodeOffset(key)));
   }
   return out;
 }

@@ -149,6 +149,22 @@ function segments(path: readonly PropertyKey[]): PathSegment[] {
   return path.map((s) => (typeof s === "number" ? s : String(s)));
 }
 
+function sizeMessage(issue: Extract<Issue, { code: "too_big" | "too_small" }>): string {
+  const big = issue.code === "too_big";
+  const limit = Number(big ? (issue as { maximum: number | bigint }).maximum : (issue as { minimum: number | bigint }).minimum);
+  const inclusive = issue.inclusive !== false;
+  const bound = big ? (inclusive ? "at most" : "less than") : inclusive ? "at least" : "more than";
+  switch (issue.origin) {
+    case "string":
+      return !big && limit === 1 && inclusive ? "must not be empty" : `must have ${bound} ${limit} characters`;
+    case "array":
+    case "set":
+      return !big && limit === 1 && inclusive ? "must not be an empty list" : `must have ${bound} ${limit} items`;
+    default:
+      return !big && limit === 0 && !inclusive ? "must be greater than 0" : `must be ${bound} ${limit}`;
+  }
+}
+
 /** Reduce a union failure to something a user can act on. */
 function unionIssues(issue: Extract<Issue, { code: "invalid_union" }>): Issue[] | string {
   const branches = issue.errors;
@@ -204,6 +220,8 @@ export function validate<T>(
     let message = issue.message;
     if (issue.code === "invalid_type" && message.startsWith("Invalid input")) {
       message = got === undefined ? "missing (required)" : `expected ${typeWord(issue.expected)}, got ${describeValue(got)}`;
+    } else if ((issue.code === "too_big" || issue.code === "too_small") && /^Too (big|small)/.test(message)) {
+      message = sizeMessage(issue);
     } else if (message.startsWith("Invalid input: expected")) {
       message = message.replace(/^Invalid input: /, "");
     }

@@ -1,0 +1,26 @@
+// Writes a throwaway project (inventory, playbooks, roles...) into a temp dir for loader tests.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export function tempProject(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "deploy-config-"));
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return dir;
+}
+
+/** Minimal valid inventory text with web-01, web-02, db-01. */
+export const INVENTORY = `vars:
+  app_port: 3000
+hosts:
+  web-01: { address: 10.0.0.11 }
+  web-02: { address: 10.0.0.12 }
+  db-01: { address: 10.0.0.21 }
+groups:
+  web: { hosts: [web-01, web-02] }
+  db: { hosts: [db-01] }
+`;
