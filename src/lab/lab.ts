@@ -209,6 +209,9 @@ async function startHost(ctx: LabContext, spec: LabSpec, paths: LabPaths, host: 
   const machine = machineName(spec.bridge, host.name);
   const record: HostRecord = { name: host.name, address: host.address, machine };
   await writeFile(join(hp.dir, "host.json"), JSON.stringify(record) + "\n");
+  // The machine may remember another MAC for this address (a host of another inventory had it): that
+  // neighbour entry would stay "reachable" for half a minute and swallow our SSH probes.
+  await ctx.run("ip", ["neigh", "flush", "to", host.address, "dev", spec.bridge], { allowFailure: true });
   await boot({ root: hp.root, machine, hostname: host.name, bridge: spec.bridge, console: hp.console, pidFile: hp.pidFile });
 }
 
@@ -232,6 +235,15 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
   const paths = labPaths(spec.stateDir, spec.bridge);
   const authorizedKey = await ensureLabKey(ctx.run, spec.keyFile);
   await checkBridgeOwner(spec, paths);
+
+  // A host of another inventory on this bridge that holds one of our addresses would answer in its place.
+  const ours = new Map(spec.hosts.map((h) => [h.address, h.name]));
+  for (const name of await knownHostNames(paths)) {
+    if (spec.hosts.some((h) => h.name === name)) continue;
+    const record = await readRecord(hostPaths(paths, name));
+    const claimant = record ? ours.get(record.address) : undefined;
+    if (claimant && (await stopHost(ctx, paths, name))) ctx.log(`${name}: stopped, its address ${record?.address} now belongs to ${claimant}`);
+  }
 
   // Hosts already running at the right address are kept; a host whose address changed is restarted.
   const toStart: LabHost[] = [];

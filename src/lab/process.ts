@@ -93,8 +93,22 @@ export async function boot(options: BootOptions): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** SIGTERM (the container powers off), then SIGKILL after `graceMs`. Resolves when the process is gone. */
-export async function stop(pid: number, graceMs = 20_000): Promise<"stopped" | "killed"> {
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (!(await alive(pid))) return true;
+    await sleep(100);
+  }
+  return !(await alive(pid));
+}
+
+/**
+ * Stop a host's nspawn: SIGTERM asks the container to halt. Now and then the container's halt job fails
+ * and it never ends, so a second SIGTERM follows, which nspawn answers by killing the container and
+ * cleaning up after it. SIGKILL to nspawn is the last resort (it leaves the container running: the caller
+ * then stops the orphaned init, see orphanedInits).
+ */
+export async function stop(pid: number, graceMs = 8_000): Promise<"stopped" | "killed"> {
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
@@ -103,13 +117,11 @@ export async function stop(pid: number, graceMs = 20_000): Promise<"stopped" | "
     }
   };
   signal("SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!(await alive(pid))) return "stopped";
-    await sleep(100);
-  }
+  if (await gone(pid, graceMs)) return "stopped";
+  signal("SIGTERM");
+  if (await gone(pid, 5_000)) return "killed";
   signal("SIGKILL");
-  for (let i = 0; i < 100 && (await alive(pid)); i++) await sleep(100);
+  await gone(pid, 10_000);
   return "killed";
 }
 
