@@ -1,9 +1,9 @@
 // Playbook file -> plays. Each play is validated on its own and its tasks one by one, so every problem of
 // the file is reported in one pass. Cross-references (patterns, roles, handlers) are checked by project.ts.
 import path from "node:path";
-import type { Handler, Play, Playbook, RoleRef } from "./model.js";
+import type { Handler, Play, Playbook, RoleRef, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
-import { asCondition, asList, playSchema, playbookSchema } from "./schemas.js";
+import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type RawPlay } from "./schemas.js";
 import { itemLocations, locate, readSource, type SourceFile } from "./source.js";
 import { parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
@@ -16,12 +16,24 @@ export interface LoadedPlay {
   parsed: ParsedTask[];
   /** Location of the `hosts:` value, for pattern problems. */
   hostsLocation: ReturnType<typeof locate>;
+  /** False when the play itself had problems (it is still returned so its roles and tasks get checked). */
+  valid: boolean;
 }
 
 export interface LoadedPlaybook {
   playbook: Playbook;
   plays: LoadedPlay[];
   source: SourceFile;
+}
+
+/** The parts of an invalid play that have the right type. */
+function loosePlay(raw: unknown): RawPlay | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v : undefined);
+  const roles = list(r["roles"])?.filter((ref) => roleRefSchema.safeParse(ref).success) as RawPlay["roles"];
+  const vars = r["vars"] !== null && typeof r["vars"] === "object" && !Array.isArray(r["vars"]) ? (r["vars"] as Vars) : undefined;
+  return { hosts: typeof r["hosts"] === "string" ? r["hosts"] : "", roles, vars, tasks: list(r["tasks"]), handlers: list(r["handlers"]) };
 }
 
 export async function readPlaybook(file: string, problems: Problems, from?: { location: ReturnType<typeof locate>; path: string }): Promise<LoadedPlaybook | undefined> {
@@ -36,7 +48,9 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
   const plays: LoadedPlay[] = [];
   list.forEach((raw, index) => {
     const location = locate(source, [index]);
-    const rawPlay = validate(playSchema, raw, source, problems, { base: [index] });
+    const validated = validate(playSchema, raw, source, problems, { base: [index] });
+    // An invalid play still has its tasks and roles checked, so one wrong key does not hide the rest.
+    const rawPlay = validated ?? loosePlay(raw);
     if (!rawPlay) return;
     const vars = rawPlay.vars ?? {};
     checkVarNames(vars, source, [index, "vars"], problems);
@@ -76,7 +90,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
       gatherFacts: rawPlay.gather_facts ?? true,
       location,
     };
-    plays.push({ play, index, parsed, hostsLocation: locate(source, [index, "hosts"]) });
+    plays.push({ play, index, parsed, hostsLocation: locate(source, [index, "hosts"]), valid: validated !== undefined });
   });
-  return { playbook: { file: abs, plays: plays.map((p) => p.play) }, plays, source };
+  return { playbook: { file: abs, plays: plays.filter((p) => p.valid).map((p) => p.play) }, plays, source };
 }

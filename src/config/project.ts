@@ -102,7 +102,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   };
   const reported = new Set<string>();
   for (const loaded of loadedPlaybook?.plays ?? []) {
-    if (loadedInventory) {
+    if (loadedInventory && loaded.play.hosts !== "") {
       const { hosts, problems: patternProblems } = resolvePattern(loaded.play.hosts, loadedInventory.inventory);
       const at = [loaded.index, "hosts"];
       for (const message of patternProblems) problems.add(loaded.hostsLocation, formatPath(at), message);

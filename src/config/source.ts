@@ -67,6 +67,31 @@ function firstLine(message: string): string {
 }
 
 /**
+ * The syntax problems worth showing. Duplicate keys are independent mistakes and all reported; other
+ * syntax errors cascade (one stray tab yields four "unexpected token" errors), so only the first is kept,
+ * and a tab in the indentation at or before it is named as the cause.
+ */
+function syntaxIssues(doc: Document.Parsed, text: string): Array<{ at: { line: number; col: number }; message: string }> {
+  const out: Array<{ at: { line: number; col: number }; message: string }> = [];
+  const at = (e: { linePos?: [{ line: number; col: number }, ...unknown[]] }) => e.linePos?.[0] ?? { line: 1, col: 1 };
+  const duplicates = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
+  const first = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
+  for (const e of duplicates) out.push({ at: at(e), message: firstLine(e.message) });
+  if (first) {
+    const firstAt = at(first);
+    const lines = text.split("\n");
+    const tabLine = lines.findIndex((l) => /^ *\t/.test(l));
+    if (first.code !== "TAB_AS_INDENT" && tabLine >= 0 && tabLine + 1 <= firstAt.line) {
+      out.push({ at: { line: tabLine + 1, col: (/^ */.exec(lines[tabLine]!)?.[0].length ?? 0) + 1 }, message: "Tabs are not allowed as indentation (use spaces)" });
+    } else {
+      out.push({ at: firstAt, message: firstLine(first.message) });
+    }
+  }
+  for (const w of doc.warnings) out.push({ at: at(w), message: firstLine(w.message) });
+  return out;
+}
+
+/**
  * Parse YAML text. `what` names the expected content for the empty-file message ("an inventory map").
  * Returns undefined when the file cannot be used (problems were added).
  */
@@ -80,11 +105,7 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, merge: true });
-  const issues = [...doc.errors, ...doc.warnings];
-  for (const issue of issues) {
-    const pos = issue.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.add({ file, line: pos.line, col: pos.col }, "", firstLine(issue.message));
-  }
+  for (const issue of syntaxIssues(doc, text)) problems.add({ file, ...issue.at }, "", issue.message);
   if (doc.errors.length > 0) return undefined;
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     problems.add({ file, line: 1, col: 1 }, "", `file is empty: expected ${what}`);

@@ -222,6 +222,10 @@ export function validate<T>(
       message = got === undefined ? "missing (required)" : `expected ${typeWord(issue.expected)}, got ${describeValue(got)}`;
     } else if ((issue.code === "too_big" || issue.code === "too_small") && /^Too (big|small)/.test(message)) {
       message = sizeMessage(issue);
+    } else if (issue.code === "invalid_value" && message.startsWith("Invalid option")) {
+      const options = issue.values.map((v) => String(v));
+      const hint = typeof got === "string" ? didYouMean(got, options) : "";
+      message = `must be one of: ${options.join(", ")}; got ${describeValue(got)}${hint}`;
     } else if (message.startsWith("Invalid input: expected")) {
       message = message.replace(/^Invalid input: /, "");
     }
