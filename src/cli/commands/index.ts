@@ -1,11 +1,13 @@
 // The command registry: one import and one entry per command file.
 import type { Command } from "../command.js";
 import { inventoryCommand } from "./inventory.js";
+import { labCommand } from "./lab.js";
 import { validateCommand } from "./validate.js";
 import { vaultCommand } from "./vault.js";
 
 export const commands: Command[] = [
   validateCommand,
   inventoryCommand,
+  labCommand,
   vaultCommand,
 ];

@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Host, Inventory } from "../../../src/config/model.js";
-import { labSection, labSpecFromInventory } from "../../../src/lab/inventory.js";
+import { labSpecFromInventory } from "../../../src/lab/inventory.js";
 
 function host(name: string, address: string, connection: Host["connection"] = "ssh"): Host {
   return { name, address, port: 22, connection, become: true, vars: {}, groups: [], location: { file: "i.yaml", line: 1, col: 1 } };
 }
 
 describe("lab spec from an inventory", () => {
-  it("reads the bridge from the lab section, with the default", () => {
-    expect(labSection("lab:\n  bridge: labtest1\nhosts: {}\n")).toEqual({ bridge: "labtest1" });
-    expect(labSection("hosts: {}\n")).toEqual({ bridge: "deploylab0" });
-    expect(() => labSection("lab:\n  bridge: 7\n")).toThrow(/lab.bridge must be a string/);
-  });
-
   it("takes every SSH host, the project's lab key and the inventory's known_hosts", () => {
-    const inventory: Pick<Inventory, "projectDir" | "hosts" | "settings"> = {
+    const inventory: Pick<Inventory, "projectDir" | "hosts" | "settings" | "lab"> = {
       projectDir: "/p",
       hosts: new Map([
         ["web-01", host("web-01", "10.77.0.11")],
@@ -22,12 +16,22 @@ describe("lab spec from an inventory", () => {
       ]),
       settings: { knownHosts: "/p/.lab/known_hosts", hostKeyChecking: "strict", connectTimeoutMs: 10_000, varsFiles: [] },
     };
-    expect(labSpecFromInventory(inventory, { bridge: "deploylab0" }, "/state")).toEqual({
+    expect(labSpecFromInventory(inventory, "/state")).toEqual({
       hosts: [{ name: "web-01", address: "10.77.0.11" }],
       bridge: "deploylab0",
       stateDir: "/state",
       keyFile: "/p/.lab/id_ed25519",
       knownHostsFile: "/p/.lab/known_hosts",
     });
+  });
+
+  it("uses the inventory's lab bridge and the project's known_hosts by default", () => {
+    const spec = labSpecFromInventory({
+      projectDir: "/p",
+      hosts: new Map([["web-01", host("web-01", "10.77.1.11")]]),
+      settings: { hostKeyChecking: "strict", connectTimeoutMs: 10_000, varsFiles: [] },
+      lab: { bridge: "labtest1" },
+    });
+    expect(spec).toMatchObject({ bridge: "labtest1", stateDir: "/var/tmp/deploy-lab", knownHostsFile: "/p/.lab/known_hosts" });
   });
 });
