@@ -60,17 +60,18 @@ export function prepareCommand(spec: CommandSpec, nonce: () => string = randomNo
     ...(spec.become ? { become: spec.become } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
   };
-  if (!spec.become) return { line: quoteAll(argv), ...common };
+  // `exec`: the login shell gives way to the command, so a signal that kills it is reported as such.
+  if (!spec.become) return { line: `exec ${quoteAll(argv)}`, ...common };
   const user = spec.become.user;
   if (spec.become.password === undefined) {
     const wrapper = `${MARKER_PRINTF}; exec "$@"`;
-    return { line: `sudo -n -u ${quote(user)} -- sh -c ${quote(wrapper)} sh ${quoteAll(argv)}`, ...common };
+    return { line: `exec sudo -n -u ${quote(user)} -- sh -c ${quote(wrapper)} sh ${quoteAll(argv)}`, ...common };
   }
   const token = nonce();
   // $0 is the nonce; `l` may hold the password (when sudo did not read it): it is dropped before exec.
   const wrapper = `n=0; while [ "$n" -lt 2 ] && IFS= read -r l; do [ "$l" = "$0" ] && n=$((n+1)); done; l=; ${MARKER_PRINTF}; exec "$@"`;
   return {
-    line: `sudo -S -p '' -u ${quote(user)} -- sh -c ${quote(wrapper)} ${quote(token)} ${quoteAll(argv)}`,
+    line: `exec sudo -S -p '' -u ${quote(user)} -- sh -c ${quote(wrapper)} ${quote(token)} ${quoteAll(argv)}`,
     stdinPrefix: Buffer.from(`${spec.become.password}\n${token}\n${token}\n`),
     ...common,
   };
