@@ -2,6 +2,7 @@
 import type { Command } from "../command.js";
 import { inventoryCommand } from "./inventory.js";
 import { labCommand } from "./lab.js";
+import { pingCommand } from "./ping.js";
 import { validateCommand } from "./validate.js";
 import { vaultCommand } from "./vault.js";
 
@@ -9,5 +10,6 @@ export const commands: Command[] = [
   validateCommand,
   inventoryCommand,
   labCommand,
+  pingCommand,
   vaultCommand,
 ];
