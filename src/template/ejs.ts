@@ -24,11 +24,13 @@ function compileText(text: string, file: string): Render {
     async: false,
     compileDebug: true,
     // Output is config files, not HTML: `<%=` would still escape, `<%-` writes raw text.
-    includer: (original: string, parsed: string) => {
-      const resolved = path.resolve(parsed);
+    // ejs passes no resolved path when the file does not exist; then judge the path as written.
+    includer: (original: string, parsed: string | undefined) => {
+      const resolved = path.resolve(parsed ?? path.resolve(path.dirname(file), original));
       if (resolved !== root && !resolved.startsWith(root + path.sep)) {
         throw new Error(`include '${original}' points outside ${root}`);
       }
+      if (parsed === undefined) throw new Error(`include '${original}' not found`);
       return { filename: resolved };
     },
   }) as Render;

@@ -1,0 +1,95 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { TemplateError } from "../../../src/template/errors.js";
+import { renderTemplateFile } from "../../../src/template/ejs.js";
+import { tempProject } from "../config/temp-project.js";
+
+const scope = {
+  app_port: 3000,
+  backends: [
+    { name: "web-01", address: "10.0.0.11" },
+    { name: "web-02", address: "10.0.0.12" },
+  ],
+  host: { name: "web-01", vars: { weight: 10 } },
+  settings: { tls: { enabled: false } },
+  vars: { app_port: 3000 },
+};
+
+function role(files: Record<string, string>): string {
+  const dir = tempProject(Object.fromEntries(Object.entries(files).map(([k, v]) => [`roles/r/templates/${k}`, v])));
+  return path.join(dir, "roles/r/templates");
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<TemplateError> {
+  try {
+    await promise;
+  } catch (error: unknown) {
+    if (error instanceof TemplateError) return error;
+    throw error;
+  }
+  throw new Error("expected a TemplateError");
+}
+
+describe("renderTemplateFile", () => {
+  it("renders raw output, loops over arrays, `in` tests and JSON", async () => {
+    const dir = role({
+      "haproxy.cfg.ejs": `frontend www
+<% backends.forEach((b, i) => { -%>
+  server <%- b.name %> <%- b.address %>:<%- app_port %> check
+<% }) -%>
+<% if ('weight' in host.vars) { -%>
+weight <%- host.vars.weight %>
+<% } -%>
+<% if (!('cert' in settings.tls)) { -%>
+no cert
+<% } -%>
+json <%- JSON.stringify(settings) %>
+names <%- backends.map(b => b.name).join(" ") %>
+`,
+    });
+    expect(await renderTemplateFile(path.join(dir, "haproxy.cfg.ejs"), scope)).toBe(`frontend www
+  server web-01 10.0.0.11:3000 check
+  server web-02 10.0.0.12:3000 check
+weight 10
+no cert
+json {"tls":{"enabled":false}}
+names web-01 web-02
+`);
+  });
+
+  it("an undefined top-level name is an error with file, line and variable", async () => {
+    const dir = role({ "a.ejs": "line one\nport <%- app_prot %>\n" });
+    const error = await errorOf(renderTemplateFile(path.join(dir, "a.ejs"), scope));
+    expect(error.message).toBe(`${path.join(dir, "a.ejs")}:2: undefined variable \`app_prot\``);
+    expect(error.line).toBe(2);
+    expect(error.variable).toBe("app_prot");
+    expect(error.message).not.toMatch(/\n|at /);
+  });
+
+  it("an undefined nested name at any depth is an error, never an empty string", async () => {
+    const dir = role({
+      "b.ejs": "<%- host.nmae %>\n",
+      "c.ejs": "ok\nok\n<%- settings.tls.cert.path %>\n",
+      "d.ejs": "<% backends.forEach(b => { %><%- b.adress %><% }) %>\n",
+    });
+    const b = await errorOf(renderTemplateFile(path.join(dir, "b.ejs"), scope));
+    expect([b.line, b.variable]).toEqual([1, "host.nmae"]);
+    const c = await errorOf(renderTemplateFile(path.join(dir, "c.ejs"), scope));
+    expect([c.line, c.variable]).toEqual([3, "settings.tls.cert"]);
+    const d = await errorOf(renderTemplateFile(path.join(dir, "d.ejs"), scope));
+    expect(d.variable).toBe("backends[0].adress");
+  });
+
+  it("includes stay inside templates/", async () => {
+    const dir = role({ "main.ejs": "<%- include('part.ejs') %>", "part.ejs": "port <%- app_port %>", "evil.ejs": "<%- include('../../../../../etc/hostname') %>" });
+    expect(await renderTemplateFile(path.join(dir, "main.ejs"), scope)).toBe("port 3000");
+    const error = await errorOf(renderTemplateFile(path.join(dir, "evil.ejs"), scope));
+    expect(error.message).toMatch(/points outside/);
+  });
+
+  it("a missing template and a syntax error are TemplateErrors", async () => {
+    const dir = role({ "bad.ejs": "<%- app_port" });
+    expect((await errorOf(renderTemplateFile(path.join(dir, "none.ejs"), scope))).message).toMatch(/none\.ejs: template not found$/);
+    expect((await errorOf(renderTemplateFile(path.join(dir, "bad.ejs"), scope))).message).toMatch(/bad\.ejs: invalid template: /);
+  });
+});
