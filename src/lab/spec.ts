@@ -50,6 +50,10 @@ export function subnetCidr(spec: Pick<LabSpec, "hosts">): string {
   return `${subnetPrefix(spec)}.0/24`;
 }
 
+function isPrivate([a = 0, b = 0]: number[]): boolean {
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
 /** Every mistake at once, as lines, so `deploy lab up` can refuse before touching the machine. */
 export function validateSpec(spec: LabSpec): string[] {
   const problems: string[] = [];
@@ -75,6 +79,10 @@ export function validateSpec(spec: LabSpec): string[] {
     const last = octets[3] ?? 0;
     if (last === 0 || last === 1 || last === 255) {
       problems.push(`host '${host.name}': address ${host.address} is reserved in the lab (.0 network, .1 gateway, .255 broadcast)`);
+    }
+    // The lab routes its /24 to a bridge on this machine: a public subnet would hijack real traffic.
+    if (!isPrivate(octets)) {
+      problems.push(`host '${host.name}': address ${host.address} is not private (the lab only uses 10/8, 172.16/12 or 192.168/16 subnets)`);
     }
     const hostPrefix = octets.slice(0, 3).join(".");
     if (prefix === undefined) prefix = hostPrefix;

@@ -48,6 +48,15 @@ describe("lab spec", () => {
     `);
   });
 
+  it("refuses public addresses, whose subnet the lab would take over on this machine", () => {
+    expect(validateSpec(spec([{ name: "web-01", address: "203.0.113.10" }]))).toEqual([
+      "host 'web-01': address 203.0.113.10 is not private (the lab only uses 10/8, 172.16/12 or 192.168/16 subnets)",
+    ]);
+    expect(validateSpec(spec([{ name: "a", address: "172.20.0.5" }, { name: "b", address: "172.20.0.6" }]))).toEqual([]);
+    expect(validateSpec(spec([{ name: "a", address: "192.168.56.11" }]))).toEqual([]);
+    expect(validateSpec(spec([{ name: "a", address: "172.32.0.5" }]))).toHaveLength(1);
+  });
+
   it("refuses an empty lab", () => {
     expect(validateSpec(spec([]))).toContain("the inventory has no hosts to start");
   });
