@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/config/inventory.js";
 import { createConnectionEnv, openConnection } from "../../src/connection/open.js";
 import type { Connection } from "../../src/connection/types.js";
-import { runModuleStep, type StepOutcome } from "../../src/engine/module-step.js";
+import { decideStep, prepareStep, runModuleStep, type StepOutcome } from "../../src/engine/module-step.js";
+import { buildProbeBatch } from "../../src/engine/probe-batch.js";
 import type { Facts } from "../../src/facts/types.js";
 import { copyModule } from "../../src/modules/copy.js";
 import { fileModule } from "../../src/modules/file.js";
@@ -244,5 +245,27 @@ describe("lineinfile on a lab host", () => {
   it("a missing file blocks unless create is set", async () => {
     const { plan } = await step(lineinfileModule, { path: `${BASE}/absent.conf`, line: "x" }, "plan");
     expect(plan).toEqual({ kind: "blocked", reason: `file ${BASE}/absent.conf does not exist (create: true creates it)` });
+  });
+});
+
+describe("probes batched as the engine sends them", () => {
+  it("one round trip checks every file module, with the same plans as one probe each", async () => {
+    const ctx = context({ port: 80, host: { name: HOST }, db_password: "x" });
+    const tasks: Array<[Module<unknown, unknown>, unknown]> = [
+      [fileModule as Module<unknown, unknown>, { path: `${BASE}/data dir`, state: "directory", owner: "www-data", group: "www-data", mode: "0750" }],
+      [copyModule as Module<unknown, unknown>, { src: "site", dest: `${BASE}/site`, owner: "www-data" }],
+      [copyModule as Module<unknown, unknown>, { dest: `${BASE}/batched new`, content: "new\n" }],
+      [templateModule as Module<unknown, unknown>, { src: "app.conf.ejs", dest: `${BASE}/batched.conf` }],
+      [lineinfileModule as Module<unknown, unknown>, { path: `${BASE}/my.cnf`, line: "port = 3306" }],
+    ];
+    const prepared = await Promise.all(tasks.map(([module, params]) => prepareStep(module, params, ctx)));
+    const batch = buildProbeBatch(prepared.map((p) => p.probe!));
+    const before = conn.stats.roundTrips;
+    const result = await conn.exec(batch.script, { become: true });
+    expect(conn.stats.roundTrips - before).toBe(1);
+    const plans = batch.parse(result.stdout).map((observed, i) => decideStep(prepared[i]!, observed, ctx));
+    const single = await Promise.all(tasks.map(async ([module, params]) => (await step(module, params, "plan", ctx)).plan));
+    expect(plans).toEqual(single);
+    expect(plans.map((p) => p.kind)).toEqual(["ok", "ok", "change", "change", "ok"]);
   });
 });

@@ -80,12 +80,19 @@ export interface TreeParams extends Attrs {
 
 // A checksum list line cannot contain this delimiter line, since names with newlines are refused.
 const SUMS_EOF = "DEPLOY_SUMS_EOF";
+/** Largest checksum list embedded in the probe (about 700 files); beyond it the host hashes everything. */
+export const INLINE_SUMS_MAX = 64 * 1024;
 
 export function treeProbe(params: TreeParams, tree: SourceTree): Script {
   const lines: Script[] = [sh`p=${params.dest}`, statScript(), ...accountsScript(params.owner, params.group)];
   lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then`), raw(`cd -- "$p" || exit 1`));
   lines.push(raw(`printf '${TAG}list\\n'; find . -mindepth 1 -printf '${LIST_FORMAT}'; printf '${TAG}end\\n'`));
-  if (tree.files.length > 0) {
+  const sums = tree.files.map((f) => `${f.sha256}  ./${f.rel}`);
+  if (sums.join("\n").length > INLINE_SUMS_MAX) {
+    // Too many files to embed their checksums (a command must stay well under the 128 KiB a single
+    // argument may have under sudo): hash every file under dest and compare here; updates get no diff.
+    lines.push(raw(`printf '${TAG}hashes\\n${TAG}list\\n'; find . -type f -exec sha256sum -z -- {} +; printf '${TAG}end\\n'`));
+  } else if (sums.length > 0) {
     // sha256sum -c --quiet prints only the files that differ or are missing: a converged tree prints nothing.
     lines.push(
       raw(
@@ -97,7 +104,7 @@ export function treeProbe(params: TreeParams, tree: SourceTree): Script {
           `  fi`,
           `}`,
           `sha256sum --quiet -c - 2>/dev/null <<'${SUMS_EOF}' | while IFS= read -r l; do show "\${l%: FAILED*}"; done`,
-          ...tree.files.map((f) => `${f.sha256}  ./${f.rel}`),
+          ...sums,
           SUMS_EOF,
         ].join("\n"),
       ),
@@ -140,6 +147,13 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     if (entry) existing.set(entry.path, entry.stat);
   }
   const differs = new Set((report.facts.get("differs") ?? []).map((f) => f.replace(/^\.\//, "")));
+  const hashed = report.facts.has("hashes");
+  if (hashed) {
+    // `hash  ./path` records of every file under dest: the ones differing from the source are updates.
+    const onHost = new Map<string, string>();
+    for (const record of report.lists[1] ?? []) onHost.set(record.slice(68), record.slice(0, 64));
+    for (const file of tree.files) if (onHost.get(file.rel) !== file.sha256) differs.add(file.rel);
+  }
   // Owner and group apply to the directories too; modes only to files (directories are created 0755).
   const dirAttrs: Attrs = {
     ...(params.owner !== undefined ? { owner: params.owner } : {}),
@@ -185,8 +199,10 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
       detail.writes.push({ rel: file.rel, mode, ...(stat && !isNew ? { keep: { uid: stat.uid, gid: stat.gid } } : {}) });
       (isNew ? created : updated).push(file.rel);
       const before = isNew ? Buffer.alloc(0) : report.blobs.get(`./${file.rel}`);
-      const cmp = compareContent(join(params.dest, file.rel), before, file.content, secrets);
-      if (cmp.diff) diffs.push(cmp.diff);
+      if (before !== undefined || !hashed) {
+        const cmp = compareContent(join(params.dest, file.rel), before, file.content, secrets);
+        if (cmp.diff) diffs.push(cmp.diff);
+      }
     } else {
       const changes = attrChanges(wanted, stat!);
       if (changes.length) detail.attrFixes.push({ rel: file.rel, changes });
@@ -206,7 +222,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   const parts: string[] = [];
   if (!rootStat) parts.push(`create directory`);
   if (created.length) parts.push(`create ${names(created)}`);
-  if (updated.length) parts.push(`update ${names(updated)}`);
+  if (updated.length) parts.push(`update ${names(updated)}${hashed ? " (no diffs for trees this large)" : ""}`);
   if (removed.length) parts.push(`remove ${names(removed)}`);
   for (const fix of detail.attrFixes) parts.push(`${fix.rel || "."}: ${describeAttrChanges(fix.changes)}`);
   const newDirs = detail.mkdirs.filter((d) => d !== "");

@@ -259,6 +259,22 @@ describe("copy of a directory tree", () => {
     expect(statSync(path.join(dest, "index.html")).mode & 0o777).toBe(0o644);
   });
 
+  it("a tree too large to embed its checksums is hashed on the host instead, and stays small as a command", async () => {
+    const big = path.join(role, "files", "big");
+    mkdirSync(big);
+    for (let i = 0; i < 900; i++) writeFileSync(path.join(big, `file-number-${String(i).padStart(4, "0")}.txt`), `content ${i}\n`);
+    const ctx = context({ roleDir: role });
+    const bigDest = path.join(dir, "big");
+    expect((await converge(copyModule, { src: "big", dest: bigDest }, ctx)).applied).toEqual({ changed: true });
+    const again = await check(copyModule, { src: "big", dest: bigDest }, ctx);
+    expect(again.plan).toEqual({ kind: "ok" });
+    expect(again.probe.length).toBeLessThan(4096);
+    writeFileSync(path.join(bigDest, "file-number-0005.txt"), "drift\n");
+    const drift = await converge(copyModule, { src: "big", dest: bigDest }, ctx);
+    expect(drift.plan).toMatchObject({ kind: "change", summary: `${bigDest}: update file-number-0005.txt (no diffs for trees this large)` });
+    expect(readFileSync(path.join(bigDest, "file-number-0005.txt"), "utf8")).toBe("content 5\n");
+  });
+
   it("a symbolic link loop in the source is an error, not a hang", async () => {
     symlinkSync("..", path.join(role, "files", "site", "js", "up"));
     await expect(check(copyModule, { src: "site", dest }, context({ roleDir: role }))).rejects.toThrow(/symbolic link loop/);
