@@ -1,5 +1,7 @@
-// `sysctl`: a kernel parameter, persisted as one `name = value` line in a sysctl.d file and set live with
-// `sysctl -w`. The probe reads the live value and the file in one go; the file change is shown as a diff.
+// `sysctl`: a kernel parameter, persisted as one `name = value` line in a sysctl.d file (systemd-sysctl
+// applies it at boot) and set live through /proc/sys. /proc/sys rather than the `sysctl` tool because
+// minimal Debian hosts have no procps. The probe reads the live value and the file in one go; the file
+// change is shown as a diff.
 import { z } from "zod";
 import { atomicWriteScript } from "../connection/atomic-write.js";
 import { raw, sh, type Script } from "../util/shell.js";
@@ -8,9 +10,20 @@ import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
 
 export const SYSCTL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
 
+export const PROC_SYS = "/proc/sys";
+
+/** `net.ipv4.ip_forward` -> net/ipv4/ip_forward; a name written with `/` keeps its dots (`conf/eth0.1/...`). */
+export function procPath(name: string, procRoot = PROC_SYS): string {
+  return `${procRoot}/${name.includes("/") ? name : name.replace(/\./g, "/")}`;
+}
+
 export const sysctlSchema = z
   .strictObject({
-    name: z.string().regex(SYSCTL_NAME, "not a sysctl name (e.g. net.ipv4.ip_forward)").describe("Kernel parameter, e.g. net.ipv4.ip_forward."),
+    name: z
+      .string()
+      .regex(SYSCTL_NAME, "not a sysctl name (e.g. net.ipv4.ip_forward)")
+      .refine((n) => !n.split("/").includes(".."), "must stay below /proc/sys")
+      .describe("Kernel parameter, e.g. net.ipv4.ip_forward."),
     value: z
       .union([z.string().regex(/^[^\n]*$/, "must be one line"), z.number(), z.boolean()])
       .optional()
@@ -21,7 +34,7 @@ export const sysctlSchema = z
       .regex(/^\/[^\n]*$/, "must be an absolute path")
       .default("/etc/sysctl.d/99-deploy.conf")
       .describe("File that persists the value across reboots."),
-    reload: z.boolean().default(true).describe("Also set the live value with `sysctl -w` (state present)."),
+    reload: z.boolean().default(true).describe("Also set the live value now (state present), not only at the next boot."),
   })
   .refine((p) => p.state === "absent" || p.value !== undefined, { message: "value is required with state present", path: ["value"] })
   .describe("Set a kernel parameter now and at boot.");
@@ -41,10 +54,11 @@ function sameKey(a: string, b: string): boolean {
 
 const FILE_MARK = "deploy:file-content";
 
-export function sysctlProbe(params: SysctlParams): Script {
+export function sysctlProbe(params: SysctlParams, procRoot = PROC_SYS): Script {
   return raw(
     [
-      sh`if v=$(sysctl -n ${params.name} 2>/dev/null); then printf 'deploy:live\\t%s\\n' "$(printf '%s' "$v" | tr '\\t\\n' '  ')"; else echo deploy:no-key; fi`,
+      sh`p=${procPath(params.name, procRoot)}`,
+      `if [ -f "$p" ] && [ -r "$p" ]; then printf 'deploy:live\\t%s\\n' "$(tr '\\t\\n' '  ' < "$p")"; else echo deploy:no-key; fi`,
       sh`f=${params.sysctl_file}`,
       `if [ ! -e "$f" ]; then echo deploy:no-file; elif [ ! -r "$f" ]; then echo deploy:file-unreadable; else echo ${FILE_MARK}; cat -- "$f"; fi`,
     ]
@@ -92,7 +106,7 @@ export function editSysctlFile(before: string, name: string, value: string | und
   return out.length === 0 ? "" : `${out.join("\n")}\n`;
 }
 
-interface SysctlChange {
+export interface SysctlChange {
   content?: string;
   setLive: boolean;
 }
@@ -133,16 +147,21 @@ export const sysctlModule: Module<SysctlParams, undefined> = {
 
   async apply(params, _prepared, change, ctx) {
     const detail = change.detail as SysctlChange;
-    const steps: Script[] = [];
-    if (detail.content !== undefined) {
-      steps.push(sh`mkdir -p -- "$(dirname -- ${params.sysctl_file})"`);
-      steps.push(raw(`(\n${atomicWriteScript(params.sysctl_file, { mode: "0644" }).text}\n)`));
-    }
-    if (detail.setLive && params.value !== undefined) {
-      steps.push(sh`sysctl -q -w ${`${params.name}=${normalizeValue(params.value)}`}`);
-    }
-    const result = await ctx.run(raw(steps.map(String).join(" &&\n")), detail.content !== undefined ? { stdin: detail.content } : {});
+    const result = await ctx.run(sysctlApplyScript(params, detail), detail.content !== undefined ? { stdin: detail.content } : {});
     if (result.exitCode !== 0) return { changed: false, failed: `sysctl ${params.name}: ${tail(result.stderr || result.stdout)}` };
     return { changed: true };
   },
 };
+
+/** Write the file (content on stdin) and/or set the live value, in one script. */
+export function sysctlApplyScript(params: SysctlParams, detail: SysctlChange, procRoot = PROC_SYS): Script {
+  const steps: Script[] = [];
+  if (detail.content !== undefined) {
+    steps.push(sh`mkdir -p -- "$(dirname -- ${params.sysctl_file})"`);
+    steps.push(raw(`(\n${atomicWriteScript(params.sysctl_file, { mode: "0644" }).text}\n)`));
+  }
+  if (detail.setLive && params.value !== undefined) {
+    steps.push(sh`printf '%s\\n' ${normalizeValue(params.value)} > ${procPath(params.name, procRoot)}`);
+  }
+  return raw(steps.map(String).join(" &&\n"));
+}

@@ -1,7 +1,18 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { editSysctlFile, normalizeValue, parseSysctlProbe, sysctlModule, sysctlSchema } from "../../../src/modules/sysctl.js";
+import {
+  editSysctlFile,
+  normalizeValue,
+  parseSysctlProbe,
+  procPath,
+  sysctlApplyScript,
+  sysctlModule,
+  sysctlProbe,
+  sysctlSchema,
+  type SysctlChange,
+  type SysctlParams,
+} from "../../../src/modules/sysctl.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
 const ctx = taskContext();
@@ -92,30 +103,52 @@ describe("decide", () => {
   });
 });
 
-describe("on a stubbed host (the file in a temp dir)", () => {
-  it("probe, apply (atomic write + sysctl -w), then probe again: ok", async () => {
-    shell = new StubShell({ sysctl: 'if [ "$1" = -n ]; then cat live 2>/dev/null || echo 0; else printf %s "${3#*=}" > live; fi' });
-    const file = path.join(shell.dir, "sysctl.d", "99 deploy's.conf");
+describe("on a real shell (file and /proc/sys in a temp dir)", () => {
+  /** A fake /proc/sys with one key, and plan -> apply -> plan through the module's own scripts. */
+  function setup(live: string) {
+    shell = new StubShell({});
+    const proc = path.join(shell.dir, "proc");
+    mkdirSync(path.join(proc, "net", "ipv4"), { recursive: true });
+    writeFileSync(path.join(proc, "net", "ipv4", "ip_forward"), `${live}\n`);
+    return { shell, proc, key: path.join(proc, "net", "ipv4", "ip_forward") };
+  }
+
+  async function check(params: SysctlParams, proc: string) {
+    return sysctlModule.decide(params, undefined, await shell!.probe(sysctlProbe(params, proc)), ctx);
+  }
+
+  it("probe, apply (atomic write + live value), then probe again: ok", async () => {
+    const { proc, key } = setup("0");
+    const file = path.join(shell!.dir, "sysctl.d", "99 deploy's.conf");
     const params = sysctlSchema.parse({ name: "net.ipv4.ip_forward", value: 1, sysctl_file: file });
-    const plan = sysctlModule.decide(params, undefined, await shell.probe(sysctlModule.probe(params, undefined, ctx)), ctx);
+    const plan = await check(params, proc);
     expect(plan).toMatchObject({ kind: "change", summary: `net.ipv4.ip_forward 0 -> 1, persist in ${file}` });
     if (plan.kind !== "change") throw new Error("expected a change");
-    expect(await sysctlModule.apply(params, undefined, plan, shell.context())).toEqual({ changed: true });
+    const detail = plan.detail as SysctlChange;
+    const result = await shell!.run(sysctlApplyScript(params, detail, proc), { stdin: detail.content });
+    expect(result.exitCode).toBe(0);
     expect(readFileSync(file, "utf8")).toBe("net.ipv4.ip_forward = 1\n");
     expect(statSync(file).mode & 0o777).toBe(0o644);
-    expect(shell.calls().filter((c) => c.args[0] === "-q").map((c) => c.args)).toEqual([["-q", "-w", "net.ipv4.ip_forward=1"]]);
-    expect(sysctlModule.decide(params, undefined, await shell.probe(sysctlModule.probe(params, undefined, ctx)), ctx)).toEqual({ kind: "ok" });
+    expect(readFileSync(key, "utf8")).toBe("1\n");
+    expect(await check(params, proc)).toEqual({ kind: "ok" });
   });
 
   it("keeps the other lines of an existing file", async () => {
-    shell = new StubShell({ sysctl: "echo 1" });
-    const file = path.join(shell.dir, "custom.conf");
+    const { proc } = setup("1");
+    const file = path.join(shell!.dir, "custom.conf");
     writeFileSync(file, "# keep me\nvm.swappiness = 10\nnet.ipv4.ip_forward=0\n");
     const params = sysctlSchema.parse({ name: "net.ipv4.ip_forward", value: true, sysctl_file: file });
-    const plan = sysctlModule.decide(params, undefined, await shell.probe(sysctlModule.probe(params, undefined, ctx)), ctx);
-    expect(plan).toMatchObject({ summary: `persist in ${file}` });
+    const plan = await check(params, proc);
+    expect(plan).toMatchObject({ summary: `persist in ${file}`, detail: { setLive: false } });
     if (plan.kind !== "change") throw new Error("expected a change");
-    await sysctlModule.apply(params, undefined, plan, shell.context());
+    const detail = plan.detail as SysctlChange;
+    await shell!.run(sysctlApplyScript(params, detail, proc), { stdin: detail.content });
     expect(readFileSync(file, "utf8")).toBe("# keep me\nvm.swappiness = 10\nnet.ipv4.ip_forward = 1\n");
+  });
+
+  it("maps names to /proc/sys paths and refuses to leave it", () => {
+    expect(procPath("net.ipv4.conf.all.forwarding")).toBe("/proc/sys/net/ipv4/conf/all/forwarding");
+    expect(procPath("net/ipv4/conf/eth0.1/forwarding")).toBe("/proc/sys/net/ipv4/conf/eth0.1/forwarding");
+    expect(sysctlSchema.safeParse({ name: "net/../../etc/passwd", value: 1 }).success).toBe(false);
   });
 });
