@@ -104,9 +104,14 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   }
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, merge: true });
+  // uniqueKeys is checked below in one pass: yaml's own check compares each key with every earlier key of
+  // its map, which is quadratic and takes seconds on a 10,000-host `hosts:` map.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true, merge: true });
   for (const issue of syntaxIssues(doc, text)) problems.add({ file, ...issue.at }, "", issue.message);
   if (doc.errors.length > 0) return undefined;
+  const duplicates = duplicateKeys(doc, lines);
+  for (const d of duplicates) problems.add({ file, line: d.line, col: d.col }, d.path, d.message);
+  if (duplicates.length > 0) return undefined;
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     problems.add({ file, line: 1, col: 1 }, "", `file is empty: expected ${what}`);
     return undefined;
@@ -122,6 +127,45 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
     return undefined;
   }
   return { file, doc, lines, value };
+}
+
+/** Keys written twice in one map (a host defined twice...), each reported at its second occurrence. */
+function duplicateKeys(doc: Document.Parsed, lines: LineCounter): Array<{ line: number; col: number; path: string; message: string }> {
+  const out: Array<{ line: number; col: number; path: string; message: string }> = [];
+  visit(doc, {
+    Map(_key, map, trail) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || isMergeKey(pair.key)) continue;
+        const name = String(pair.key.value);
+        const offset = (pair.key as ParsedNode).range?.[0] ?? 0;
+        const first = seen.get(name);
+        if (first === undefined) {
+          seen.set(name, offset);
+          continue;
+        }
+        const at = lines.linePos(offset);
+        const firstLine = lines.linePos(first).line;
+        out.push({ line: at.line, col: at.col, path: keyPath(trail, map, name), message: `duplicate key \`${name}\` (first defined on line ${firstLine})` });
+      }
+    },
+  });
+  return out;
+}
+
+/** Dotted path of a key from the ancestors `visit` passes (pairs give their key, sequences an index). */
+function keyPath(trail: readonly unknown[], node: unknown, name: string): string {
+  const segments: PathSegment[] = [];
+  for (let i = 0; i < trail.length; i++) {
+    const here = trail[i];
+    if (isPair(here) && isScalar(here.key)) segments.push(String(here.key.value));
+    else if (isSeq(here)) {
+      const child = i + 1 < trail.length ? trail[i + 1] : node;
+      const index = here.items.indexOf(child as never);
+      if (index >= 0) segments.push(index);
+    }
+  }
+  return formatPath([...segments, name]);
 }
 
 function firstBrokenAlias(doc: Document.Parsed): Alias | undefined {

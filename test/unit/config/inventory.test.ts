@@ -208,7 +208,7 @@ groups:
   web: { address: 10.0.0.1 }
   web: { address: 10.0.0.2 }
 `),
-    ).toEqual(["inventory/i.yaml:3:3: Map keys must be unique"]);
+    ).toEqual(["inventory/i.yaml:3:3: hosts.web: duplicate key `web` (first defined on line 2)"]);
     expect(await problemsOf(`hosts:\n  web: { address: 10.0.0.1 }\ngroups:\n  web: { hosts: [web] }\n`)).toEqual([
       "inventory/i.yaml:4:3: groups.web: `web` is both a host and a group: host patterns would be ambiguous",
     ]);
@@ -255,7 +255,7 @@ groups:
 
   it("reports problems inside a vars file at their own line", async () => {
     const lines = await problemsOf(`settings: { vars_files: [../vars/a.yaml] }\nhosts: {}\n`, { "vars/a.yaml": "a: 1\na: 2\n" });
-    expect(lines).toEqual(["vars/a.yaml:2:1: Map keys must be unique"]);
+    expect(lines).toEqual(["vars/a.yaml:2:1: a: duplicate key `a` (first defined on line 1)"]);
   });
 
   it("a valid inventory has no problems", async () => {

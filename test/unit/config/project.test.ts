@@ -119,7 +119,7 @@ describe("loadProject: every problem of every file in one pass", () => {
     expect(lines).toEqual([
       "inventory/i.yaml:5:33: hosts.web-02.prot: unknown key `prot`, did you mean `port`?",
       "playbooks/site.yaml:4:27: [0].tasks[0].command.chdri: unknown key `chdri`, did you mean `chdir`?",
-      "roles/web/defaults/main.yaml:2:1: Map keys must be unique",
+      "roles/web/defaults/main.yaml:2:1: nginx_port: duplicate key `nginx_port` (first defined on line 1)",
     ]);
   });
 

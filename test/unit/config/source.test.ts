@@ -29,7 +29,7 @@ describe("YAML sources", () => {
   });
 
   it("reports duplicate keys at the second occurrence", () => {
-    expect(parse("hosts:\n  web-01: {}\n  web-01: {}\n").lines).toEqual(["f.yaml:3:3: Map keys must be unique"]);
+    expect(parse("hosts:\n  web-01: {}\n  web-01: {}\n").lines).toEqual(["f.yaml:3:3: hosts.web-01: duplicate key `web-01` (first defined on line 2)"]);
   });
 
   it("resolves anchors, aliases and merge keys", () => {
@@ -58,5 +58,14 @@ describe("YAML sources", () => {
 describe("invalid UTF-8", () => {
   it("points at the first byte that is not UTF-8", () => {
     expect(parse(Buffer.from([0x61, 0x3a, 0x20, 0xc3, 0x28, 0x0a])).lines).toEqual(["f.yaml:1:4: not a YAML text file (binary data at byte 3)"]);
+  });
+});
+
+describe("duplicate keys", () => {
+  it("reports every duplicate with its path, inside lists too", () => {
+    expect(parse("- name: a\n  name: b\n- x: 1\n  y: { z: 1, z: 2 }\n").lines).toEqual([
+      "f.yaml:2:3: [0].name: duplicate key `name` (first defined on line 1)",
+      "f.yaml:4:14: [1].y.z: duplicate key `z` (first defined on line 4)",
+    ]);
   });
 });
