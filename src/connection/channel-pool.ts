@@ -15,6 +15,9 @@ export interface ChannelPoolOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Successful commands after which a lowered cap goes up by one again. */
+const RECOVER_AFTER = 16;
+
 export function isResourceShortage(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { reason?: unknown }).reason === RESOURCE_SHORTAGE;
 }
@@ -23,12 +26,15 @@ export class ChannelPool {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private limit: number;
+  private readonly max: number;
+  private successesSinceCut = 0;
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: ChannelPoolOptions = {}) {
-    this.limit = options.max ?? DEFAULT_MAX_CHANNELS;
+    this.max = options.max ?? DEFAULT_MAX_CHANNELS;
+    this.limit = this.max;
     this.attempts = options.attempts ?? 8;
     this.backoffMs = options.backoffMs ?? 25;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -47,16 +53,28 @@ export class ChannelPool {
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
       try {
-        return await use();
+        const value = await use();
+        this.succeeded();
+        return value;
       } catch (error: unknown) {
         if (!isResourceShortage(error) || attempt >= this.attempts) throw error;
         // The server holds fewer sessions than we thought (another client, an sftp session...):
         // lower the cap to what it accepted so the queue stops knocking.
         this.limit = Math.max(1, Math.min(this.limit, this.active - 1));
+        this.successesSinceCut = 0;
       } finally {
         this.release();
       }
       await this.sleep(this.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+
+  /** sshd may free sessions later than we close them, so a cut can undershoot: creep back up. */
+  private succeeded(): void {
+    if (this.limit >= this.max) return;
+    if (++this.successesSinceCut >= RECOVER_AFTER) {
+      this.limit++;
+      this.successesSinceCut = 0;
     }
   }
 

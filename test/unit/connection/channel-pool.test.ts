@@ -55,3 +55,21 @@ describe("ChannelPool", () => {
     expect(pool.inUse).toBe(0);
   });
 });
+
+describe("ChannelPool recovery", () => {
+  it("raises a lowered cap back one step at a time after successes, up to the configured max", async () => {
+    const pool = new ChannelPool({ max: 3, sleep: async () => undefined });
+    let first = true;
+    await pool.run(async () => {
+      if (first) {
+        first = false;
+        throw shortage();
+      }
+    });
+    expect(pool.capacity).toBe(1);
+    for (let i = 0; i < 16; i++) await pool.run(async () => undefined);
+    expect(pool.capacity).toBe(2);
+    for (let i = 0; i < 100; i++) await pool.run(async () => undefined);
+    expect(pool.capacity).toBe(3);
+  });
+});
