@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { Host, Inventory } from "../config/model.js";
+import { inventoryVars } from "../config/vars.js";
 import { expandTokens, parseSshConfig, sshConfigFor, type SshConfig } from "./ssh-config.js";
 import { ConnectionError, type ConnectionTarget } from "./types.js";
 
@@ -23,7 +24,7 @@ export interface TargetEnv {
 }
 
 export const BECOME_PASSWORD_ENV = "DEPLOY_BECOME_PASSWORD";
-/** A host var holding the sudo password (typically from a vault-encrypted vars file). */
+/** An inventory var (all, group or host level) holding the sudo password, typically from a vault file. */
 export const BECOME_PASSWORD_VAR = "become_password";
 
 const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
@@ -83,7 +84,8 @@ function resolveHost(host: Host, inventory: Inventory, env: TargetEnv, via: stri
   const identityFiles = host.identityFile !== undefined
     ? [expandTokens(host.identityFile.replace(/%/g, "%%"), { ...tokens, host: address })]
     : identityFilesFrom(config.identityFiles, { ...tokens, host: address }, env);
-  const password = host.vars[BECOME_PASSWORD_VAR];
+  // all < group < host, so a vault-encrypted vars file at the `all` level can hold it for every host.
+  const password = inventoryVars(inventory, host)[BECOME_PASSWORD_VAR];
   const becomePassword = typeof password === "string" && !password.includes("{{") ? password : env.becomePassword;
   const target: ConnectionTarget = {
     name: host.name,

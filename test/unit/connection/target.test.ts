@@ -119,3 +119,11 @@ describe("parseHopSpec", () => {
     expect(parseHopSpec("h:70000")).toBeUndefined();
   });
 });
+
+describe("become password from inventory levels", () => {
+  it("takes become_password from the all level (vars_files) when the host has none", () => {
+    const h = host("web-01", { become: true });
+    const inv = { ...inventory([h]), vars: { become_password: "from-all-level" } };
+    expect(resolveTarget(h, inv, env()).becomePassword).toBe("from-all-level");
+  });
+});
