@@ -104,7 +104,7 @@ export async function loadRole(
       problems.add(from.location, from.path, `role \`${name}\` has no tasks/main.yaml (write \`[]\` in it for a role without tasks)`);
     } else {
       const known = (await readdir(rolesDir).catch(() => [] as string[])).filter((n) => !n.startsWith("."));
-      problems.add(from.location, from.path, `role \`${name}\` not found in ${rolesDir}${didYouMean(name, known)}`);
+      problems.add(from.location, from.path, `role \`${name}\` not found (no directory roles/${name}/ in ${path.dirname(rolesDir)})${didYouMean(name, known)}`);
     }
     return undefined;
   }

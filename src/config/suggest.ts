@@ -29,6 +29,8 @@ export function closest(name: string, known: Iterable<string>): string | undefin
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
+    // A missing file extension (`site.conf` for `site.conf.ejs`) is one mistake, however long the extension.
+    if (candidate.startsWith(name + ".") && !candidate.slice(name.length + 1).includes("/")) return candidate;
     if (Math.abs(candidate.length - name.length) > limit) continue;
     const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {

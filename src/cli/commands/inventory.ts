@@ -80,8 +80,12 @@ function treeLines(inventory: Inventory): string[] {
   };
   for (const name of [...inventory.groups.keys()].sort()) if (!isChild.has(name)) show(name, 1, new Set());
   lines.push("hosts:");
-  for (const h of inventory.hosts.values()) {
-    lines.push(`  ${h.name}  ${h.address}:${h.port}${h.user ? `  user ${h.user}` : ""}  groups: ${h.groups.join(", ") || "-"}`);
+  const hosts = [...inventory.hosts.values()];
+  const nameWidth = Math.max(0, ...hosts.map((h) => h.name.length));
+  const addressWidth = Math.max(0, ...hosts.map((h) => `${h.address}:${h.port}`.length));
+  for (const h of hosts) {
+    const user = h.user ? `  user ${h.user}` : "";
+    lines.push(`  ${h.name.padEnd(nameWidth)}  ${`${h.address}:${h.port}`.padEnd(addressWidth)}${user}  groups: ${h.groups.join(", ") || "-"}`);
   }
   return lines;
 }

@@ -240,7 +240,7 @@ describe("loadProject: every problem of every file in one pass", () => {
         "playbooks/site.yaml": "- hosts: all\n  roles: [wbe, ../../etc, /abs, empty]\n",
       }),
     ).toEqual([
-      expect.stringMatching(/^playbooks\/site\.yaml:2:11: \[0\]\.roles\[0\]: role `wbe` not found in .*roles, did you mean `web`\?$/),
+      expect.stringMatching(/^playbooks\/site\.yaml:2:11: \[0\]\.roles\[0\]: role `wbe` not found \(no directory roles\/wbe\/ in .*\), did you mean `web`\?$/),
       "playbooks/site.yaml:2:16: [0].roles[1]: role name `../../etc` is not valid: use letters, digits, '_', '.' and '-' (a role is a directory directly under roles/)",
       "playbooks/site.yaml:2:27: [0].roles[2]: role name `/abs` is not valid: use letters, digits, '_', '.' and '-' (a role is a directory directly under roles/)",
       "playbooks/site.yaml:2:33: [0].roles[3]: role `empty` has no tasks/main.yaml (write `[]` in it for a role without tasks)",
