@@ -43,11 +43,26 @@ export interface UnitState {
   unitFileState: string;
   needDaemonReload: boolean;
   fragmentPath: string;
+  /** A unit file for it exists on disk (systemd may not have loaded it yet). */
+  fileOnDisk: boolean;
+}
+
+/** Where systemd looks for unit files (Debian keeps /lib as a link to /usr/lib, both are listed for older hosts). */
+const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
+
+/** `app@blue.service` is loaded from `app@.service`. */
+function unitFileNames(unit: string): string[] {
+  const template = unit.replace(/@[^.]+(\.[a-z]+)$/, "@$1");
+  return template === unit ? [unit] : [unit, template];
 }
 
 export function serviceProbe(unit: string): Script {
+  // The file check catches a unit whose file appeared after systemd cached it as not-found or broken
+  // (a unit removed and written again): only a daemon-reload makes systemd see it.
+  const files = UNIT_DIRS.flatMap((dir) => unitFileNames(unit).map((name) => `${dir}/${name}`));
   return sh`if ! command -v systemctl >/dev/null 2>&1; then echo deploy:no-systemctl; exit 0; fi
-systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload,FragmentPath -- ${unit}`;
+systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload,FragmentPath -- ${unit}
+for f in ${files}; do if [ -e "$f" ]; then echo deploy:unit-file; break; fi; done`;
 }
 
 export function parseUnitState(output: string): UnitState | undefined {
@@ -64,6 +79,7 @@ export function parseUnitState(output: string): UnitState | undefined {
     unitFileState: values.get("UnitFileState") ?? "",
     needDaemonReload: values.get("NeedDaemonReload") === "yes",
     fragmentPath: values.get("FragmentPath") ?? "",
+    fileOnDisk: output.split("\n").includes("deploy:unit-file"),
   };
 }
 
@@ -79,6 +95,12 @@ export type ServiceAction = "daemon-reload" | "start" | "stop" | "restart" | "re
 export function serviceActions(params: ServiceParams, state: UnitState): ServiceAction[] | { blocked: string } | { fail: string } {
   const unit = unitName(params.name);
   const actions: ServiceAction[] = [];
+  if ((state.loadState === "not-found" || state.loadState === "error") && state.fileOnDisk) {
+    // systemd has not read the unit file yet: reload, then act as on a stopped unit not enabled yet.
+    const fresh = { ...state, loadState: "loaded", activeState: "inactive", unitFileState: "disabled", needDaemonReload: false };
+    const after = serviceActions({ ...params, daemon_reload: false }, fresh);
+    return Array.isArray(after) ? ["daemon-reload", ...after] : after;
+  }
   if (state.loadState === "not-found") {
     // Nothing to stop or disable on a unit that does not exist; anything else needs it installed first.
     const onlyOff = params.state !== "started" && params.state !== "restarted" && params.state !== "reloaded" && params.enabled !== true;
@@ -116,7 +138,8 @@ const WORDS: Record<ServiceAction, string> = {
 };
 
 export function serviceSummary(unit: string, actions: ServiceAction[], state: UnitState): string {
-  const words = actions.map((a) => (a === "daemon-reload" && state.needDaemonReload ? "daemon-reload (unit file changed)" : WORDS[a]));
+  const reason = state.needDaemonReload ? " (unit file changed)" : state.loadState !== "loaded" && state.fileOnDisk ? " (new unit file)" : "";
+  const words = actions.map((a) => (a === "daemon-reload" ? `daemon-reload${reason}` : WORDS[a]));
   return `${unit}: ${words.join(", ")}`;
 }
 

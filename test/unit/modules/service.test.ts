@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseUnitState, serviceActions, serviceApplyScript, serviceModule, serviceSchema, unitName, type UnitState } from "../../../src/modules/service.js";
+import { raw } from "../../../src/util/shell.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
 const ctx = taskContext();
@@ -10,7 +11,7 @@ afterEach(() => {
 });
 
 function show(state: Partial<UnitState> = {}): string {
-  const s: UnitState = { loadState: "loaded", activeState: "active", unitFileState: "enabled", needDaemonReload: false, fragmentPath: "/lib/systemd/system/nginx.service", ...state };
+  const s: UnitState = { loadState: "loaded", activeState: "active", unitFileState: "enabled", needDaemonReload: false, fragmentPath: "/lib/systemd/system/nginx.service", fileOnDisk: false, ...state };
   return `LoadState=${s.loadState}\nActiveState=${s.activeState}\nUnitFileState=${s.unitFileState}\nNeedDaemonReload=${s.needDaemonReload ? "yes" : "no"}\nFragmentPath=${s.fragmentPath}\n`;
 }
 
@@ -64,6 +65,17 @@ describe("decide", () => {
     expect(decide({ name: "nginx", state: "stopped", enabled: false }, notFound)).toEqual({ kind: "ok", summary: "nginx.service is not installed" });
   });
 
+  it("a unit file systemd has not read yet (cached as not-found or broken) is reloaded first", () => {
+    for (const loadState of ["not-found", "error"]) {
+      const cached = show({ loadState, activeState: "failed", unitFileState: "", fragmentPath: "" }) + "deploy:unit-file\n";
+      expect(decide({ name: "nginx", state: "started", enabled: true }, cached)).toMatchObject({
+        kind: "change",
+        summary: "nginx.service: daemon-reload (new unit file), start, enable at boot",
+        detail: ["daemon-reload", "start", "enable"],
+      });
+    }
+  });
+
   it("a masked unit cannot be started", () => {
     expect(decide({ name: "nginx", state: "started" }, show({ loadState: "masked", activeState: "inactive", unitFileState: "masked" }))).toEqual({
       kind: "fail",
@@ -82,6 +94,16 @@ describe("decide", () => {
 });
 
 describe("scripts on a stubbed host", () => {
+  it("the probe looks for a template's unit file on disk", async () => {
+    shell = new StubShell({ systemctl: "printf 'LoadState=not-found\\nActiveState=inactive\\n'" });
+    const probe = serviceModule.probe(serviceSchema.parse({ name: "app@blue", state: "started" }), undefined, ctx)!;
+    expect(probe.text).toContain("/etc/systemd/system/app@.service");
+    expect((await shell.probe(probe))!.output).not.toContain("deploy:unit-file");
+    // Point one of the searched paths at a file that exists here: the probe must notice it.
+    const local = raw(probe.text.replace("/etc/systemd/system/app@.service", `${shell.dir}/calls`));
+    expect((await shell.probe(local))!.output).toContain("deploy:unit-file");
+  });
+
   it("the probe asks systemctl about exactly the unit", async () => {
     shell = new StubShell({ systemctl: `printf 'LoadState=loaded\\nActiveState=inactive\\nUnitFileState=enabled\\nNeedDaemonReload=no\\nFragmentPath=/x\\n'` });
     const params = serviceSchema.parse({ name: "app@a\\x2db", state: "started" });
