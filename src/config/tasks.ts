@@ -3,6 +3,7 @@
 // at run time, so type errors at those paths are left for then; unknown parameter names are errors now.
 import type { z } from "zod";
 import { getModule, moduleNames } from "../modules/registry.js";
+import { expressionSyntaxErrors } from "../template/expressions.js";
 import type { Handler, Location, Task, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES, TASK_KEYWORDS, asCondition, asList, handlerKeywordsSchema, taskKeywordsSchema } from "./schemas.js";
@@ -110,6 +111,20 @@ export function parseTask(
       base: paramsPath,
       skip: (issue) => issue.code !== "unrecognized_keys" && templatedAt(p, issue.path),
     });
+  }
+  // Expression syntax is checked now; names are checked per host at run time.
+  const expressions: Array<[string, unknown, boolean]> = [
+    ["when", kw?.when, true],
+    ["changed_when", kw?.changed_when, true],
+    ["failed_when", kw?.failed_when, true],
+    ["loop", kw?.loop, false],
+  ];
+  for (const [key, value, bare] of expressions) {
+    if (typeof value !== "string" && !Array.isArray(value)) continue;
+    for (const message of expressionSyntaxErrors(value, bare)) problems.add(locate(source, [...path, key]), formatPath([...path, key]), message);
+  }
+  if (params) {
+    for (const message of expressionSyntaxErrors(params)) problems.add(locate(source, paramsPath), formatPath(paramsPath), message);
   }
   if (!kw || !params || !ok) return undefined;
   if (kw?.register !== undefined && (RESERVED_NAMES as readonly string[]).includes(kw.register)) {

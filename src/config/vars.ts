@@ -71,6 +71,13 @@ export function hostsView(inventory: Inventory): Record<string, HostView> {
   return out;
 }
 
+/**
+ * Marks which scope names are vars (not registered results, facts or other reserved names). Only vars are
+ * rendered when read: a var may be written as `"http://{{ host.address }}:{{ app_port }}"`, but command
+ * output that happens to contain `{{` must stay text. A symbol key survives `{ ...scope }` copies.
+ */
+export const TEMPLATED_VARS: unique symbol = Symbol("vars that may hold {{ }}");
+
 export interface ScopeParts {
   /** The host's vars by precedence (hostVars). */
   vars: Vars;
@@ -92,5 +99,7 @@ export function expressionScope(parts: ScopeParts): Vars {
   const all = { ...parts.vars, ...parts.registered };
   const scope: Vars = { ...all, host: parts.host, facts: parts.facts, groups: parts.groups, hosts: parts.hosts, vars: all };
   if (parts.item) scope["item"] = parts.item.value;
+  const varNames = new Set(Object.keys(parts.vars).filter((k) => !Object.hasOwn(parts.registered, k)));
+  (scope as Record<symbol, unknown>)[TEMPLATED_VARS] = varNames;
   return scope;
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import ejs from "ejs";
 import type { Location, Vars } from "../config/model.js";
 import { TemplateError, describeFailure } from "./errors.js";
-import { strict } from "./strict.js";
+import { ExpressionEngine } from "./expressions.js";
 
 type Render = (locals: Vars) => string;
 
@@ -55,16 +55,35 @@ function originalMessage(error: unknown): unknown {
   return copy;
 }
 
-/** Locals for ejs: top-level names as given, nested values strict. */
-export function strictLocals(scope: Vars): Vars {
+/**
+ * A stand-in for a var that could not be rendered (say it uses `item` outside a loop): ejs copies every
+ * local up front, so the error is kept and raised only if the template actually uses the var.
+ */
+function poisoned(error: unknown): unknown {
+  const fail = (): never => {
+    throw error;
+  };
+  return new Proxy(function poisonedVar() {}, { get: fail, has: fail, apply: fail, ownKeys: fail, getPrototypeOf: fail });
+}
+
+/** Locals for ejs: every top-level name, vars rendered, nested values strict. */
+export function strictLocals(scope: Vars, engine: ExpressionEngine): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(scope)) out[k] = strict(v, k);
+  for (const k of Object.keys(scope)) {
+    try {
+      out[k] = engine.value(scope, k);
+    } catch (error: unknown) {
+      out[k] = poisoned(error);
+    }
+  }
   return out;
 }
 
 /** Compiles each template file once per engine. */
 export class TemplateFiles {
   private readonly cache = new Map<string, Promise<Render>>();
+
+  constructor(private readonly engine: ExpressionEngine = new ExpressionEngine()) {}
 
   private compiled(absPath: string): Promise<Render> {
     let entry = this.cache.get(absPath);
@@ -93,7 +112,7 @@ export class TemplateFiles {
   async render(absPath: string, scope: Vars): Promise<string> {
     const render = await this.compiled(absPath);
     try {
-      return render(strictLocals(scope));
+      return render(strictLocals(scope, this.engine));
     } catch (error: unknown) {
       const at = lineOf(error, absPath);
       const { detail, variable } = describeFailure(originalMessage(error));

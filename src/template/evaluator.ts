@@ -27,7 +27,7 @@ export interface ProjectEvaluator {
 
 export function createEvaluator(project: Project): ProjectEvaluator {
   const expressions = new ExpressionEngine();
-  const templates = new TemplateFiles();
+  const templates = new TemplateFiles(expressions);
   const NO_ROLE = {};
   const varsCache = new WeakMap<Play, Map<string, WeakMap<object, Vars>>>();
   const viewCache = new Map<string, HostView>();

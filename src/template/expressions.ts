@@ -3,6 +3,7 @@
 // properties are strict too. Each expression source is compiled once and reused for every host.
 import type { Vars } from "../config/model.js";
 import { TemplateError, UndefinedVariable, describeFailure } from "./errors.js";
+import { TEMPLATED_VARS } from "../config/vars.js";
 import { strict, unwrap } from "./strict.js";
 
 type Compiled = (scope: object) => unknown;
@@ -31,15 +32,7 @@ export class ExpressionEngine {
   strictScope(scope: Vars): object {
     let proxy = this.strictScopes.get(scope);
     if (proxy) return proxy;
-    const wrapped = new Map<string, unknown>();
-    const lookup = (key: string): unknown => {
-      let v = wrapped.get(key);
-      if (v === undefined && !wrapped.has(key)) {
-        v = strict(scope[key], key);
-        wrapped.set(key, v);
-      }
-      return v;
-    };
+    const value = this.valueReader(scope);
     proxy = new Proxy(Object.create(null) as object, {
       has(_target, key) {
         if (typeof key === "symbol") return false;
@@ -49,7 +42,7 @@ export class ExpressionEngine {
       },
       get(_target, key) {
         if (typeof key === "symbol") return undefined;
-        if (Object.hasOwn(scope, key)) return lookup(key);
+        if (Object.hasOwn(scope, key)) return value(key);
         throw new UndefinedVariable(key);
       },
       set(_target, key) {
@@ -58,6 +51,58 @@ export class ExpressionEngine {
     });
     this.strictScopes.set(scope, proxy);
     return proxy;
+  }
+
+  /** A top-level name's value as expressions and templates see it: strict, and vars rendered when read. */
+  value(scope: Vars, key: string): unknown {
+    let reader = this.readers.get(scope);
+    if (!reader) this.readers.set(scope, (reader = this.valueReader(scope)));
+    return reader(key);
+  }
+
+  private readonly readers = new WeakMap<object, (key: string) => unknown>();
+
+  private valueReader(scope: Vars): (key: string) => unknown {
+    const existing = this.readers.get(scope);
+    if (existing) return existing;
+    const varNames = (scope as Record<symbol, unknown>)[TEMPLATED_VARS] as ReadonlySet<string> | undefined;
+    const cache = new Map<string, unknown>();
+    const rendering: string[] = [];
+    const resolve = (key: string): unknown => {
+      const raw = scope[key];
+      if (!varNames?.has(key) || !hasExpressions(raw)) return raw;
+      if (rendering.includes(key)) {
+        throw new TemplateError(`var \`${key}\``, `refers to itself (${[...rendering.slice(rendering.indexOf(key)), key].join(" -> ")})`);
+      }
+      rendering.push(key);
+      try {
+        return this.render(raw, scope, `var \`${key}\``);
+      } finally {
+        rendering.pop();
+      }
+    };
+    const read = (key: string): unknown => {
+      if (cache.has(key)) return cache.get(key);
+      let v: unknown;
+      if (key === "vars" && varNames && isMap(scope[key])) {
+        // `vars.x` reads the same (rendered) value as `x`.
+        const all = scope[key];
+        v = new Proxy(all, {
+          get(target, k, receiver) {
+            if (typeof k === "symbol") return Reflect.get(target, k, receiver);
+            if (varNames.has(k) && Object.hasOwn(scope, k)) return read(k);
+            if (!(k in target)) throw new UndefinedVariable(`vars.${k}`);
+            return strict(Reflect.get(target, k, receiver), `vars.${k}`);
+          },
+        });
+      } else {
+        v = strict(resolve(key), key);
+      }
+      cache.set(key, v);
+      return v;
+    };
+    this.readers.set(scope, read);
+    return read;
   }
 
   /** Evaluate one expression; the result is unwrapped (plain data, not strict proxies). */
@@ -73,6 +118,8 @@ export class ExpressionEngine {
     try {
       return unwrap(fn(this.strictScope(scope)));
     } catch (error: unknown) {
+      // A var rendered on the way failed: say which var, where the outer expression is.
+      if (error instanceof TemplateError) throw new TemplateError(where, error.message, { variable: error.variable, cause: error });
       const { detail, variable } = describeFailure(error);
       throw new TemplateError(where, `${detail} in \`${source}\``, { variable, cause: error });
     }
@@ -113,6 +160,10 @@ export class ExpressionEngine {
   }
 }
 
+function isMap(value: unknown): value is Vars {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function toText(value: unknown): string {
   if (typeof value === "string") return value;
   if (value !== null && typeof value === "object") return JSON.stringify(value);
@@ -132,6 +183,39 @@ export function renderValue(value: unknown, scope: Vars, where: string): unknown
 
 export function testCondition(condition: string | boolean, scope: Vars, where: string): boolean {
   return shared.test(condition, scope, where);
+}
+
+/**
+ * Syntax problems of the expressions in a value (each `{{ expr }}`), or of a bare condition: what load-time
+ * checks can find without a host. Returns one message per invalid expression.
+ */
+export function expressionSyntaxErrors(value: unknown, bare = false): string[] {
+  const out: string[] = [];
+  const check = (expr: string) => {
+    const source = expr.trim();
+    if (source === "") {
+      out.push("empty expression");
+      return;
+    }
+    try {
+      shared.compile(source);
+    } catch (error: unknown) {
+      out.push(`invalid expression \`${source}\`: ${describeFailure(error).detail}`);
+    }
+  };
+  const walk = (v: unknown) => {
+    if (typeof v === "string") {
+      if (bare) {
+        const whole = WHOLE.exec(v);
+        check(whole ? whole[1]! : v);
+      } else {
+        for (const m of v.matchAll(EXPR)) check(m[1]!);
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return out;
 }
 
 /** Whether a value contains `{{ }}` anywhere (rendered per host at run time). */

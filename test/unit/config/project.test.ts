@@ -226,6 +226,27 @@ describe("loadProject: every problem of every file in one pass", () => {
     ]);
   });
 
+  it("reports expression syntax errors at load time (names are checked per host at run time)", async () => {
+    expect(
+      await problemsOf({
+        "playbooks/site.yaml": `- hosts: all
+  tasks:
+    - command: "echo {{ app_port + }}"
+      when: "facts.os.id =="
+      changed_when: "{{ x ) }}"
+      loop: "{{ }}"
+    - command: echo {{ unknown_name_is_fine_now }}
+      when: "{{ defined_later }}"
+`,
+      }),
+    ).toEqual([
+      expect.stringMatching(/^playbooks\/site\.yaml:3:16: \[0\]\.tasks\[0\]\.command: invalid expression `app_port \+`: /),
+      expect.stringMatching(/^playbooks\/site\.yaml:4:13: \[0\]\.tasks\[0\]\.when: invalid expression `facts\.os\.id ==`: /),
+      expect.stringMatching(/^playbooks\/site\.yaml:5:21: \[0\]\.tasks\[0\]\.changed_when: invalid expression `x \)`: /),
+      "playbooks/site.yaml:6:13: [0].tasks[0].loop: empty expression",
+    ]);
+  });
+
   it("reports a handler without a name", async () => {
     expect(await problemsOf({ "playbooks/site.yaml": "- hosts: all\n  handlers:\n    - command: echo\n" })).toEqual([
       "playbooks/site.yaml:3:7: [0].handlers[0]: a handler needs a name: tasks notify it by name",

@@ -52,3 +52,48 @@ describe("createEvaluator (the engine's Evaluator)", () => {
     expect(evaluator.vars("web-01", play)).not.toBe(first);
   });
 });
+
+describe("vars that use other vars", () => {
+  async function projectWith(vars: string) {
+    const dir = tempProject({
+      "inventory/i.yaml": `vars:\n${vars}\nhosts:\n  web-01: { address: 10.0.0.11 }\n  db-01: { address: 10.0.0.21 }\ngroups:\n  db: { hosts: [db-01] }\n`,
+      "roles/r/tasks/main.yaml": "[]\n",
+      "roles/r/templates/t.ejs": "url=<%- app_url %>\n",
+      "roles/r/templates/bad.ejs": "x=<%- uses_item %>\n",
+      "roles/r/templates/unused.ejs": "port=<%- app_port %>\n",
+      "playbooks/site.yaml": "- hosts: all\n  roles: [r]\n",
+    });
+    const p = await loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" });
+    const evaluator = createEvaluator(p);
+    const play = p.playbook.plays[0]!;
+    const scope = (registered = {}) => evaluator.scope({ host: p.inventory.hosts.get("web-01")!, play, facts, registered });
+    return { dir, evaluator, scope };
+  }
+
+  it("renders a var's own {{ }} when it is read, in the reading host's context", async () => {
+    const { dir, evaluator, scope } = await projectWith(
+      `  app_port: 3000\n  app_url: "http://{{ host.address }}:{{ app_port }}"\n  db_host: "{{ hosts[groups.db[0]].address }}"\n  ports: ["{{ app_port }}", 22]\n  uses_item: "{{ item }}"`,
+    );
+    const s = scope();
+    expect(evaluator.render("{{ app_url }}", s, "t")).toBe("http://10.0.0.11:3000");
+    expect(evaluator.render("{{ db_host }}", s, "t")).toBe("10.0.0.21");
+    expect(evaluator.render("{{ ports }}", s, "t")).toEqual([3000, 22]);
+    expect(evaluator.render("{{ vars.app_url }}", s, "t")).toBe("http://10.0.0.11:3000");
+    expect(await evaluator.renderTemplateFile(path.join(dir, "roles/r/templates/t.ejs"), s)).toBe("url=http://10.0.0.11:3000\n");
+    // A var that cannot render here only fails when it is used.
+    expect(await evaluator.renderTemplateFile(path.join(dir, "roles/r/templates/unused.ejs"), s)).toBe("port=3000\n");
+    await expect(evaluator.renderTemplateFile(path.join(dir, "roles/r/templates/bad.ejs"), s)).rejects.toThrow(/bad\.ejs:1: var `uses_item`: undefined variable `item`/);
+    expect(() => evaluator.render("{{ uses_item }}", s, "site.yaml:2:3: cmd")).toThrow("site.yaml:2:3: cmd: var `uses_item`: undefined variable `item` in `item`");
+  });
+
+  it("reports a var that refers to itself", async () => {
+    const { evaluator, scope } = await projectWith(`  a: "{{ b }}"\n  b: "x{{ a }}"`);
+    expect(() => evaluator.render("{{ a }}", scope(), "t")).toThrow(/refers to itself \(a -> b -> a\)/);
+  });
+
+  it("never renders registered results (command output may contain {{ }})", async () => {
+    const { evaluator, scope } = await projectWith(`  app_port: 3000`);
+    const s = scope({ out: { stdout: "{{ app_port }}" } });
+    expect(evaluator.render("{{ out.stdout }}", s, "t")).toBe("{{ app_port }}");
+  });
+});
