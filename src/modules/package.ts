@@ -92,7 +92,7 @@ export const packageModule: Module<PackageParams, undefined> = {
   probe(params, _prepared, ctx) {
     if (otherManager(ctx)) return undefined;
     const w = want(params);
-    if (w.state === "absent") return aptProbeScript(w.packages.map((p) => p.name), "missing");
+    if (w.state === "absent") return aptProbeScript(w.packages.map((p) => p.name), "none");
     return aptProbeScript(w.packages.map((p) => p.name), w.state === "latest" ? "all" : "missing");
   },
 

@@ -36,7 +36,7 @@ export const sysctlSchema = z
       .describe("File that persists the value across reboots."),
     reload: z.boolean().default(true).describe("Also set the live value now (state present), not only at the next boot."),
   })
-  .refine((p) => p.state === "absent" || p.value !== undefined, { message: "value is required with state present", path: ["value"] })
+  .refine((p) => p.state === "absent" || p.value !== undefined, { message: "is required with state present", path: ["value"] })
   .describe("Set a kernel parameter now and at boot.");
 
 export type SysctlParams = z.infer<typeof sysctlSchema>;

@@ -54,10 +54,11 @@ export interface AptObservation {
 
 /**
  * ONE read-only script for every package of a task: dpkg status and version, apt's candidate (only where it
- * matters: state latest, or a package not installed yet), and the age of the apt lists.
+ * matters: state latest, or a package not installed yet; never for removal), and the age of the apt lists.
  */
-export function aptProbeScript(names: string[], wantCandidates: "all" | "missing"): Script {
+export function aptProbeScript(names: string[], wantCandidates: "all" | "missing" | "none"): Script {
   const latest = wantCandidates === "all" ? "1" : "0";
+  const missing = wantCandidates === "none" ? "0" : "1";
   return raw(
     [
       "export LC_ALL=C",
@@ -73,7 +74,7 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       "  v=$(dpkg-query -W -f='${Version}' \"$p\" 2>/dev/null) || v=",
       "  case $st in ?i*) inst=1 ;; *) inst=0; v= ;; esac",
       "  c=-; n=0",
-      `  if [ ${latest} = 1 ] || [ $inst = 0 ]; then`,
+      `  if [ ${latest} = 1 ] || { [ ${missing} = 1 ] && [ $inst = 0 ]; }; then`,
       "    c=$(apt-cache policy \"$p\" 2>/dev/null | sed -n 's/^  Candidate: //p' | head -n 1)",
       "    [ \"$c\" = '(none)' ] && c=",
       "    if [ -n \"$c\" ] && [ -n \"$v\" ] && dpkg --compare-versions \"$c\" gt \"$v\"; then n=1; fi",

@@ -168,6 +168,9 @@ printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n' "$2" 
     shell = new StubShell(stubs);
     await shell.probe(aptProbeScript(["nginx", "cowsay"], "missing"));
     expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([["policy", "cowsay"]]);
+    shell.clearCalls();
+    await shell.probe(aptProbeScript(["nginx", "cowsay"], "none"));
+    expect(shell.calls().filter((c) => c.tool === "apt-cache")).toEqual([]);
   });
 });
 
