@@ -50,7 +50,7 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
   const text = arg.trim();
   if (text.startsWith("@")) {
     const file = path.resolve(ctx.cwd, text.slice(1));
-    const loaded = await loadVarsFile(file, { location: where(index), path: "" }, ctx);
+    const loaded = await loadVarsFile(file, { location: where(index), path: "", written: text.slice(1) }, ctx);
     return loaded ? checkNames(loaded, index, problems) : {};
   }
   if (text.startsWith("{")) {

@@ -220,7 +220,8 @@ export async function readInventory(
   }
   for (const [i, varsFile] of settings.varsFiles.entries()) {
     const location = fileLocations[i] ?? locate(source, ["settings", "vars_files"]);
-    const loaded = await loadVarsFile(varsFile, { location, path: "settings.vars_files" }, { problems, secrets, password });
+    const written = asList(rawSettings?.vars_files)[i];
+    const loaded = await loadVarsFile(varsFile, { location, path: "settings.vars_files", written }, { problems, secrets, password });
     if (loaded) vars = { ...vars, ...loaded };
   }
 

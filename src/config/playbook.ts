@@ -5,7 +5,7 @@ import type { Handler, Play, Playbook, RoleRef, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type RawPlay } from "./schemas.js";
 import { itemLocations, locate, readSource, type SourceFile } from "./source.js";
-import { parseTask, type ParsedTask } from "./tasks.js";
+import { checkExpressions, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
 
@@ -61,6 +61,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
       if (typeof ref === "string") return { name: ref, params: {}, tags: [], location: at };
       const params = ref.vars ?? {};
       checkVarNames(params, source, [index, "roles", j, "vars"], problems);
+      if (typeof ref.when === "string") checkExpressions(ref.when, source, [index, "roles", j, "when"], problems, true);
       return { name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at };
     });
 

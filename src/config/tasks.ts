@@ -30,6 +30,12 @@ function templatedAt(value: unknown, path: readonly PropertyKey[]): boolean {
   return false;
 }
 
+/** Report syntax errors of the `{{ }}` expressions in a value (or of a bare condition) at `path`. */
+export function checkExpressions(value: unknown, source: SourceFile, path: PathSegment[], problems: Problems, bare = false): void {
+  if (value === undefined || typeof value === "boolean") return;
+  for (const message of expressionSyntaxErrors(value, bare)) problems.add(locate(source, path), formatPath(path), message);
+}
+
 export interface ParsedTask {
   task: Task;
   /** Path of the module's parameters inside the file (for later checks of `src`). */
@@ -119,13 +125,8 @@ export function parseTask(
     ["failed_when", kw?.failed_when, true],
     ["loop", kw?.loop, false],
   ];
-  for (const [key, value, bare] of expressions) {
-    if (typeof value !== "string" && !Array.isArray(value)) continue;
-    for (const message of expressionSyntaxErrors(value, bare)) problems.add(locate(source, [...path, key]), formatPath([...path, key]), message);
-  }
-  if (params) {
-    for (const message of expressionSyntaxErrors(params)) problems.add(locate(source, paramsPath), formatPath(paramsPath), message);
-  }
+  for (const [key, value, bare] of expressions) checkExpressions(value, source, [...path, key], problems, bare);
+  if (params) checkExpressions(params, source, paramsPath, problems);
   if (!kw || !params || !ok) return undefined;
   if (kw?.register !== undefined && (RESERVED_NAMES as readonly string[]).includes(kw.register)) {
     const at = [...path, "register"];

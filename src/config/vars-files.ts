@@ -7,7 +7,15 @@ import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { formatPath, keyLocations, parseSource, type PathSegment, type SourceFile } from "./source.js";
+import { checkExpressions } from "./tasks.js";
 import { describeValue } from "./validate.js";
+
+function hasTemplateText(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(hasTemplateText);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasTemplateText);
+  return false;
+}
 
 /** How loaders get the vault password: asked at most once, only when an encrypted file is met. */
 export type PasswordProvider = () => Promise<string>;
@@ -28,6 +36,10 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
 
 /** Check var names of a vars map (reserved names would be hidden by the scope's own). */
 export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[], problems: Problems): void {
+  // Values may use `{{ }}` (rendered when read); their syntax is checked now.
+  for (const [name, value] of Object.entries(vars)) {
+    if (hasTemplateText(value)) checkExpressions(value, source, [...path, name], problems);
+  }
   const reserved = RESERVED_NAMES.filter((name) => Object.hasOwn(vars, name));
   if (reserved.length === 0) return;
   const keys = keyLocations(source, path);
@@ -43,27 +55,32 @@ function isPlainMap(value: unknown): value is Vars {
 }
 
 /** Load one vars file; `from` is where it is referenced (for a missing file). Undefined on problems. */
-export async function loadVarsFile(file: string, from: { location: Location; path: string }, ctx: VarsFileContext): Promise<Vars | undefined> {
+export async function loadVarsFile(
+  file: string,
+  from: { location: Location; path: string; written?: string },
+  ctx: VarsFileContext,
+): Promise<Vars | undefined> {
+  const shown = from.written ?? file;
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
-    ctx.problems.add(from.location, from.path, `vars file ${file}: ${code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(error)})`}`);
+    ctx.problems.add(from.location, from.path, `vars file ${shown}: ${code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(error)})`}`);
     return undefined;
   }
   let secret = false;
   const text = bytes.toString("utf8");
   if (isVault(text)) {
     if (!ctx.password) {
-      ctx.problems.add(from.location, from.path, `vars file ${file} is vault-encrypted and no vault password is available`);
+      ctx.problems.add(from.location, from.path, `vars file ${shown} is vault-encrypted and no vault password is available`);
       return undefined;
     }
     try {
       bytes = Buffer.from(decryptVault(text, await ctx.password()), "utf8");
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
-      ctx.problems.add(from.location, from.path, `vars file ${file}: ${message}`);
+      ctx.problems.add(from.location, from.path, `vars file ${shown}: ${message}`);
       return undefined;
     }
     secret = true;

@@ -247,6 +247,23 @@ describe("loadProject: every problem of every file in one pass", () => {
     ]);
   });
 
+  it("checks the expression syntax of vars at every level and of role conditions", async () => {
+    const lines = await problemsOf({
+      "inventory/i.yaml": INVENTORY.replace("app_port: 3000", 'app_port: 3000\n  url: "http://{{ host.address : }}"'),
+      ...ROLE_WEB,
+      "playbooks/site.yaml": `- hosts: all
+  vars: { ok: "{{ app_port }}", bad: ["{{ ( }}"] }
+  roles:
+    - { role: web, when: "host.name ==" }
+`,
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^inventory\/i\.yaml:3:8: vars\.url: invalid expression `host\.address :`: /),
+      expect.stringMatching(/^playbooks\/site\.yaml:2:38: \[0\]\.vars\.bad: invalid expression `\(`: /),
+      expect.stringMatching(/^playbooks\/site\.yaml:4:26: \[0\]\.roles\[0\]\.when: invalid expression `host\.name ==`: /),
+    ]);
+  });
+
   it("reports a handler without a name", async () => {
     expect(await problemsOf({ "playbooks/site.yaml": "- hosts: all\n  handlers:\n    - command: echo\n" })).toEqual([
       "playbooks/site.yaml:3:7: [0].handlers[0]: a handler needs a name: tasks notify it by name",
