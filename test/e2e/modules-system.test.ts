@@ -327,7 +327,8 @@ describe("wait_for on a lab host", () => {
 
     const params = { port: HTTP_PORT, timeout: 30, sleep: 0.5 };
     expect(await planOf(waitForModule, params)).toMatchObject({ kind: "change", summary: expect.stringMatching(new RegExp(`^wait until port ${HTTP_PORT} on 127.0.0.1 answers \\(up to 30s; now: .+\\)$`)) });
-    await root("systemd-run --quiet --on-active=2 systemctl start deploy-e2e-http.socket");
+    // Timers default to a 1 minute accuracy: without AccuracySec this would fire anywhere in that minute.
+    await root("systemd-run --quiet --on-active=2 --timer-property=AccuracySec=100ms systemctl start deploy-e2e-http.socket");
     const waited = await step(waitForModule, params, "apply");
     expect(waited.applied).toMatchObject({ changed: false, summary: expect.stringMatching(new RegExp(`^port ${HTTP_PORT} on 127.0.0.1 answered after [1-9]\\d*s$`)) });
     expect(await planOf(waitForModule, params)).toMatchObject({ kind: "ok" });
@@ -343,7 +344,7 @@ describe("wait_for on a lab host", () => {
   }, 60_000);
 
   it("state stopped waits until the port closes", async () => {
-    await root("systemd-run --quiet --on-active=2 systemctl stop deploy-e2e-http.socket");
+    await root("systemd-run --quiet --on-active=2 --timer-property=AccuracySec=100ms systemctl stop deploy-e2e-http.socket");
     const waited = await step(waitForModule, { port: HTTP_PORT, state: "stopped", timeout: 30, sleep: 0.5 }, "apply");
     expect(waited.applied).toMatchObject({ changed: false, summary: expect.stringContaining("stopped answering after") });
   }, 60_000);
