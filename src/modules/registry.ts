@@ -5,6 +5,9 @@ import { copyModule } from "./copy.js";
 import { fileModule } from "./file.js";
 import { groupModule } from "./group.js";
 import { lineinfileModule } from "./lineinfile.js";
+import { mysqlDbModule } from "./mysql_db.js";
+import { mysqlReplicationModule } from "./mysql_replication.js";
+import { mysqlUserModule } from "./mysql_user.js";
 import { packageModule } from "./package.js";
 import { serviceModule } from "./service.js";
 import { shellModule } from "./shell.js";
@@ -30,6 +33,9 @@ const modules: AnyModule[] = [
   copyModule,
   templateModule,
   lineinfileModule,
+  mysqlDbModule,
+  mysqlUserModule,
+  mysqlReplicationModule,
 ];
 
 const byName = new Map<string, AnyModule>(modules.map((m) => [m.name, m]));
