@@ -20,7 +20,10 @@ export const ALL = "ALL PRIVILEGES";
 
 /** A privilege name in the form the server prints it. */
 export function canonicalPrivilege(name: string, flavour: Flavour | undefined): string {
-  const p = name.trim().replace(/\s+/g, " ").toUpperCase();
+  // Upper-case the privilege name only: a column list keeps its names ("SELECT (`id`)").
+  const text = name.trim().replace(/\s+/g, " ");
+  const paren = text.indexOf("(");
+  const p = paren < 0 ? text.toUpperCase() : `${text.slice(0, paren).toUpperCase()}${text.slice(paren)}`;
   if (p === "ALL") return ALL;
   if (p === "REPLICATION REPLICA") return "REPLICATION SLAVE";
   if (p === "REPLICA MONITOR") return "SLAVE MONITOR";
