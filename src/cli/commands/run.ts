@@ -1,0 +1,129 @@
+// `deploy apply` and `deploy plan`: load and validate everything, then run the playbook.
+import { parseArgs } from "node:util";
+import { DEFAULT_FORKS, runPlaybook } from "../../engine/run.js";
+import type { RunMode, RunStats } from "../../engine/events.js";
+import { JsonRenderer } from "../../report/json.js";
+import { LinesRenderer } from "../../report/lines.js";
+import { makeRedactor, redactDeep } from "../../report/redact.js";
+import type { Renderer } from "../../report/renderer.js";
+import { TtyRenderer } from "../../report/tty.js";
+import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { loadForRun, runDeps } from "../wiring.js";
+
+const OPTIONS = {
+  extra: { type: "string", short: "e", multiple: true },
+  limit: { type: "string", short: "l" },
+  tags: { type: "string", short: "t" },
+  "skip-tags": { type: "string" },
+  forks: { type: "string", short: "f" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  stats: { type: "boolean" },
+  "force-handlers": { type: "boolean" },
+  "no-color": { type: "boolean" },
+  "vault-password-file": { type: "string" },
+} as const;
+
+function usage(mode: RunMode): string {
+  const what = mode === "apply" ? "Converge the hosts to what the playbook describes." : "Show what apply would change, with diffs; changes nothing.";
+  return `Usage: deploy ${mode} <inventory> [playbook] [options]
+
+${what}
+The playbook defaults to playbooks/site.yaml next to the inventory's directory.
+
+Options:
+  -l, --limit PATTERN     only hosts matching PATTERN (web-01, web:!web-02, db-*)
+  -t, --tags a,b          only tasks with one of these tags
+      --skip-tags a,b     skip tasks with one of these tags
+  -e, --extra K=V|@FILE   extra vars, highest precedence (repeatable; JSON/YAML values allowed)
+  -f, --forks N           hosts run in parallel (default ${DEFAULT_FORKS})
+      --json              print one JSON document (results, recap, stats) and nothing else
+  -v, --verbose           also show the commands run on hosts (secrets redacted)
+      --stats             print SSH round trips per host and per task
+${mode === "apply" ? "      --force-handlers    run notified handlers even on hosts where a task failed\n" : ""}      --no-color          plain output on a terminal
+      --vault-password-file F  read the vault password from F
+
+Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed, 4 a host was unreachable, 6 both.`;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (mode === "plan" && values["force-handlers"]) throw new UsageError("--force-handlers only applies to apply");
+  const [inventoryFile, playbookFile, ...extra] = positionals;
+  if (!inventoryFile) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const forks = values.forks === undefined ? DEFAULT_FORKS : Number(values.forks);
+  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${values.forks}'`);
+
+  const loaded = await loadForRun({
+    cwd: io.cwd,
+    inventoryFile,
+    playbookFile,
+    extraVars: values.extra ?? [],
+    limit: values.limit,
+    vaultPasswordFile: values["vault-password-file"],
+    env: io.env,
+  });
+  const { project } = loaded;
+  const redact = makeRedactor(project.secrets);
+  const write = (text: string) => io.out(redact(text).replace(/\n$/, ""));
+  const hostNames = [...project.inventory.hosts.keys()];
+  const color = io.isTTY && !values["no-color"] && !io.env["NO_COLOR"];
+  const verbose = Boolean(values.verbose);
+  const renderer: Renderer = values.json
+    ? new JsonRenderer(write)
+    : io.isTTY && !verbose
+      ? new TtyRenderer({ verbose, color, write }, hostNames)
+      : new LinesRenderer({ verbose, color, write }, hostNames);
+
+  let stats: RunStats | undefined;
+  const result = await runPlaybook(
+    project,
+    {
+      mode,
+      forks,
+      limit: loaded.limit,
+      tags: { tags: list(values.tags), skipTags: list(values["skip-tags"]) },
+      forceHandlers: Boolean(values["force-handlers"]),
+    },
+    await runDeps(loaded, io, (line) => io.err(redact(line))),
+    (event) => {
+      renderer.handle(redactDeep(event, redact));
+      if (event.type === "run-end") stats = event.stats;
+    },
+  );
+  await renderer.finish();
+  if (values.stats && !values.json && stats) {
+    for (const [host, trips] of Object.entries(stats.roundTrips)) {
+      const tasks = stats.tasks[host] ?? 0;
+      write(`stats ${host}: ${trips} round trips for ${tasks} tasks (${tasks ? (trips / tasks).toFixed(2) : "-"} per task)\n`);
+    }
+  }
+  const failed = result.failedHosts.length > 0 ? EXIT.failed : 0;
+  const unreachable = result.unreachableHosts.length > 0 ? EXIT.unreachable : 0;
+  return failed | unreachable;
+}
+
+export const applyCommand: Command = {
+  name: "apply",
+  summary: "converge hosts to the playbook (default playbooks/site.yaml)",
+  usage: usage("apply"),
+  run: (args, io) => run("apply", args, io),
+};
+
+export const planCommand: Command = {
+  name: "plan",
+  summary: "dry run: what apply would change, with diffs",
+  usage: usage("plan"),
+  run: (args, io) => run("plan", args, io),
+};

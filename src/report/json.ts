@@ -1,0 +1,107 @@
+// `--json`: one stable document printed at the end of the run (nothing else goes to stdout).
+import type { HostRecap, RunEvent, RunMode } from "../engine/events.js";
+import { unifiedDiff } from "./diff.js";
+import type { Renderer } from "./renderer.js";
+
+export interface JsonTaskResult {
+  play: string;
+  host: string;
+  task: string;
+  module: string;
+  role: string | null;
+  handler: boolean;
+  location: string;
+  item: string | null;
+  status: string;
+  pending: boolean;
+  ignored: boolean;
+  summary: string | null;
+  diff: string | null;
+  durationMs: number;
+}
+
+export interface JsonReport {
+  version: 1;
+  mode: RunMode;
+  inventory: string;
+  playbook: string;
+  durationMs: number;
+  tasks: JsonTaskResult[];
+  unreachable: Record<string, string>;
+  aborted: string | null;
+  recap: Record<string, HostRecap>;
+  stats: {
+    roundTrips: Record<string, number>;
+    tasks: Record<string, number>;
+    /** Round trips divided by tasks evaluated, per host (facts and connection setup included). */
+    roundTripsPerTask: Record<string, number>;
+  };
+}
+
+export class JsonRenderer implements Renderer {
+  private readonly tasks: JsonTaskResult[] = [];
+  private readonly unreachable: Record<string, string> = {};
+  private aborted: string | null = null;
+  private header = { mode: "apply" as RunMode, inventory: "", playbook: "" };
+  private report: JsonReport | undefined;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  handle(event: RunEvent): void {
+    switch (event.type) {
+      case "run-start":
+        this.header = { mode: event.mode, inventory: event.inventory, playbook: event.playbook };
+        break;
+      case "task": {
+        const { file, line, col } = event.task.location;
+        this.tasks.push({
+          play: event.play,
+          host: event.host,
+          task: event.task.name,
+          module: event.task.module,
+          role: event.task.role ?? null,
+          handler: event.task.handler,
+          location: `${file}:${line}:${col}`,
+          item: event.item ?? null,
+          status: event.status,
+          pending: Boolean(event.pending),
+          ignored: Boolean(event.ignored),
+          summary: event.summary ?? null,
+          diff: event.diffs?.length ? event.diffs.map((d) => unifiedDiff(d, { color: false })).join("") : null,
+          durationMs: event.durationMs,
+        });
+        break;
+      }
+      case "host-unreachable":
+        this.unreachable[event.host] = event.message;
+        break;
+      case "play-end":
+        if (event.aborted) this.aborted = `${event.play}: ${event.aborted}`;
+        break;
+      case "run-end": {
+        const perTask: Record<string, number> = {};
+        for (const [host, trips] of Object.entries(event.stats.roundTrips)) {
+          const tasks = event.stats.tasks[host] ?? 0;
+          perTask[host] = tasks ? Math.round((trips / tasks) * 100) / 100 : trips;
+        }
+        this.report = {
+          version: 1,
+          ...this.header,
+          durationMs: event.durationMs,
+          tasks: this.tasks,
+          unreachable: this.unreachable,
+          aborted: this.aborted,
+          recap: event.recap,
+          stats: { ...event.stats, roundTripsPerTask: perTask },
+        };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.report) this.write(JSON.stringify(this.report, null, 2) + "\n");
+  }
+}

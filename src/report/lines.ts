@@ -1,0 +1,94 @@
+// Plain lines for CI and pipes: every line names its host, so parallel hosts can interleave safely.
+import type { HostRecap, RunEvent, RunMode, TaskResultEvent } from "../engine/events.js";
+import { unifiedDiff } from "./diff.js";
+import type { Renderer, RenderOptions } from "./renderer.js";
+import { paint, seconds, STATUS_COLOUR, statusWord } from "./style.js";
+
+export class LinesRenderer implements Renderer {
+  private mode: RunMode = "apply";
+  private readonly paint: ReturnType<typeof paint>;
+  private readonly width: number;
+
+  constructor(
+    private readonly options: RenderOptions,
+    hostNames: string[] = [],
+  ) {
+    this.paint = paint(options.color);
+    this.width = Math.max(4, ...hostNames.map((h) => h.length));
+  }
+
+  private line(text: string): void {
+    this.options.write(text + "\n");
+  }
+
+  handle(event: RunEvent): void {
+    switch (event.type) {
+      case "run-start":
+        this.mode = event.mode;
+        break;
+      case "play-start": {
+        const batch = event.batch ? ` batch ${event.batch.index}/${event.batch.count}` : "";
+        this.line(this.paint("bold", `PLAY ${event.play}${batch} [${event.hosts.join(", ") || "no hosts"}]`));
+        break;
+      }
+      case "task":
+        this.task(event);
+        break;
+      case "host-unreachable":
+        this.line(`${this.host(event.host)} ${this.paint("magenta", "unreachable")} ${event.message}`);
+        if (event.hint) for (const l of event.hint.split("\n")) this.line(`${this.host(event.host)}   ${l}`);
+        break;
+      case "command":
+        if (this.options.verbose) for (const l of event.command.split("\n")) this.line(this.paint("gray", `${this.host(event.host)} $ ${l}`));
+        break;
+      case "warning":
+        this.line(this.paint("yellow", `${event.host ? this.host(event.host) + " " : ""}warning: ${event.message}`));
+        break;
+      case "play-end":
+        if (event.aborted) this.line(this.paint("red", `PLAY ${event.play} aborted: ${event.aborted}`));
+        break;
+      case "run-end":
+        this.recap(event.recap, event.durationMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private host(name: string): string {
+    return `[${name}]`.padEnd(this.width + 2);
+  }
+
+  private task(event: TaskResultEvent): void {
+    const word = statusWord(event.status, this.mode, event.pending);
+    const status = this.paint(STATUS_COLOUR[event.status], (event.ignored ? "ignored" : word).padEnd(11));
+    const role = event.task.role ? `${event.task.role} | ` : "";
+    const kind = event.task.handler ? "handler " : "";
+    const item = event.item !== undefined ? ` (${event.item})` : "";
+    const summary = event.summary && event.status !== "ok" ? `: ${event.summary}` : "";
+    const time = this.options.verbose ? this.paint("gray", ` ${seconds(event.durationMs)}`) : "";
+    this.line(`${this.host(event.host)} ${status} ${kind}${role}${event.task.name}${item}${summary}${time}`);
+    for (const diff of event.diffs ?? []) {
+      for (const l of unifiedDiff(diff, { color: this.options.color }).split("\n")) {
+        if (l !== "") this.line(`${this.host(event.host)}   ${l}`);
+      }
+    }
+  }
+
+  private recap(recap: Record<string, HostRecap>, durationMs: number): void {
+    this.line(this.paint("bold", `RECAP (${this.mode}, ${seconds(durationMs)})`));
+    for (const [host, r] of Object.entries(recap)) {
+      const counts = [
+        this.paint("green", `ok=${r.ok}`),
+        this.paint(r.changed ? "yellow" : "gray", `${this.mode === "plan" ? "change" : "changed"}=${r.changed}`),
+        this.paint(r.failed ? "red" : "gray", `failed=${r.failed}`),
+        `skipped=${r.skipped}`,
+        this.paint(r.unreachable ? "magenta" : "gray", `unreachable=${r.unreachable}`),
+        ...(r.ignored ? [`ignored=${r.ignored}`] : []),
+      ];
+      this.line(`${host.padEnd(this.width)}  ${counts.join(" ")}`);
+    }
+  }
+
+  async finish(): Promise<void> {}
+}
