@@ -81,6 +81,11 @@ export interface Task {
   failedWhen?: string;
   ignoreErrors: boolean;
   become?: boolean;
+  /**
+   * Run on this inventory host's connection instead (with the current host's vars), e.g. to drain the
+   * current host from a load balancer. May be a `{{ expr }}`.
+   */
+  delegateTo?: string;
   /** Role the task belongs to (templates/ and files/ are looked up there). */
   role?: string;
   location: Location;

@@ -59,6 +59,21 @@ function checkNotify(loaded: LoadedPlay, roles: Map<string, LoadedRole>, problem
   }
 }
 
+/** `delegate_to` must name an inventory host (unless it is an expression, checked per host at run time). */
+function checkDelegates(loaded: LoadedPlay, roles: Map<string, LoadedRole>, hostNames: Set<string>, problems: Problems, reported: Set<string>): void {
+  const tasks: ParsedTask[] = [...loaded.parsed];
+  for (const ref of loaded.play.roles) tasks.push(...(roles.get(ref.name)?.parsed ?? []));
+  for (const { task, source, paramsPath } of tasks) {
+    const target = task.delegateTo;
+    if (target === undefined || target.includes("{{") || hostNames.has(target)) continue;
+    const key = `${task.location.file}:${task.location.line}:${task.location.col}:delegate`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const at = [...paramsPath.slice(0, -1), "delegate_to"];
+    problems.add(locate(source, at), formatPath(at), `no host named \`${target}\` in the inventory${didYouMean(target, hostNames)}`);
+  }
+}
+
 export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const problems = new Problems();
   const inventoryFile = path.resolve(opts.cwd, opts.inventoryFile);
@@ -111,6 +126,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
       }
     }
     checkNotify(loaded, roles, problems, reported);
+    if (loadedInventory) checkDelegates(loaded, roles, loadedInventory.hostNames, problems, reported);
     for (const parsed of loaded.parsed) checkFileRefs(parsed, playFiles, problems);
   }
   for (const { role } of roles.values()) {

@@ -66,6 +66,7 @@ export const taskKeywordsSchema = z.strictObject({
   failed_when: condition.optional(),
   ignore_errors: z.boolean().optional(),
   become: z.boolean().optional(),
+  delegate_to: z.string().min(1).optional(),
 });
 
 export const handlerKeywordsSchema = taskKeywordsSchema.extend({

@@ -124,6 +124,7 @@ export function parseTask(
     ["changed_when", kw?.changed_when, true],
     ["failed_when", kw?.failed_when, true],
     ["loop", kw?.loop, false],
+    ["delegate_to", kw?.delegate_to, false],
   ];
   for (const [key, value, bare] of expressions) checkExpressions(value, source, [...path, key], problems, bare);
   if (params) checkExpressions(params, source, paramsPath, problems);
@@ -150,6 +151,7 @@ export function parseTask(
     failedWhen: asCondition(kw.failed_when),
     ignoreErrors: kw.ignore_errors ?? false,
     become: kw.become,
+    delegateTo: kw.delegate_to,
     role,
     location,
   };

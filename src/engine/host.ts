@@ -30,6 +30,8 @@ export interface HostPlayContext {
   secrets: ReadonlySet<string>;
   /** Re-gather facts after a module that may change them. */
   regatherFacts(): Promise<Facts>;
+  /** The connection of another inventory host, for `delegate_to`. */
+  connectionOf(host: Host): Promise<Connection>;
 }
 
 export type HostOutcome = "ok" | "failed" | "unreachable";
@@ -142,8 +144,23 @@ class HostRunner {
     });
   }
 
-  private become(entry: Entry): boolean {
-    return entry.task.become ?? this.ctx.play.become ?? this.ctx.host.become;
+  private become(entry: Entry, target: Host = this.ctx.host): boolean {
+    return entry.task.become ?? this.ctx.play.become ?? target.become;
+  }
+
+  /** Where a task runs: this host, or the host named by `delegate_to` (with this host's vars). */
+  private async targetOf(entry: Entry, scope: Vars): Promise<{ host: Host; conn: Connection; delegated: boolean }> {
+    if (entry.task.delegateTo === undefined) return { host: this.ctx.host, conn: this.ctx.conn, delegated: false };
+    const name = this.ctx.evaluator.render(entry.task.delegateTo, scope, this.where(entry, "delegate_to"));
+    const host = typeof name === "string" ? this.ctx.project.inventory.hosts.get(name) : undefined;
+    if (!host) throw new Error(`${this.where(entry, "delegate_to")}: no host named '${String(name)}' in the inventory`);
+    if (host.name === this.ctx.host.name) return { host, conn: this.ctx.conn, delegated: false };
+    try {
+      return { host, conn: await this.ctx.connectionOf(host), delegated: true };
+    } catch (error: unknown) {
+      // The delegate being unreachable fails this task; it does not make this host unreachable.
+      throw new Error(`delegate ${host.name}: ${errorMessage(error)}`, { cause: error });
+    }
   }
 
   /** Conditions true and the items to run (a single NO_ITEM without a loop). */
@@ -269,17 +286,21 @@ class HostRunner {
     let prepared: Prepared;
     let scope: Vars;
     let observed: ProbeOutput | undefined;
+    let target: Awaited<ReturnType<HostRunner["targetOf"]>>;
     try {
       const ready = await this.prepareItem(entry, item);
       scope = ready.scope;
-      const cached = this.cache.take(index, itemIndex, ready.key);
+      target = await this.targetOf(entry, scope);
+      const cached = target.delegated ? undefined : this.cache.take(index, itemIndex, ready.key);
       if (cached) {
         prepared = cached.prepared;
         observed = cached.observed;
         this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
       } else {
         prepared = ready.prepared;
-        observed = prepared.probe ? await this.probe(entries, index, itemIndex, prepared) : undefined;
+        if (!prepared.probe) observed = undefined;
+        else if (target.delegated) observed = await this.probeOn(target.conn, this.become(entry, target.host), [prepared]).then((o) => o[0]);
+        else observed = await this.probe(entries, index, itemIndex, prepared);
       }
     } catch (error: unknown) {
       if (error instanceof ConnectionError) throw error;
@@ -288,7 +309,19 @@ class HostRunner {
     const prepCtx = this.prepareCtx(entry, scope);
     const plan = decideStep(prepared, observed, prepCtx);
     if (this.ctx.mode === "plan") return this.planOutcome(entry, prepared, plan);
-    return this.applyOutcome(entry, prepared, plan, scope, item);
+    return this.applyOutcome(entry, prepared, plan, scope, item, target);
+  }
+
+  /** Run probes in one round trip on a connection. */
+  private async probeOn(conn: Connection, become: boolean, prepared: Prepared[]): Promise<Array<ProbeOutput | undefined>> {
+    const { script, parse } = buildProbeBatch(prepared.map((p) => p.probe!));
+    this.ctx.emit({ type: "command", host: this.ctx.host.name, command: script.text });
+    const result = await conn.exec(script, { become });
+    const outputs = parse(result.stdout);
+    if (outputs[0]?.exitCode === null && result.exitCode !== 0) {
+      throw new Error(`probe failed: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ")}`);
+    }
+    return outputs;
   }
 
   /** Probe this item, and speculatively the ones after it, in one round trip. */
@@ -299,7 +332,7 @@ class HostRunner {
     // The current task's remaining items, then later tasks, as long as they can be prepared now.
     speculation: for (let i = index; i < entries.length && budget > 0; i++) {
       const entry = entries[i]!;
-      if (this.become(entry) !== become) break;
+      if (this.become(entry) !== become || entry.task.delegateTo !== undefined) break;
       let items: unknown[] | undefined;
       try {
         items = this.itemsOf(entry);
@@ -319,17 +352,9 @@ class HostRunner {
         }
       }
     }
-    const probes = [first.probe!, ...batch.map((b) => b.prepared.probe!)];
-    const { script, parse } = buildProbeBatch(probes);
-    this.ctx.emit({ type: "command", host: this.ctx.host.name, command: script.text });
-    const result = await this.ctx.conn.exec(script, { become });
-    const outputs = parse(result.stdout);
+    const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);
     batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1] }));
-    const own = outputs[0];
-    if (own?.exitCode === null && result.exitCode !== 0) {
-      throw new Error(`probe failed: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ")}`);
-    }
-    return own;
+    return outputs[0];
   }
 
   private planOutcome(entry: Entry, prepared: Prepared, plan: Plan): ItemOutcome {
@@ -361,20 +386,27 @@ class HostRunner {
     }
   }
 
-  private async applyOutcome(entry: Entry, prepared: Prepared, plan: Plan, scope: Vars, item: unknown): Promise<ItemOutcome> {
+  private async applyOutcome(
+    entry: Entry,
+    prepared: Prepared,
+    plan: Plan,
+    scope: Vars,
+    item: unknown,
+    target: { host: Host; conn: Connection; delegated: boolean },
+  ): Promise<ItemOutcome> {
     if (plan.kind === "ok") {
       return { status: "ok", summary: plan.summary, result: { changed: false, failed: false, skipped: false }, touched: false };
     }
     if (plan.kind !== "change") return this.failed(entry, plan.kind === "fail" ? plan.message : plan.reason);
-    const ctx = applyContext(this.prepareCtx(entry, scope), this.ctx.conn, this.become(entry), this.ctx.emit);
+    const ctx = applyContext(this.prepareCtx(entry, scope), target.conn, this.become(entry, target.host), this.ctx.emit);
     let applied: ApplyResult;
     try {
       applied = await applyStep(prepared, plan, ctx);
     } catch (error: unknown) {
-      if (error instanceof ConnectionError) throw error;
+      if (error instanceof ConnectionError && !target.delegated) throw error;
       return { ...this.failed(entry, errorMessage(error)), touched: true };
     }
-    if (applied.changed && prepared.module.invalidates?.length) this.facts = await this.ctx.regatherFacts();
+    if (applied.changed && !target.delegated && prepared.module.invalidates?.length) this.facts = await this.ctx.regatherFacts();
     let changed = applied.changed;
     let failure = applied.failed;
     const result: Vars = { changed, failed: failure !== undefined, skipped: false, ...(applied.result ?? {}) };

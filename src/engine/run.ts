@@ -129,6 +129,7 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
       registered,
       secrets: project.secrets,
       regatherFacts: () => run.sessions.regatherFacts(host),
+      connectionOf: async (other) => (await run.sessions.get(other)).conn,
     });
   } catch (error: unknown) {
     if (!(error instanceof ConnectionError)) throw error;
