@@ -124,7 +124,7 @@ export function decideMysqlReplication(params: MysqlReplicationParams, output: s
     return change("repoint", `update the replication password for ${wanted}`);
   }
   if (!isRunning(status)) return change("restart", `restart replication from ${wanted}: ${describeThreads(status)}`);
-  return { kind: "ok", summary: hide(`replicating from ${wanted}`) };
+  return { kind: "ok", summary: hide(`replicating from ${wanted}`), result: statusVars(status) };
 }
 
 async function readStatus(ctx: ApplyContext, login: LoginParams, flavour: Flavour): Promise<ReplicaStatus | undefined> {

@@ -16,8 +16,11 @@ export interface FileDiff {
 }
 
 export type Plan =
-  /** The host already is as described. */
-  | { kind: "ok"; summary?: string }
+  /**
+   * The host already is as described. `result`: fields for `register` that describe the current state
+   * (e.g. a replica's status), merged into the task's result like ApplyResult.result.
+   */
+  | { kind: "ok"; summary?: string; result?: Vars }
   /** Something would change. `summary` is one human line; files carry a diff. */
   | { kind: "change"; summary: string; diffs?: FileDiff[]; detail?: unknown }
   /**

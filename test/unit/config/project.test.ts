@@ -175,7 +175,7 @@ describe("loadProject: every problem of every file in one pass", () => {
     ).toEqual([
       "playbooks/site.yaml:3:7: [0].tasks[0].pakage: unknown module or task keyword `pakage`, did you mean `package`?",
       "playbooks/site.yaml:4:7: [0].tasks[1]: a task runs exactly one module; found `command` and `shell`",
-      "playbooks/site.yaml:5:7: [0].tasks[2]: a task needs a module key (one of: command, copy, file, group, lineinfile, package, service, shell, sysctl, template, user, wait_for)",
+      "playbooks/site.yaml:5:7: [0].tasks[2]: a task needs a module key (one of: command, copy, file, group, lineinfile, mysql_db, mysql_replication, mysql_user, package, service, shell, sysctl, template, user, wait_for)",
       'playbooks/site.yaml:6:13: [0].tasks[3].file: expected a map of parameters, got a string ("/tmp/x")',
       'playbooks/site.yaml:7:7: [0].tasks[4]: a task must be a map with one module key (e.g. `command: echo hi`), got a string ("just a string")',
     ]);

@@ -83,7 +83,12 @@ describe("replica status", () => {
 
 describe("mysql_replication decide (probe output from MariaDB 10.11)", () => {
   it.each<[string, Record<string, unknown>, string, unknown]>([
-    ["running and correct", WANTED, REPLICA_RUNNING, { kind: "ok", summary: "replicating from 10.77.0.13:3306" }],
+    [
+      "running and correct: left alone, its status for register",
+      WANTED,
+      REPLICA_RUNNING,
+      { kind: "ok", summary: "replicating from 10.77.0.13:3306", result: { running: true, primary_host: "10.77.0.13", gtid_position: "0-13-22" } },
+    ],
     [
       "not replicating yet",
       WANTED,
