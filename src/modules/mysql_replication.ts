@@ -72,7 +72,7 @@ const PASSWORD_CHECK = [
 ];
 
 export function mysqlReplicationProbe(params: MysqlReplicationParams) {
-  return probeScript(params, [VERSION_QUERY, "SELECT 'deploy:vars', @@server_id, @@read_only;"], [
+  return probeScript(params, [VERSION_QUERY], [
     "echo deploy:status-begin",
     "{ db --batch -e 'SHOW REPLICA STATUS' || db --batch -e 'SHOW SLAVE STATUS'; } 2>&1",
     "echo deploy:status-end",

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/config/inventory.js";
 import { createConnectionEnv, openConnection } from "../../src/connection/open.js";
 import type { Connection } from "../../src/connection/types.js";
-import { runModuleStep, type StepOutcome } from "../../src/engine/module-step.js";
+import { decideStep, prepareStep, runModuleStep, type StepOutcome } from "../../src/engine/module-step.js";
+import { buildProbeBatch } from "../../src/engine/probe-batch.js";
 import { gatherFacts } from "../../src/facts/gather.js";
 import type { Facts } from "../../src/facts/types.js";
 import { mysqlDbModule } from "../../src/modules/mysql_db.js";
@@ -225,6 +226,21 @@ describe("mysql_user", () => {
     expect(await sql(PRIMARY.name, `SHOW GRANTS FOR 'e2e_app'@'10.77.0.%';`)).toMatch(
       new RegExp(`GRANT USAGE ON \\*\\.\\* TO .*\\nGRANT SELECT, UPDATE ON \`${DB}\`\\.\\* TO \`e2e_app\`@\`10\\.77\\.0\\.%\`\\n$`),
     );
+  }, 60_000);
+
+  it("gives the same plans when the engine batches the probes of several tasks into one round trip", async () => {
+    const tasks = [
+      { module: mysqlUserModule, params: { ...app, password: PASSWORD_2, privileges: `${DB}.*:SELECT,UPDATE` } },
+      { module: mysqlUserModule, params: { name: "e2e_missing", host: "%" } },
+      { module: mysqlDbModule, params: { name: DB, collation: "utf8mb4_bin" } },
+    ] as const;
+    const ctx = context(PRIMARY.name, [PASSWORD_2]);
+    const prepared = await Promise.all(tasks.map((t) => prepareStep(t.module as Module<unknown, unknown>, t.params, ctx)));
+    const batch = buildProbeBatch(prepared.map((p) => p.probe!));
+    const outputs = batch.parse((await conn(PRIMARY.name).exec(batch.script, { become: true })).stdout);
+    const plans = prepared.map((p, i) => decideStep(p, outputs[i], ctx));
+    expect(plans.map((p) => p.kind)).toEqual(["ok", "change", "ok"]);
+    expect(plans[1]).toMatchObject({ summary: "create user 'e2e_missing'@'%'" });
   }, 60_000);
 
   it("handles a hostile account name and drops it", async () => {

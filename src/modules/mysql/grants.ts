@@ -4,7 +4,8 @@
 // Normal form: per object (`*.*`, `db`.*, `db`.`table`, quoted as the server prints it) a set of privilege
 // names in upper case as the server prints them (ALL -> ALL PRIVILEGES, flavour aliases folded), plus the
 // grant option. Routine (PROCEDURE/FUNCTION), proxy and role grants are not managed: they are neither
-// parsed nor revoked.
+// parsed nor revoked. Known limit: MySQL 8 prints a global ALL (`*.*:ALL`) as the list of every static
+// privilege, so that one spec never compares equal there; name the privileges instead.
 import { atLeast, type Flavour } from "./flavour.js";
 import { ident } from "./sql.js";
 
