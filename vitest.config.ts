@@ -2,10 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // e2e tests share the lab's hosts: they run one file at a time.
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 600_000,
+    projects: [
+      // Pure parts: no hosts, run in parallel.
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] } },
+      // Real hosts: the lab's machines are shared, so one file at a time.
+      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], fileParallelism: false } },
+    ],
   },
 });
