@@ -11,6 +11,13 @@
 //
 // A marker written to stderr by the shell sudo starts tells "sudo refused" (no marker) apart from
 // "the command ran and failed"; it is removed from the stderr the caller sees.
+//
+// Large commands: Linux caps ONE argument at 128 KiB (MAX_ARG_STRLEN), and the command is one argument
+// twice over (sshd's `$SHELL -c LINE`, then `sh -c CMD`): a batched probe of many tasks can exceed it
+// ("Argument list too long"). Past LARGE_COMMAND_BYTES the command travels on stdin instead, in front of
+// the caller's own bytes: a small `sh -c` reads exactly its byte count with `head -c` (which never reads
+// past it, so the caller's stdin is left intact for the command) and `eval`s it. Nothing is written to
+// disk, and the command still sees only the caller's stdin.
 import { randomBytes } from "node:crypto";
 import { quote, quoteAll } from "../util/shell.js";
 import { ConnectionError, type ExecResult } from "./types.js";
@@ -48,14 +55,27 @@ export function seconds(ms: number): string {
 }
 
 /** argv of the command itself: `sh -c CMD`, under `timeout` when asked. */
-function commandArgv(spec: CommandSpec): string[] {
-  const base = ["sh", "-c", spec.command];
+function commandArgv(spec: CommandSpec, viaStdin: boolean): string[] {
+  const text = viaStdin ? `${STDIN_VAR}=$(head -c ${Buffer.byteLength(spec.command)}) || exit 125; eval "$${STDIN_VAR}"` : spec.command;
+  const base = ["sh", "-c", text];
   if (spec.timeoutMs === undefined) return base;
   return ["timeout", "-k", String(KILL_AFTER_SECONDS), seconds(spec.timeoutMs), ...base];
 }
 
+/** Command lines above this many bytes send the command on stdin (see the top of this file). */
+export const LARGE_COMMAND_BYTES = 96 * 1024;
+const STDIN_VAR = "deploy_command_text";
+
 export function prepareCommand(spec: CommandSpec, nonce: () => string = randomNonce): PreparedCommand {
-  const argv = commandArgv(spec);
+  const inline = prepareLine(spec, false, nonce);
+  if (Buffer.byteLength(inline.line) <= LARGE_COMMAND_BYTES) return inline;
+  const staged = prepareLine(spec, true, nonce);
+  const text = Buffer.from(spec.command);
+  return { ...staged, stdinPrefix: staged.stdinPrefix ? Buffer.concat([staged.stdinPrefix, text]) : text };
+}
+
+function prepareLine(spec: CommandSpec, viaStdin: boolean, nonce: () => string): PreparedCommand {
+  const argv = commandArgv(spec, viaStdin);
   const common = {
     ...(spec.become ? { become: spec.become } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
