@@ -205,7 +205,7 @@ export async function readInventory(
   }
 
   // Vars files join the `all` level, after the inline vars (a later file wins on a clash).
-  const secrets = new Set<string>();
+  const secrets = new Set<string>(source.secrets);
   const fileLocations = itemLocations(source, ["settings", "vars_files"]);
   let password: PasswordProvider | undefined = options.password;
   if (!password) {

@@ -133,6 +133,8 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     for (const message of await checkTemplateFiles(role.dir, role.templates)) problems.add(message.location, "", message.message);
   }
 
+  for (const value of loadedPlaybook?.source.secrets ?? []) secrets.add(value);
+  for (const role of roles.values()) for (const value of role.secrets) secrets.add(value);
   problems.throwIfAny();
   const roleMap = new Map<string, Role>([...roles].map(([name, r]) => [name, r.role]));
   return {

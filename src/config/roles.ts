@@ -16,6 +16,8 @@ export interface LoadedRole {
   role: Role;
   /** Parsed tasks and handlers with their sources, for cross-reference checks. */
   parsed: ParsedTask[];
+  /** Values tagged `!secret` in the role's files. */
+  secrets: string[];
 }
 
 /** Relative POSIX paths of everything under `dir` (files; directories too when `withDirs`). */
@@ -110,7 +112,9 @@ export async function loadRole(
   }
   const parsed: ParsedTask[] = [];
 
+  const secrets: string[] = [];
   const tasksSource = await readSource(tasksFile, "a list of tasks (write `[]` for none)", problems);
+  secrets.push(...(tasksSource?.secrets ?? []));
   const tasks = tasksSource ? parseList(tasksSource, problems, "task", name) : undefined;
   if (tasks) parsed.push(...tasks);
 
@@ -118,6 +122,7 @@ export async function loadRole(
   const handlersFile = await mainFile(dir, "handlers");
   if (handlersFile) {
     const source = await readSource(handlersFile, "a list of handlers (write `[]` for none)", problems);
+    secrets.push(...(source?.secrets ?? []));
     const list = source ? parseList(source, problems, "handler", name) : undefined;
     if (list) handlers = list;
   }
@@ -126,6 +131,7 @@ export async function loadRole(
   const defaultsFile = await mainFile(dir, "defaults");
   if (defaultsFile) {
     const source = await readSource(defaultsFile, "a map of default var values (write `{}` for none)", problems);
+    secrets.push(...(source?.secrets ?? []));
     if (!source) {
       // Problems already added.
     } else if (source.value === null || typeof source.value !== "object" || Array.isArray(source.value)) {
@@ -148,7 +154,7 @@ export async function loadRole(
   };
   parsed.push(...handlers);
   for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
-  return { role, parsed };
+  return { role, parsed, secrets };
 }
 
 export interface FileBase {

@@ -15,7 +15,12 @@ export interface SourceFile {
   lines: LineCounter;
   /** The file's value as plain data (merge keys and aliases resolved). */
   value: unknown;
+  /** Values written with the `!secret` tag: redacted from every report. */
+  secrets: string[];
 }
+
+/** `password: !secret hunter2` marks a value secret; the value itself stays an ordinary string. */
+const SECRET_TAG = { tag: "!secret", resolve: (value: string) => value };
 
 /** Where a path leads inside the document: the value node, and the key node when reached through a map. */
 export interface Located {
@@ -106,7 +111,7 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass: yaml's own check compares each key with every earlier key of
   // its map, which is quadratic and takes seconds on a 10,000-host `hosts:` map.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true, merge: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true, merge: true, customTags: [SECRET_TAG] });
   for (const issue of syntaxIssues(doc, text)) problems.add({ file, ...issue.at }, "", issue.message);
   if (doc.errors.length > 0) return undefined;
   const duplicates = duplicateKeys(doc, lines);
@@ -126,7 +131,13 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
     problems.add({ file, line: at.line, col: at.col }, "", message);
     return undefined;
   }
-  return { file, doc, lines, value };
+  const secrets: string[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.tag === SECRET_TAG.tag && node.value !== null && node.value !== undefined) secrets.push(String(node.value));
+    },
+  });
+  return { file, doc, lines, value, secrets };
 }
 
 /** Keys written twice in one map (a host defined twice...), each reported at its second occurrence. */

@@ -93,5 +93,6 @@ export async function loadVarsFile(
   }
   checkVarNames(source.value, source, [], ctx.problems);
   if (secret) collectSecrets(source.value, ctx.secrets);
+  for (const value of source.secrets) ctx.secrets.add(value);
   return source.value;
 }
