@@ -360,7 +360,7 @@ class HostRunner {
   private planOutcome(entry: Entry, prepared: Prepared, plan: Plan): ItemOutcome {
     switch (plan.kind) {
       case "ok":
-        return { status: "ok", summary: plan.summary, result: { changed: false, failed: false, skipped: false }, touched: false };
+        return { status: "ok", summary: plan.summary, result: { ...plan.result, changed: false, failed: false, skipped: false }, touched: false };
       case "change":
         return {
           status: "changed",
@@ -395,7 +395,7 @@ class HostRunner {
     target: { host: Host; conn: Connection; delegated: boolean },
   ): Promise<ItemOutcome> {
     if (plan.kind === "ok") {
-      return { status: "ok", summary: plan.summary, result: { changed: false, failed: false, skipped: false }, touched: false };
+      return { status: "ok", summary: plan.summary, result: { ...plan.result, changed: false, failed: false, skipped: false }, touched: false };
     }
     if (plan.kind !== "change") return this.failed(entry, plan.kind === "fail" ? plan.message : plan.reason);
     const ctx = applyContext(this.prepareCtx(entry, scope), target.conn, this.become(entry, target.host), this.ctx.emit);
