@@ -100,6 +100,8 @@ export const VERSION_QUERY = "SELECT 'deploy:server', VERSION();";
 export type ServerState =
   | { kind: "up"; flavour: Flavour }
   | { kind: "no-client" }
+  /** login_config does not exist (yet: an earlier task may write it). */
+  | { kind: "no-login-config"; path: string }
   | { kind: "down"; message: string }
   | { kind: "error"; message: string };
 
@@ -112,6 +114,8 @@ export function serverState(output: string): ServerState {
   const version = taggedRow(output, "server")?.[0];
   const flavour = version === undefined ? undefined : parseFlavour(version);
   if (flavour) return { kind: "up", flavour };
+  const missing = /Could not open required defaults file: (.*)$/m.exec(output);
+  if (missing) return { kind: "no-login-config", path: missing[1]!.trim() };
   const error = clientError(output);
   if (error && SERVER_DOWN.has(error.code)) return { kind: "down", message: error.message };
   if (error) return { kind: "error", message: error.message };
@@ -125,6 +129,8 @@ export function serverProblem(state: ServerState): { kind: "blocked"; reason: st
       return undefined;
     case "no-client":
       return { kind: "blocked", reason: "no mariadb or mysql client on the host (is the server package installed?)" };
+    case "no-login-config":
+      return { kind: "blocked", reason: `the login option file ${state.path} does not exist` };
     case "down":
       return { kind: "blocked", reason: `the database server is not reachable: ${state.message}` };
     case "error":

@@ -101,6 +101,9 @@ describe("server state and flavour", () => {
       kind: "blocked",
       reason: "the database server is not reachable: ERROR 2002 (HY000): Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)",
     });
+    // Captured from MariaDB 10.11's client given a --defaults-extra-file that does not exist.
+    const noConfig = "Could not open required defaults file: /root/.my.cnf\nFatal error in defaults handling. Program aborted\ndeploy:client-exit\t1\n";
+    expect(serverProblem(serverState(noConfig))).toEqual({ kind: "blocked", reason: "the login option file /root/.my.cnf does not exist" });
     expect(serverProblem(serverState("ERROR 1698 (28000): Access denied for user 'root'@'localhost'\ndeploy:client-exit\t1\n"))).toEqual({
       kind: "fail",
       message: "ERROR 1698 (28000): Access denied for user 'root'@'localhost' (log in as root through the socket, or give login_config)",
