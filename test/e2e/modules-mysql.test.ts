@@ -98,8 +98,8 @@ log_slave_updates = ON
 bind-address = 0.0.0.0
 `;
 
-/** A fresh MariaDB with binary log and a unique server_id. */
-async function reinstall(host: { name: string; serverId: number }): Promise<void> {
+/** No MariaDB, no data, no config left (before the tests, and after them for the next suite). */
+async function purge(host: { name: string }): Promise<void> {
   await root(
     host.name,
     [
@@ -108,6 +108,16 @@ async function reinstall(host: { name: string; serverId: number }): Promise<void
       'if [ -n "$pkgs" ]; then DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs >/dev/null; fi',
       "if dpkg-query -W -f '${db:Status-Status}\\n' mariadb-server 2>/dev/null | grep -qx installed; then echo 'mariadb-server still installed' >&2; exit 1; fi",
       "rm -rf /var/lib/mysql /etc/mysql",
+    ].join("\n"),
+  );
+}
+
+/** A fresh MariaDB with binary log and a unique server_id. */
+async function reinstall(host: { name: string; serverId: number }): Promise<void> {
+  await purge(host);
+  await root(
+    host.name,
+    [
       "DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server >/dev/null 2>&1 || " +
         "{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server >/dev/null; }",
     ].join("\n"),
@@ -144,6 +154,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (roleDir) rmSync(roleDir, { recursive: true, force: true });
   await root(PRIMARY.name, `ip addr del ${PRIMARY_ALIAS}/24 dev host0 2>/dev/null || true`).catch(() => undefined);
+  // The reference stack's roles install their own server: leave no config or data of these tests behind.
+  await Promise.all([purge(PRIMARY), purge(REPLICA)].map((p) => p.catch(() => undefined)));
   for (const c of conns.values()) await c.close();
 }, 120_000);
 
