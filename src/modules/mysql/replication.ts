@@ -10,7 +10,9 @@
 //   *.*:REPLICATION SLAVE,REPLICATION CLIENT,SELECT,RELOAD,SHOW VIEW,TRIGGER,EVENT
 // (REPLICATION SLAVE alone already lets it read every change from the binary log, so SELECT does not widen
 // what it can see). The password reaches the dump tool through a root-only temp option file written from
-// stdin and removed on exit. The restore is kept out of the replica's own binary log.
+// stdin and removed on exit. That file is the ONLY option file read for the primary (--defaults-file):
+// with --defaults-extra-file, root's ~/.my.cnf (read after it) would replace its user and password.
+// The restore is kept out of the replica's own binary log.
 import { quote, raw, type Script } from "../../util/shell.js";
 import { clientPrelude, type LoginParams } from "./client.js";
 import { atLeast, replicationSyntax, type Flavour } from "./flavour.js";
@@ -85,7 +87,7 @@ function resetBinlog(flavour: Flavour): string {
  */
 export function seedScript(login: LoginParams, flavour: Flavour): Script {
   const list = `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (${SYSTEM_DATABASES.map(str).join(", ")}) ORDER BY SCHEMA_NAME`;
-  const primary = `"$c" --defaults-extra-file="$f" --connect-timeout=10 --batch --raw --skip-column-names`;
+  const primary = `"$c" --defaults-file="$f" --connect-timeout=10 --batch --raw --skip-column-names`;
   const mariadb = flavour.name === "mariadb";
   const positionOnly = mariadb
     ? [
@@ -120,7 +122,7 @@ export function seedScript(login: LoginParams, flavour: Flavour): Script {
       ...(mariadb ? [] : [`db --batch -e ${quote(resetBinlog(flavour))} || exit 1`]),
       `{`,
       ...(mariadb ? [`  echo 'SET SESSION sql_log_bin = 0;'`] : []),
-      `  "$dump" --defaults-extra-file="$f" ${dumpOptions(flavour).join(" ")} --databases "$@" || echo failed > "$st"`,
+      `  "$dump" --defaults-file="$f" ${dumpOptions(flavour).join(" ")} --databases "$@" || echo failed > "$st"`,
       `} | db --batch`,
       `rc=$?`,
       `if [ -s "$st" ]; then echo 'the dump of the primary failed' >&2; exit 1; fi`,

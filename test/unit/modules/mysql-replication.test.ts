@@ -177,7 +177,7 @@ function seedStubs(databases: string, position = "0-13-4"): Record<string, strin
   return {
     mariadb: [
       `case "$*" in`,
-      `  *"SELECT SCHEMA_NAME"*) cat "\${1#--defaults-extra-file=}" > "$STUB_CALLS.options"; printf '%s' ${quoteSh(databases)} ;;`,
+      `  *"SELECT SCHEMA_NAME"*) cat "\${1#--defaults-file=}" > "$STUB_CALLS.options"; printf '%s' ${quoteSh(databases)} ;;`,
       `  *gtid_binlog_pos*) echo ${quoteSh(position)} ;;`,
       `  *) cat >> "$STUB_CALLS.restore" ;;`,
       `esac`,
@@ -201,11 +201,12 @@ describe("seeding script", () => {
     expect(result.stdout).toBe("deploy:seeded\t3\n");
     const dump = readFileSync(path.join(shell.dir, "calls.dump"), "utf8").split("\0").slice(0, -1);
     expect(dump.slice(1)).toEqual([...dumpOptions(mariadb), "--databases", "notes", "my db", "$(touch pwned)"]);
-    expect(dump[0]).toMatch(/^--defaults-extra-file=\//);
+    // Only the temp file: with --defaults-extra-file, root's ~/.my.cnf would override its user and password.
+    expect(dump[0]).toMatch(/^--defaults-file=\//);
     expect(readFileSync(path.join(shell.dir, "calls.options"), "utf8")).toBe(options);
     expect(readFileSync(path.join(shell.dir, "calls.restore"), "utf8")).toBe("SET SESSION sql_log_bin = 0;\n-- dump of the primary\n");
     expect(readFileSync(path.join(shell.dir, "calls"), "utf8") + dump.join("\n")).not.toContain("s3cret");
-    expect(existsSync(dump[0]!.slice("--defaults-extra-file=".length))).toBe(false); // temp option file removed
+    expect(existsSync(dump[0]!.slice("--defaults-file=".length))).toBe(false); // temp option file removed
     expect(existsSync(path.join(shell.dir, "pwned"))).toBe(false);
   });
 
