@@ -83,6 +83,13 @@ const SUMS_EOF = "DEPLOY_SUMS_EOF";
 /** Largest checksum list embedded in the probe (about 700 files); beyond it the host hashes everything. */
 export const INLINE_SUMS_MAX = 64 * 1024;
 
+/**
+ * A tree creating more files than this shows no diffs for them: a new file's diff is its whole content, and
+ * shipping e.g. node_modules would print hundreds of thousands of lines. The summary still names them, and
+ * changed files keep their diffs.
+ */
+export const NEW_FILE_DIFFS_MAX = 10;
+
 export function treeProbe(params: TreeParams, tree: SourceTree): Script {
   const lines: Script[] = [sh`p=${params.dest}`, statScript(), ...accountsScript(params.owner, params.group)];
   lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then`), raw(`cd -- "$p" || exit 1`));
@@ -183,6 +190,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
       if (changes.length) detail.attrFixes.push({ rel: dir, changes });
     }
   }
+  const newFiles = tree.files.filter((f) => existing.get(f.rel)?.type !== "file").length;
   for (const file of tree.files) {
     const stat = existing.get(file.rel);
     const mode = params.mode ?? file.sourceMode;
@@ -199,7 +207,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
       detail.writes.push({ rel: file.rel, mode, ...(stat && !isNew ? { keep: { uid: stat.uid, gid: stat.gid } } : {}) });
       (isNew ? created : updated).push(file.rel);
       const before = isNew ? Buffer.alloc(0) : report.blobs.get(`./${file.rel}`);
-      if (before !== undefined || !hashed) {
+      if ((before !== undefined || !hashed) && !(isNew && newFiles > NEW_FILE_DIFFS_MAX)) {
         const cmp = compareContent(join(params.dest, file.rel), before, file.content, secrets);
         if (cmp.diff) diffs.push(cmp.diff);
       }
@@ -221,7 +229,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   const removed = detail.removes.filter((r) => !detail.mkdirs.includes(r) && !detail.writes.some((w) => w.rel === r));
   const parts: string[] = [];
   if (!rootStat) parts.push(`create directory`);
-  if (created.length) parts.push(`create ${names(created)}`);
+  if (created.length) parts.push(`create ${names(created)}${created.length > NEW_FILE_DIFFS_MAX ? " (no diffs for this many new files)" : ""}`);
   if (updated.length) parts.push(`update ${names(updated)}${hashed ? " (no diffs for trees this large)" : ""}`);
   if (removed.length) parts.push(`remove ${names(removed)}`);
   for (const fix of detail.attrFixes) parts.push(`${fix.rel || "."}: ${describeAttrChanges(fix.changes)}`);

@@ -259,6 +259,25 @@ describe("copy of a directory tree", () => {
     expect(statSync(path.join(dest, "index.html")).mode & 0o777).toBe(0o644);
   });
 
+  it("shows diffs of new files only for a few of them (a whole node_modules would flood the report)", async () => {
+    const ctx = context({ roleDir: role });
+    const few = await check(copyModule, { src: "site", dest }, ctx);
+    expect(few.plan.kind === "change" && few.plan.diffs?.map((d) => d.path).sort()).toEqual(
+      ["index.html", path.join("js", "app.js"), odd, "tool"].map((f) => path.join(dest, f)).sort(),
+    );
+    const many = path.join(role, "files", "many");
+    mkdirSync(many);
+    for (let i = 0; i < 12; i++) writeFileSync(path.join(many, `f${i}.txt`), `content ${i}\n`);
+    const manyDest = path.join(dir, "many");
+    const first = await converge(copyModule, { src: "many", dest: manyDest }, ctx);
+    expect(first.plan).toMatchObject({ kind: "change", summary: expect.stringContaining("(no diffs for this many new files)") });
+    expect(first.plan.kind === "change" && first.plan.diffs).toBeUndefined();
+    // A changed file of the same tree still gets its diff.
+    writeFileSync(path.join(manyDest, "f3.txt"), "drift\n");
+    const drift = await check(copyModule, { src: "many", dest: manyDest }, ctx);
+    expect(drift.plan).toMatchObject({ diffs: [{ path: path.join(manyDest, "f3.txt"), before: "drift\n", after: "content 3\n" }] });
+  });
+
   it("a tree too large to embed its checksums is hashed on the host instead, and stays small as a command", async () => {
     const big = path.join(role, "files", "big");
     mkdirSync(big);
