@@ -5,10 +5,26 @@ export const REDACTED = "<redacted>";
 
 export type Redactor = (text: string) => string;
 
+/**
+ * The forms a secret takes once a template has escaped it for a config file: inside a JSON string, a
+ * double-quoted option value (`\\` and `\"`), a single-quoted shell or HAProxy word (`'\''`), a URL.
+ * A plan's diff shows the rendered file, so each form must be hidden like the value itself.
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    secret.replace(/[\\"]/g, (c) => `\\${c}`),
+    secret.replace(/'/g, `'\\''`),
+    encodeURIComponent(secret),
+  ]);
+  return [...forms];
+}
+
 export function makeRedactor(secrets: ReadonlySet<string>): Redactor {
   // Longest first, so a secret containing another is replaced whole. Very short values would redact
   // ordinary words, so they are skipped (a 1-2 character secret is not a secret anyway).
-  const values = [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  const values = [...new Set([...secrets].filter((s) => s.length >= 3).flatMap(secretForms))].sort((a, b) => b.length - a.length);
   if (values.length === 0) return (text) => text;
   return (text) => {
     let out = text;
