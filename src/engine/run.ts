@@ -52,8 +52,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
         .filter((name) => !options.limit || options.limit.has(name))
         .filter((name) => !failed.has(name) && !unreachable.has(name))
         .map((name) => project.inventory.hosts.get(name)!);
-      for (const h of hosts) recap[h.name] ??= emptyRecap();
-      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable });
+      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap });
       if (aborted) break;
     }
   } finally {
@@ -77,6 +76,7 @@ interface PlayRun {
   registered: Map<string, Vars>;
   failed: Set<string>;
   unreachable: Set<string>;
+  recap: Record<string, HostRecap>;
 }
 
 /** Runs one play; returns true when the failure budget aborted the run. */
@@ -84,6 +84,9 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
   const playTasks = planPlayTasks(play, project);
   const batches = serialBatches(hosts, play.serial);
   for (const [index, batch] of batches.entries()) {
+    // A host enters the recap when its batch starts (even if all its tasks are skipped); the hosts of
+    // batches an aborted play never reached are not in it, rather than shown as all-zero "ok" lines.
+    for (const h of batch) run.recap[h.name] ??= emptyRecap();
     run.emit({
       type: "play-start",
       play: play.name,

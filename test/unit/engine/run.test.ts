@@ -1,0 +1,101 @@
+// The run loop with in-memory hosts: serial batches, the failure budget (unreachable counts as failed),
+// which hosts later plays see, the recap, and --forks.
+import { describe, expect, it } from "vitest";
+import { serialBatches } from "../../../src/engine/run.js";
+import { fakeFleet, FOUR_HOSTS, loadTemp, runFake } from "./fake-hosts.js";
+
+function playbook(play: string): Record<string, string> {
+  return {
+    "inventory/hosts.yaml": FOUR_HOSTS,
+    "playbooks/site.yaml": `${play}
+- name: later
+  hosts: all
+  tasks:
+    - command: "echo later"
+`,
+  };
+}
+
+describe("serialBatches", () => {
+  it("cuts hosts into batches by count or percentage, at least one host each", () => {
+    const hosts = ["a", "b", "c", "d", "e"];
+    expect(serialBatches(hosts, undefined)).toEqual([hosts]);
+    expect(serialBatches(hosts, 2)).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+    expect(serialBatches(hosts, "40%")).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+    expect(serialBatches(hosts, "10%")).toEqual([["a"], ["b"], ["c"], ["d"], ["e"]]);
+    expect(serialBatches(hosts, 9)).toEqual([hosts]);
+    expect(serialBatches([], 2)).toEqual([[]]);
+  });
+});
+
+describe("failure budget", () => {
+  it("serial 1, max_fail_percentage 0: the batch with the unreachable host aborts the run", async () => {
+    const project = await loadTemp(playbook("- name: rolling\n  hosts: all\n  serial: 1\n  max_fail_percentage: 0\n  tasks:\n    - command: echo hi\n"));
+    const fleet = fakeFleet({ unreachable: new Set(["b"]) });
+    const { result, events } = await runFake(project, fleet);
+    expect(fleet.connected).toEqual(["a", "b"]);
+    expect(result.unreachableHosts).toEqual(["b"]);
+    expect(Object.keys(result.recap)).toEqual(["a", "b"]);
+    expect(result.recap["b"]).toMatchObject({ unreachable: 1 });
+    expect(events.filter((e) => e.type === "play-start").map((e) => e.type === "play-start" && e.batch)).toEqual([
+      { index: 1, count: 4 },
+      { index: 2, count: 4 },
+    ]);
+    expect(events.find((e) => e.type === "play-end")).toEqual({
+      type: "play-end",
+      play: "rolling",
+      aborted: "1 of 1 hosts failed, over max_fail_percentage 0%",
+    });
+  });
+
+  it("serial 2, max_fail_percentage 50: half a batch lost is within budget; later plays skip the lost host", async () => {
+    const project = await loadTemp(playbook("- name: rolling\n  hosts: all\n  serial: 2\n  max_fail_percentage: 50\n  tasks:\n    - command: echo hi\n"));
+    const fleet = fakeFleet({ unreachable: new Set(["b"]) });
+    const { result, events } = await runFake(project, fleet);
+    expect(Object.keys(result.recap)).toEqual(["a", "b", "c", "d"]);
+    expect(events.some((e) => e.type === "play-end" && e.aborted)).toBe(false);
+    const later = events.find((e) => e.type === "play-start" && e.play === "later");
+    expect(later).toMatchObject({ hosts: ["a", "c", "d"] });
+    expect(result.recap["c"]).toMatchObject({ changed: 2 });
+    // The unreachable host is tried once per run, not once per play.
+    expect(fleet.connected.filter((h) => h === "b")).toHaveLength(1);
+  });
+
+  it("max_fail_percentage 49 with the same hosts aborts after the first batch", async () => {
+    const project = await loadTemp(playbook("- name: rolling\n  hosts: all\n  serial: 2\n  max_fail_percentage: 49\n  tasks:\n    - command: echo hi\n"));
+    const { result, events } = await runFake(project, fakeFleet({ unreachable: new Set(["b"]) }));
+    expect(Object.keys(result.recap)).toEqual(["a", "b"]);
+    expect(events.find((e) => e.type === "play-end")).toMatchObject({ aborted: "1 of 2 hosts failed, over max_fail_percentage 49%" });
+    expect(events.some((e) => e.type === "play-start" && e.play === "later")).toBe(false);
+  });
+
+  it("without a budget a failed task stops only its host; the play goes on", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  tasks:\n    - command: \"echo {{ host.name == 'c' ? 'FAIL' : 'fine' }}\"\n    - command: echo next\n"));
+    const fleet = fakeFleet();
+    const { result, events } = await runFake(project, fleet);
+    expect(result.failedHosts).toEqual(["c"]);
+    expect(fleet.commands.get("c")).toEqual([expect.stringContaining("FAIL")]);
+    expect(fleet.commands.get("a")).toHaveLength(3);
+    expect(events.find((e) => e.type === "play-start" && e.play === "later")).toMatchObject({ hosts: ["a", "b", "d"] });
+    expect(result.recap["c"]).toEqual({ ok: 0, changed: 0, failed: 1, skipped: 0, unreachable: 0, ignored: 0 });
+  });
+
+  it("without a budget, a batch where every host failed aborts the run", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  serial: 1\n  tasks:\n    - command: echo hi\n"));
+    const { result, events } = await runFake(project, fakeFleet({ unreachable: new Set(["a"]) }));
+    expect(Object.keys(result.recap)).toEqual(["a"]);
+    expect(events.find((e) => e.type === "play-end")).toMatchObject({ aborted: "every host of the batch failed" });
+  });
+});
+
+describe("forks", () => {
+  it("runs the hosts of a play in parallel up to --forks", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  tasks:\n    - command: echo hi\n"));
+    const wide = fakeFleet({ delayMs: 30 });
+    await runFake(project, wide);
+    expect(wide.maxConcurrent).toBe(4);
+    const narrow = fakeFleet({ delayMs: 30 });
+    await runFake(project, narrow, { forks: 2 });
+    expect(narrow.maxConcurrent).toBe(2);
+  });
+});
