@@ -1,0 +1,20 @@
+#!/bin/sh
+# `npm run demo`: boot the lab (three local Debian hosts), deploy the reference stack on it, print the URL.
+# Needs root on Linux (the lab uses systemd-nspawn); run `npm ci` first. See docs/stack.md.
+set -eu
+cd "$(dirname "$0")/.."
+node bin/deploy.js lab up inventory/lab.yaml
+node bin/deploy.js apply inventory/lab.yaml
+url=http://10.77.0.11/
+cat <<MSG
+
+The reference stack is up. Open $url
+(HAProxy on web-01 balances over the app servers; every answer names the server that served it.)
+
+  curl $url
+  curl -X POST -H 'content-type: application/json' -d '{"text": "hello"}' ${url}notes
+  curl ${url}notes          # read back from the MariaDB replica
+
+Stats page: http://10.77.0.11:8404/ (user admin; password: node bin/deploy.js vault view vault/lab.yaml)
+Converge again: node bin/deploy.js apply inventory/lab.yaml   Preview changes: node bin/deploy.js plan inventory/lab.yaml
+MSG
