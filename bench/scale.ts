@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { changedTasks, deployRun, lab, repoRoot, roundTripsPerTask, totalChanged, type DeployRun } from "./lib/deploy.js";
 import { describeMachine } from "./lib/machine.js";
+import { backgroundLoad } from "./lib/proc.js";
 import { figure, seconds, table, type Figure } from "./lib/stats.js";
 
 const BRIDGE = "dlabscale";
@@ -20,6 +21,9 @@ interface SizeResult {
   plan: Figure;
   tripsPerTask: { mean: number; max: number };
   peakMb: number;
+  /** No-op apply: CPU seconds of the deploy process, and of the whole machine (hosts included). */
+  noopCpu: Figure;
+  noopMachineCpu: Figure;
 }
 
 function projectDir(): string {
@@ -64,6 +68,8 @@ async function measure(count: number, runs: number, firstRuns: number): Promise<
   const firsts: number[] = [];
   const noops: number[] = [];
   const plans: number[] = [];
+  const noopCpu: number[] = [];
+  const noopMachineCpu: number[] = [];
   let peakMb = 0;
   let trips = { mean: 0, max: 0 };
   let tasks = 0;
@@ -80,6 +86,8 @@ async function measure(count: number, runs: number, firstRuns: number): Promise<
     const noop = await deployRun("apply", inventory, [playbook]);
     assertClean(noop, "a no-op apply");
     noops.push(noop.seconds);
+    noopCpu.push(noop.cpuSeconds ?? Number.NaN);
+    noopMachineCpu.push(noop.machineBusySeconds);
     peakMb = Math.max(peakMb, noop.peakMb);
     trips = roundTripsPerTask(noop.report);
     tasks = Math.max(...Object.values(noop.report.stats.tasks));
@@ -92,12 +100,12 @@ async function measure(count: number, runs: number, firstRuns: number): Promise<
     peakMb = Math.max(peakMb, plan.peakMb);
     log(`${count} hosts: plan ${plan.seconds.toFixed(2)} s`);
   }
-  return { hosts: count, tasks, first: figure(firsts), noop: figure(noops), plan: figure(plans), tripsPerTask: trips, peakMb };
+  return { hosts: count, tasks, first: figure(firsts), noop: figure(noops), plan: figure(plans), tripsPerTask: trips, peakMb, noopCpu: figure(noopCpu), noopMachineCpu: figure(noopMachineCpu) };
 }
 
-function report(results: SizeResult[], runs: number, firstRuns: number): string {
+function report(results: SizeResult[], runs: number, firstRuns: number, load: number): string {
   const rows = [
-    ["hosts", "tasks/host", "first apply", "no-op apply", "plan", "round trips/task/host (no-op)", "peak RSS"],
+    ["hosts", "tasks/host", "first apply", "no-op apply", "plan", "round trips/task/host (no-op)", "peak RSS", "no-op CPU: deploy / machine"],
     ...results.map((r) => [
       String(r.hosts),
       String(r.tasks),
@@ -106,6 +114,7 @@ function report(results: SizeResult[], runs: number, firstRuns: number): string 
       seconds(r.plan),
       `${r.tripsPerTask.mean.toFixed(2)} (worst host ${r.tripsPerTask.max.toFixed(2)})`,
       `${r.peakMb.toFixed(0)} MB`,
+      `${r.noopCpu.median.toFixed(2)} s / ${r.noopMachineCpu.median.toFixed(2)} s`,
     ]),
   ];
   const smallest = results[0];
@@ -122,6 +131,8 @@ function report(results: SizeResult[], runs: number, firstRuns: number): string 
   }
   return [
     `Scale: light role (bench/light), fresh lab hosts; figures are median (min-max) of ${runs} runs, first apply of ${firstRuns}.`,
+    `Other work kept ${load.toFixed(2)} of the machine's cores busy just before the runs (a shared machine).`,
+    "The lab hosts run on the same cores as deploy: 'machine' CPU is deploy + sshd, sudo and the probes on every host.",
     "",
     table(rows),
     "",
@@ -146,6 +157,7 @@ async function main(): Promise<void> {
   }
   if (process.getuid?.() !== 0) throw new Error("the scale benchmark boots lab hosts and needs root");
   const results: SizeResult[] = [];
+  const load = await backgroundLoad();
   try {
     for (const count of sizes) results.push(await measure(count, runs, firstRuns));
   } finally {
@@ -154,7 +166,7 @@ async function main(): Promise<void> {
       await lab("down", path.join(projectDir(), "inventory", `scale-${sizes[sizes.length - 1]}.yaml`)).catch((e: unknown) => log(String(e)));
     }
   }
-  const text = report(results, runs, firstRuns);
+  const text = report(results, runs, firstRuns, load);
   console.log(text);
   const out = path.join(repoRoot(), "bench", "results", "scale.md");
   await mkdir(path.dirname(out), { recursive: true });
