@@ -362,6 +362,11 @@ class HostRunner {
       case "ok":
         return { status: "ok", summary: plan.summary, result: { ...plan.result, changed: false, failed: false, skipped: false }, touched: false };
       case "change":
+        // A command the user declared read-only (`changed_when: false`) reports ok when it runs, so plan
+        // must not list it as a change (plan after apply would never be clean). Its output stays unknown.
+        if (prepared.module.alwaysRuns && entry.task.changedWhen?.trim() === "false") {
+          return { status: "ok", summary: `${plan.summary} (changed_when: false)`, result: pendingResult(entry.task.name), touched: false };
+        }
         return {
           status: "changed",
           summary: plan.summary,

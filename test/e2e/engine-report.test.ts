@@ -1,0 +1,132 @@
+// What a user sees of a run on the engine lab (root; FAILS without it): the --json document, exit
+// statuses 0/2/4/6, the live view on a terminal vs plain lines in CI, and --verbose with secrets redacted.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Lab } from "../e2e/support/lab.js";
+import { deploy, deployJson, deployProcess, engineLab, GHOST_INVENTORY, HOSTS, INVENTORY, onHost, onHosts, playbook, PROJECT } from "../fixtures/engine/harness.js";
+
+const PLAYBOOK = playbook("report");
+const SECRET_VARS = `@${join(PROJECT, "vars/secret.yaml")}`;
+const SECRET = "s3cr3t-Token-42";
+let lab: Lab;
+
+beforeAll(async () => {
+  lab = await engineLab();
+  await onHosts(lab, "rm -rf /tmp/eng-report");
+  // The terminal tests run the built CLI (bin/deploy.js runs dist/).
+  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+}, 600_000);
+
+describe("--json", () => {
+  it("is one document: per task and host the status, summary, diff and duration; recap counts; round trips", async () => {
+    const { code, doc } = await deployJson(["apply", INVENTORY, PLAYBOOK]);
+    expect(code).toBe(0);
+    expect(Object.keys(doc)).toEqual(["version", "mode", "inventory", "playbook", "durationMs", "tasks", "unreachable", "aborted", "recap", "stats"]);
+    expect(doc).toMatchObject({ version: 1, mode: "apply", inventory: INVENTORY, playbook: PLAYBOOK, unreachable: {}, aborted: null });
+    expect(doc.tasks).toHaveLength(12);
+    const config = doc.tasks.find((t) => t.host === "e2" && t.task === "config");
+    expect(config).toEqual({
+      play: "Report",
+      host: "e2",
+      task: "config",
+      module: "copy",
+      role: null,
+      handler: false,
+      location: `${PLAYBOOK}:12:7`,
+      item: null,
+      status: "changed",
+      pending: false,
+      ignored: false,
+      summary: "create /tmp/eng-report/app.conf (29 B)",
+      diff: "--- /tmp/eng-report/app.conf (before)\n+++ /tmp/eng-report/app.conf (after)\n@@ -0,0 +1,2 @@\n+token public-token\n+port 8002\n",
+      durationMs: expect.any(Number),
+    });
+    for (const host of HOSTS) {
+      expect(doc.recap[host]).toEqual({ ok: 2, changed: 2, failed: 0, skipped: 0, unreachable: 0, ignored: 0 });
+      expect(doc.stats.tasks[host]).toBe(4);
+      expect(doc.stats.roundTrips[host]).toBeGreaterThanOrEqual(4);
+      expect(doc.stats.roundTripsPerTask[host]).toBe(Math.round((doc.stats.roundTrips[host]! / 4) * 100) / 100);
+    }
+    const again = await deployJson(["plan", INVENTORY, PLAYBOOK]);
+    expect(again.doc.mode).toBe("plan");
+    expect(new Set(again.doc.tasks.map((t) => t.status))).toEqual(new Set(["ok"]));
+  });
+
+  it("names unreachable hosts with their reason and counts them in the recap", async () => {
+    const { code, doc } = await deployJson(["apply", GHOST_INVENTORY, PLAYBOOK]);
+    expect(code).toBe(4);
+    expect(doc.unreachable).toEqual({ ghost: expect.stringMatching(/10\.77\.2\.99/) });
+    expect(doc.recap["ghost"]).toEqual({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1, ignored: 0 });
+    expect(doc.tasks.filter((t) => t.host === "ghost")).toEqual([]);
+  });
+});
+
+describe("exit status", () => {
+  it("0 converged, 2 a task failed, 4 a host unreachable, 6 both", async () => {
+    expect((await deploy(["apply", INVENTORY, PLAYBOOK])).code).toBe(0);
+    expect((await deploy(["apply", INVENTORY, PLAYBOOK, "-e", "fail_host=e2"])).code).toBe(2);
+    expect((await deploy(["plan", INVENTORY, PLAYBOOK, "-e", "fail_host=e2"])).code).toBe(0);
+    const [unreachable, both] = await Promise.all([
+      deploy(["apply", GHOST_INVENTORY, PLAYBOOK]),
+      deploy(["apply", GHOST_INVENTORY, PLAYBOOK, "-e", "fail_host=e3"]),
+    ]);
+    expect(unreachable.code).toBe(4);
+    expect(both.code).toBe(6);
+    expect(both.out.slice(-4)).toEqual([
+      "e1     ok=4 changed=0 failed=0 skipped=0 unreachable=0",
+      "ghost  ok=0 changed=0 failed=0 skipped=0 unreachable=1",
+      "e2     ok=4 changed=0 failed=0 skipped=0 unreachable=0",
+      "e3     ok=3 changed=0 failed=1 skipped=0 unreachable=0",
+    ]);
+  });
+});
+
+describe("terminal and CI output", () => {
+  const args = ["apply", INVENTORY, PLAYBOOK, "-e", "fail_host=e2"];
+
+  it("a terminal gets the live per-host view (listr2) with colours, then changes, failures and the recap", async () => {
+    const r = await deployProcess(args, { tty: true });
+    expect(r.code).toBe(2);
+    const text = r.stdout;
+    expect(text).toContain("\x1b[2K"); // lines redrawn in place
+    expect(text).toMatch(/✔\x1b\[39m e1: ok=4 changed=0 failed=0 skipped=0/);
+    expect(text).toMatch(/✖\x1b\[39m e2: ok=3 changed=0 failed=1 skipped=0/);
+    expect(text).toContain("[e2]   \x1b[31mfailed     \x1b[0m maybe fail: rc=1");
+    // ok tasks are counted in the live view, not listed.
+    expect(text).not.toContain("ok          base dir");
+    expect(text).toContain("\x1b[31mfailed=1\x1b[0m");
+  });
+
+  it("CI=true (or a pipe) gets plain lines, each naming its host, no escape codes", async () => {
+    for (const r of [await deployProcess(args, { tty: true, env: { CI: "true" } }), await deployProcess(args)]) {
+      expect(r.code).toBe(2);
+      const lines = r.stdout.replace(/\r/g, "").trimEnd().split("\n");
+      expect(r.stdout).not.toContain("\x1b[");
+      expect(lines[0]).toBe("PLAY Report [e1, e2, e3]");
+      const taskLines = lines.slice(1, -4);
+      expect(taskLines).toHaveLength(12);
+      for (const line of taskLines) expect(line).toMatch(/^\[e[123]\] {3}(ok|failed) {6,}\S/);
+      expect(taskLines).toContain("[e2]   failed      maybe fail: rc=1");
+      expect(lines.at(-3)).toBe("e1    ok=4 changed=0 failed=0 skipped=0 unreachable=0");
+    }
+  });
+});
+
+describe("--verbose", () => {
+  it("shows the commands run on each host with secrets redacted, everywhere", async () => {
+    const r = await deploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e1", "--verbose", "-e", SECRET_VARS]);
+    expect(r.code, r.text).toBe(0);
+    const commands = r.out.filter((l) => l.startsWith("[e1]   $ "));
+    expect(commands.length).toBeGreaterThan(10);
+    expect(commands).toContain("[e1]   $ exec /bin/sh -c 'printf %s <redacted> | wc -c' </dev/null");
+    expect(r.out).toContain("[e1]     +token <redacted>");
+    expect(r.text).not.toContain(SECRET);
+    // The secret was used for real.
+    expect(await onHost(lab, "e1", "cat /tmp/eng-report/app.conf")).toBe(`token ${SECRET}\nport 8001\n`);
+
+    const json = await deploy(["plan", INVENTORY, PLAYBOOK, "--limit", "e1", "-e", SECRET_VARS, "-e", "api_token=other", "--json"]);
+    expect(json.text).toContain("-token <redacted>");
+    expect(json.text).not.toContain(SECRET);
+  });
+});
