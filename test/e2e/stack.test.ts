@@ -1,0 +1,128 @@
+// The reference stack on FRESH lab hosts of its own (bridge dlabstack5, 10.77.5.0/24; root, FAILS without
+// it): inventory/lab.yaml's topology with the repository's playbooks/site.yaml, roles and vault, deployed
+// as the unprivileged `deploy` user through sudo. Everything is then checked from this machine, as a user
+// would: through HAProxy on web-01, and with root shells on the hosts for what HTTP cannot show.
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  backendStatus,
+  changes,
+  deployOn,
+  freshStackLab,
+  http,
+  mainPid,
+  onStackHost,
+  servers,
+  sqlOn,
+  waitUntil,
+  type StackLab,
+} from "./support/stack.js";
+
+let lab: StackLab;
+let firstApply: Awaited<ReturnType<typeof deployOn>>;
+
+beforeAll(async () => {
+  lab = await freshStackLab({ subnet: 5, bridge: "dlabstack5" });
+  firstApply = await deployOn(lab, "apply");
+}, 600_000);
+
+function alternates(list: string[]): boolean {
+  return list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
+}
+
+describe("the reference stack on fresh hosts", () => {
+  it("deploys in one apply, with one apt install call per host for all its packages", () => {
+    const { code, doc } = firstApply;
+    expect(code, changes(doc).join("\n")).toBe(0);
+    expect(doc.aborted).toBeNull();
+    for (const host of ["web-01", "web-02", "db-01"]) {
+      expect(doc.recap[host]).toMatchObject({ failed: 0, unreachable: 0 });
+      const installs = doc.tasks.filter((t) => t.host === host && t.module === "package" && t.status === "changed");
+      expect(installs.map((t) => t.task)).toEqual(["Install every package this host's groups need, in one apt call"]);
+    }
+    const packages = (host: string) => doc.tasks.find((t) => t.host === host && t.module === "package")?.summary ?? "";
+    expect(packages("web-01")).toMatch(/install .*nginx.*haproxy/);
+    expect(packages("db-01")).toMatch(/install .*mariadb-server/);
+    expect(packages("db-01")).not.toMatch(/nginx|haproxy|nodejs/);
+  });
+
+  it("10 requests through HAProxy alternate strictly between web-01 and web-02", async () => {
+    const answered = await servers(lab, 10);
+    expect(alternates(answered), answered.join(" ")).toBe(true);
+    expect(answered.filter((s) => s === "web-01")).toHaveLength(5);
+  });
+
+  it("a note POSTed through HAProxy is written to the primary, read back from the replica, and in both databases", async () => {
+    const text = `note ${Date.now()} 'quoted' "twice"`;
+    const posted = await http(lab.url + "notes", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    expect(posted).toMatchObject({ status: 201, body: { db: "db-01" } });
+    const id = Number(posted.body["id"]);
+    let read = await http(lab.url + "notes");
+    await waitUntil("the note on the replica", async () => {
+      read = await http(lab.url + "notes");
+      return JSON.stringify(read.body).includes(JSON.stringify(text));
+    }, 5000);
+    expect(read).toMatchObject({ status: 200, body: { db: "web-02" } });
+    const query = `SELECT text FROM notes.notes WHERE id = ${id}`;
+    expect(await sqlOn(lab, "db-01", query)).toBe(`${text}\n`);
+    expect(await sqlOn(lab, "web-02", query)).toBe(`${text}\n`);
+    // The replica replicates, read-only; the app's account may only read and add notes.
+    expect(await sqlOn(lab, "web-02", "SELECT @@read_only")).toBe("1\n");
+    const status = await onStackHost(lab, "web-02", "mariadb -e 'SHOW REPLICA STATUS\\G'");
+    expect(status).toMatch(/Slave_IO_Running: Yes/);
+    expect(status).toMatch(/Slave_SQL_Running: Yes/);
+    expect(await sqlOn(lab, "db-01", "SHOW GRANTS FOR 'notes'@'10.77.5.11'")).toMatch(/GRANT SELECT, INSERT ON `notes`\.\* TO `notes`@`10\.77\.5\.11`/);
+  });
+
+  it("a second apply changes nothing on any host, and plan reports no changes", async () => {
+    const again = await deployOn(lab, "apply");
+    expect(again.code).toBe(0);
+    expect(changes(again.doc)).toEqual([]);
+    for (const host of ["web-01", "web-02", "db-01"]) expect(again.doc.recap[host]).toMatchObject({ changed: 0, failed: 0 });
+    const plan = await deployOn(lab, "plan");
+    expect(plan.code).toBe(0);
+    expect(changes(plan.doc)).toEqual([]);
+  });
+
+  it("changing one HAProxy var: plan shows exactly that diff; apply reloads HAProxy only", async () => {
+    const plan = await deployOn(lab, "plan", "-e", "haproxy_timeout_client=31s");
+    expect(changes(plan.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
+    const diff = plan.doc.tasks.find((t) => t.task === "HAProxy configuration")?.diff ?? "";
+    expect(diff.split("\n").filter((l) => /^[-+](?![-+])/.test(l))).toEqual(["-    timeout client 30s", "+    timeout client 31s"]);
+
+    const pids = async () => ({
+      haproxy: await mainPid(lab, "web-01", "haproxy"),
+      nginx1: await mainPid(lab, "web-01", "nginx"),
+      nginx2: await mainPid(lab, "web-02", "nginx"),
+      app1: await mainPid(lab, "web-01", "notes-app"),
+      app2: await mainPid(lab, "web-02", "notes-app"),
+    });
+    const workers = () => onStackHost(lab, "web-01", "pgrep -P $(systemctl show -p MainPID --value haproxy) | sort");
+    const before = await pids();
+    const workersBefore = await workers();
+    const applied = await deployOn(lab, "apply", "-e", "haproxy_timeout_client=31s");
+    expect(applied.code).toBe(0);
+    expect(changes(applied.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
+    expect(await onStackHost(lab, "web-01", "grep 'timeout client' /etc/haproxy/haproxy.cfg")).toBe("    timeout client 31s\n");
+    // A reload: same master process, new workers; Nginx and the apps untouched.
+    expect(await pids()).toEqual(before);
+    expect(await workers()).not.toBe(workersBefore);
+    expect(alternates(await servers(lab, 4))).toBe(true);
+
+    const back = await deployOn(lab, "apply");
+    expect(changes(back.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
+  });
+
+  it("the app stopped on web-02: HAProxy sends everything to web-01 within the health checks; started again, alternation is back", async () => {
+    await onStackHost(lab, "web-02", "systemctl stop notes-app");
+    // inter 1s, fall 2: out after two failed checks.
+    const down = await waitUntil("HAProxy marks web-02 down", async () => (await backendStatus(lab))["web-02"] === "DOWN", 4000);
+    expect(down).toBeLessThan(3500);
+    expect(await servers(lab, 10)).toEqual(Array(10).fill("web-01"));
+
+    await onStackHost(lab, "web-02", "systemctl start notes-app");
+    const up = await waitUntil("HAProxy marks web-02 up", async () => (await backendStatus(lab))["web-02"] === "UP", 6000);
+    expect(up).toBeLessThan(5000);
+    const answered = await servers(lab, 10);
+    expect(alternates(answered), answered.join(" ")).toBe(true);
+  });
+});
