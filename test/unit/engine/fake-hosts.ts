@@ -61,9 +61,11 @@ function fakeConnection(host: Host, fleet: FakeFleet): Connection {
   };
 }
 
-export async function loadTemp(files: Record<string, string>): Promise<Project> {
+/** Write a project to a temp dir (`prepare` may add more, e.g. symbolic links) and load it. */
+export async function loadTemp(files: Record<string, string>, prepare?: (dir: string) => void, extraVars: string[] = []): Promise<Project> {
   const dir = tempProject(files);
-  return loadProject({ cwd: dir, inventoryFile: "inventory/hosts.yaml", playbookFile: "playbooks/site.yaml", extraVars: [], env: {} });
+  prepare?.(dir);
+  return loadProject({ cwd: dir, inventoryFile: "inventory/hosts.yaml", playbookFile: "playbooks/site.yaml", extraVars, env: {} });
 }
 
 export async function runFake(
