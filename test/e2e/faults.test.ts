@@ -1,5 +1,6 @@
 // Faults on the engine lab (root; FAILS without it), issue 6 item 6: a host unreachable from the start, a
 // host lost in the middle of a run (SSH connection cut; host stopped), a task failing on one host.
+import { execFileSync } from "node:child_process";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { labStatus, labUp, defaultLabContext } from "../../src/lab/lab.js";
 import { stop } from "../../src/lab/process.js";
@@ -30,8 +31,26 @@ function printedAt(r: DeployResult, pattern: RegExp): number {
   return found.at;
 }
 
+// This test's own nftables table: it drops all traffic between this machine and one lab host, which is
+// what a host losing power or its network looks like (no FIN, no RST: the connection just goes silent).
+const DROP_TABLE = "deploy_engtest_drop";
+
+function dropTraffic(address: string): void {
+  const rules = `table inet ${DROP_TABLE} {
+  chain out { type filter hook output priority -10; ip daddr ${address} drop; }
+  chain in { type filter hook input priority -10; ip saddr ${address} drop; }
+}
+`;
+  execFileSync("nft", ["-f", "-"], { input: rules });
+}
+
+function restoreTraffic(): void {
+  execFileSync("sh", ["-c", `nft list table inet ${DROP_TABLE} >/dev/null 2>&1 && nft delete table inet ${DROP_TABLE} || true`]);
+}
+
 beforeAll(async () => {
   lab = await engineLab();
+  restoreTraffic(); // a killed earlier run may have left it
 });
 
 beforeEach(async () => {
@@ -110,6 +129,35 @@ describe("faults", () => {
     expect(again.code).toBe(0);
     expect(again.doc.recap["e3"]).toMatchObject({ failed: 0, unreachable: 0 });
     expect(await converged("e3")).toBe(true);
+  });
+
+  it("a host that goes silent (packets dropped, no FIN): keepalive reports it within about 10 s; a re-run converges it", async () => {
+    const run = deploy(["apply", INVENTORY, PLAYBOOK, "-e", "slow_host=e2", "-e", "slow_seconds=60"]);
+    await waitForFile("e2", "/tmp/eng-faults/slow.started");
+    for (const host of ["e1", "e3"]) await waitForFile(host, "/tmp/eng-faults/after");
+    const cutAt = Date.now();
+    dropTraffic(lab.host("e2").address);
+    let r: DeployResult;
+    try {
+      r = await run;
+    } finally {
+      restoreTraffic();
+    }
+    expect(r.code, r.text).toBe(4);
+    const reportedAt = printedAt(r, /^\[e2\] +unreachable /);
+    console.log(`network cut: reported after ${reportedAt - cutAt} ms`);
+    expect(reportedAt - cutAt).toBeLessThan(12_000);
+    expect(r.out).toContainEqual(expect.stringMatching(/^\[e2\] +unreachable +slow step: connection to 10\.77\.2\.12 lost: no keepalive answer/));
+    expect(r.out.slice(-3)).toEqual([
+      "e1    ok=1 changed=4 failed=0 skipped=0 unreachable=0",
+      "e2    ok=0 changed=2 failed=0 skipped=0 unreachable=1",
+      "e3    ok=1 changed=4 failed=0 skipped=0 unreachable=0",
+    ]);
+
+    await onHost(lab, "e2", "pkill -P \"$(cat /tmp/eng-faults/slow.started)\" || true");
+    const again = await deployJson(["apply", INVENTORY, PLAYBOOK]);
+    expect(again.code).toBe(0);
+    expect(await converged("e2")).toBe(true);
   });
 
   it("a task failing on one host: the others go on to the end; exit 2", async () => {
