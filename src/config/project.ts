@@ -13,6 +13,7 @@ import { formatPath, locate } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import type { ParsedTask } from "./tasks.js";
 import { checkTemplateFiles } from "../template/ejs.js";
+import { vaultPassword } from "../vault/password.js";
 
 export interface ProjectOptions extends InventoryOptions {
   inventoryFile: string;
@@ -84,12 +85,19 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const playbookFile = opts.playbookFile ? path.resolve(opts.cwd, opts.playbookFile) : defaultPlaybook(projectDir);
   const loadedPlaybook = await readPlaybook(playbookFile, problems);
 
-  const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], {
-    cwd: opts.cwd,
-    problems,
-    secrets,
-    password: opts.password,
-  });
+  // `-e @vault.yaml` is decrypted with the same password sources as the inventory's vars files
+  // (--vault-password-file, the environment, the inventory's vault_password_file, a prompt).
+  let asked: Promise<string> | undefined;
+  const password =
+    opts.password ??
+    (() =>
+      (asked ??= vaultPassword({
+        file: opts.vaultPasswordFile,
+        env: opts.env ?? process.env,
+        inventoryFile: loadedInventory?.inventory.settings.vaultPasswordFile,
+        label: "-e vars file",
+      })));
+  const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], { cwd: opts.cwd, problems, secrets, password });
 
   // Roles, each loaded once however many plays use it.
   const roles = new Map<string, LoadedRole>();

@@ -339,3 +339,28 @@ describe("loadProject: every problem of every file in one pass", () => {
     }
   });
 });
+
+describe("loadProject: -e @file encrypted with the vault", () => {
+  it("decrypts it with the inventory's vault_password_file, or --vault-password-file; its values are secrets", async () => {
+    const { encryptVault } = await import("../../../src/vault/cipher.js");
+    const dir = tempProject({
+      "inventory/i.yaml": `settings:\n  vault_password_file: ../pw\n${INVENTORY}`,
+      pw: "inventory-pw\n",
+      other: "other-pw\n",
+      "playbooks/site.yaml": "- hosts: web\n  tasks: []\n",
+      "e.yaml": encryptVault("tls_key: very-secret-key\n", "inventory-pw"),
+      "e2.yaml": encryptVault("tls_key: second-secret\n", "other-pw"),
+    });
+    const byInventory = await loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml", extraVars: ["@e.yaml"], env: {} });
+    expect(byInventory.extraVars).toEqual({ tls_key: "very-secret-key" });
+    expect(byInventory.secrets.has("very-secret-key")).toBe(true);
+    const byOption = await loadProject({
+      cwd: dir,
+      inventoryFile: "inventory/i.yaml",
+      extraVars: ["@e2.yaml"],
+      env: {},
+      vaultPasswordFile: path.join(dir, "other"),
+    });
+    expect(byOption.extraVars).toEqual({ tls_key: "second-secret" });
+  });
+});
