@@ -5,16 +5,18 @@ set -eu
 cd "$(dirname "$0")/.."
 node bin/deploy.js lab up inventory/lab.yaml
 node bin/deploy.js apply inventory/lab.yaml
-url=http://10.77.0.11/
+url=https://10.77.0.11/
 cat <<MSG
 
 The reference stack is up. Open $url
-(HAProxy on web-01 balances over the app servers; every answer names the server that served it.)
+(HAProxy on web-01 balances over the app servers; every answer names the server that served it.
+The lab's certificate is self-signed, made on web-01: your browser will ask; curl needs -k.)
 
-  curl $url
-  curl -X POST -H 'content-type: application/json' -d '{"text": "hello"}' ${url}notes
-  curl ${url}notes          # read back from the MariaDB replica
+  curl -k $url
+  curl -k -X POST -H 'content-type: application/json' -d '{"text": "hello"}' ${url}notes
+  curl -k ${url}notes          # read back from the MariaDB replica
 
-Stats page: http://10.77.0.11:8404/ (user admin; password: node bin/deploy.js vault view vault/lab.yaml)
-Converge again: node bin/deploy.js apply inventory/lab.yaml   Preview changes: node bin/deploy.js plan inventory/lab.yaml
+Stats page: https://10.77.0.11:8404/ (user admin; password: node bin/deploy.js vault view vault/lab.yaml)
+Preview changes: node bin/deploy.js plan inventory/lab.yaml      Converge again: node bin/deploy.js apply inventory/lab.yaml
+Rolling update:  node bin/deploy.js apply inventory/lab.yaml playbooks/rolling-update.yaml -e app_version=1.0.1
 MSG

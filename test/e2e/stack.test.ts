@@ -1,29 +1,22 @@
 // The reference stack on FRESH lab hosts of its own (bridge dlabstack5, 10.77.5.0/24; root, FAILS without
 // it): inventory/lab.yaml's topology with the repository's playbooks/site.yaml, roles and vault, deployed
 // as the unprivileged `deploy` user through sudo. Everything is then checked from this machine, as a user
-// would: through HAProxy on web-01, and with root shells on the hosts for what HTTP cannot show.
-import { beforeAll, describe, expect, it } from "vitest";
-import {
-  backendStatus,
-  changes,
-  deployOn,
-  freshStackLab,
-  http,
-  mainPid,
-  onStackHost,
-  servers,
-  sqlOn,
-  waitUntil,
-  type StackLab,
-} from "./support/stack.js";
+// would: through HAProxy on web-01 (HTTPS, trusting its certificate), and with root shells on the hosts
+// for what HTTP cannot show.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backendStatus, changes, deployOn, freshStackLab, mainPid, onStackHost, Site, sqlOn, waitUntil, type StackLab } from "./support/stack.js";
 
 let lab: StackLab;
+let site: Site;
 let firstApply: Awaited<ReturnType<typeof deployOn>>;
 
 beforeAll(async () => {
   lab = await freshStackLab({ subnet: 5, bridge: "dlabstack5" });
   firstApply = await deployOn(lab, "apply");
+  if (firstApply.code === 0) site = await Site.of(lab);
 }, 600_000);
+
+afterAll(() => site?.close());
 
 function alternates(list: string[]): boolean {
   return list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
@@ -46,19 +39,19 @@ describe("the reference stack on fresh hosts", () => {
   });
 
   it("10 requests through HAProxy alternate strictly between web-01 and web-02", async () => {
-    const answered = await servers(lab, 10);
+    const answered = await site.servers(10);
     expect(alternates(answered), answered.join(" ")).toBe(true);
     expect(answered.filter((s) => s === "web-01")).toHaveLength(5);
   });
 
   it("a note POSTed through HAProxy is written to the primary, read back from the replica, and in both databases", async () => {
     const text = `note ${Date.now()} 'quoted' "twice"`;
-    const posted = await http(lab.url + "notes", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    const posted = await site.request("/notes", { method: "POST", body: JSON.stringify({ text }) });
     expect(posted).toMatchObject({ status: 201, body: { db: "db-01" } });
     const id = Number(posted.body["id"]);
-    let read = await http(lab.url + "notes");
+    let read = await site.request("/notes");
     await waitUntil("the note on the replica", async () => {
-      read = await http(lab.url + "notes");
+      read = await site.request("/notes");
       return JSON.stringify(read.body).includes(JSON.stringify(text));
     }, 5000);
     expect(read).toMatchObject({ status: 200, body: { db: "web-02" } });
@@ -106,7 +99,7 @@ describe("the reference stack on fresh hosts", () => {
     // A reload: same master process, new workers; Nginx and the apps untouched.
     expect(await pids()).toEqual(before);
     expect(await workers()).not.toBe(workersBefore);
-    expect(alternates(await servers(lab, 4))).toBe(true);
+    expect(alternates(await site.servers(4))).toBe(true);
 
     const back = await deployOn(lab, "apply");
     expect(changes(back.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
@@ -117,12 +110,12 @@ describe("the reference stack on fresh hosts", () => {
     // inter 1s, fall 2: out after two failed checks.
     const down = await waitUntil("HAProxy marks web-02 down", async () => (await backendStatus(lab))["web-02"] === "DOWN", 4000);
     expect(down).toBeLessThan(3500);
-    expect(await servers(lab, 10)).toEqual(Array(10).fill("web-01"));
+    expect(await site.servers(10)).toEqual(Array(10).fill("web-01"));
 
     await onStackHost(lab, "web-02", "systemctl start notes-app");
     const up = await waitUntil("HAProxy marks web-02 up", async () => (await backendStatus(lab))["web-02"] === "UP", 6000);
     expect(up).toBeLessThan(5000);
-    const answered = await servers(lab, 10);
+    const answered = await site.servers(10);
     expect(alternates(answered), answered.join(" ")).toBe(true);
   });
 });

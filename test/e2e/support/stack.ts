@@ -2,6 +2,9 @@
 // own (a copy of inventory/lab.yaml moved to another bridge and /24), so running them never disturbs the
 // default lab or the other suites' labs. Also HTTP through the load balancer and root shells on hosts.
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
@@ -20,8 +23,6 @@ export interface StackLab {
   spec: LabSpec;
   /** Address of a host by inventory name. */
   address(host: string): string;
-  /** http://<load balancer>/ */
-  url: string;
 }
 
 export interface StackOptions {
@@ -54,7 +55,7 @@ export async function freshStackLab(options: StackOptions): Promise<StackLab> {
     if (!found) throw new Error(`no host ${host} in ${inventory}`);
     return found.address;
   };
-  return { dir, inventory, spec, address, url: `http://${address("web-01")}/` };
+  return { dir, inventory, spec, address };
 }
 
 /** A root shell command on a lab host; fails the test on a non-zero exit. */
@@ -75,34 +76,93 @@ export function shellQuote(s: string): string {
 
 export interface HttpAnswer {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
 }
 
-/** One request; a connection error is an answer with status 0, so loops can count it as a failure. */
-export async function http(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
-  try {
-    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
-    const text = await r.text();
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      body = { text };
+/**
+ * HTTPS through the load balancer, trusting exactly its certificate (the self-signed one the haproxy role
+ * made on web-01 for its address): the requests verify the certificate like any client would.
+ */
+export class Site {
+  private readonly agent: https.Agent;
+
+  private constructor(
+    readonly address: string,
+    readonly ca: string,
+  ) {
+    this.agent = new https.Agent({ keepAlive: true, ca, maxSockets: 4 });
+  }
+
+  static async of(lab: StackLab): Promise<Site> {
+    const ca = await onStackHost(lab, "web-01", "cat /etc/haproxy/certs/selfsigned.pem");
+    return new Site(lab.address("web-01"), ca);
+  }
+
+  /** One request; a connection error is an answer with status 0, so loops can count it as a failure. */
+  request(path: string, options: { method?: string; body?: string } = {}): Promise<HttpAnswer> {
+    return new Promise((resolvePromise) => {
+      const req = https.request(
+        { host: this.address, port: 443, path, method: options.method ?? "GET", agent: this.agent, timeout: 5000, headers: options.body ? { "content-type": "application/json" } : {} },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (c: string) => (text += c));
+          res.on("end", () => {
+            let body: Record<string, unknown>;
+            try {
+              body = JSON.parse(text) as Record<string, unknown>;
+            } catch {
+              body = { text };
+            }
+            resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body });
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timed out")));
+      req.on("error", (error) => resolvePromise({ status: 0, headers: {}, body: { error: String(error) } }));
+      req.end(options.body);
+    });
+  }
+
+  /** Which app server answered `n` GET / in order (`HTTP <status>` for a failure). */
+  async servers(n: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = await this.request("/");
+      out.push(a.status === 200 ? String(a.body["server"]) : `HTTP ${a.status}`);
     }
-    return { status: r.status, body };
-  } catch (error: unknown) {
-    return { status: 0, body: { error: String(error) } };
+    return out;
+  }
+
+  close(): void {
+    this.agent.destroy();
   }
 }
 
-/** Which app server answered `n` GET / through the load balancer, in order. */
-export async function servers(lab: StackLab, n: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = await http(lab.url);
-    out.push(a.status === 200 ? String(a.body["server"]) : `HTTP ${a.status}`);
-  }
-  return out;
+/** A plain HTTP request (no redirects followed). */
+export function plainHttp(url: string): Promise<{ status: number; location: string | undefined }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = http.get(url, { timeout: 5000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, location: res.headers.location }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`${url}: timed out`)));
+    req.on("error", reject);
+  });
+}
+
+/** Does a TCP connection to address:port open within `ms`? (A dropped SYN just times out.) */
+export function tcpOpens(address: string, port: number, ms = 1000): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = net.connect({ host: address, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolvePromise(open);
+    };
+    socket.setTimeout(ms, () => done(false));
+    socket.on("connect", () => done(true));
+    socket.on("error", () => done(false));
+  });
 }
 
 export async function deployOn(lab: StackLab, mode: "apply" | "plan", ...extra: string[]): Promise<{ code: number; doc: JsonReport }> {

@@ -1,0 +1,114 @@
+// The reference stack's security and safety (issue 6) on FRESH lab hosts of its own (bridge dlabstack5,
+// 10.77.5.0/24; root, FAILS without it), deployed by the unprivileged `deploy` user through sudo:
+// the firewall, HTTPS at HAProxy, configs validated before they replace live ones, and a rolling update
+// under load. Checked from this machine like an outsider would, plus root shells for what only the hosts
+// can show.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadInventory } from "../../src/config/inventory.js";
+import { encryptVault } from "../../src/vault/cipher.js";
+import { changes, deployOn, freshStackLab, mainPid, onStackHost, plainHttp, Site, tcpOpens, type StackLab } from "./support/stack.js";
+
+let lab: StackLab;
+let site: Site;
+let firstApply: Awaited<ReturnType<typeof deployOn>>;
+const temp = mkdtempSync(join(tmpdir(), "deploy-stack-security-"));
+
+beforeAll(async () => {
+  lab = await freshStackLab({ subnet: 5, bridge: "dlabstack5" });
+  firstApply = await deployOn(lab, "apply");
+  if (firstApply.code === 0) site = await Site.of(lab);
+}, 600_000);
+
+afterAll(() => {
+  site?.close();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+function alternates(list: string[]): boolean {
+  return list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
+}
+
+/** Can `from` open a TCP connection to `host`:`port` (inside the lab, through the firewalls)? */
+async function reaches(from: string, host: string, port: number): Promise<boolean> {
+  const out = await onStackHost(lab, from, `timeout 1 bash -c 'exec 3<>/dev/tcp/${lab.address(host)}/${port}' 2>/dev/null && echo open || echo closed`);
+  return out.trim() === "open";
+}
+
+function run(command: string, args: string[], stdin = ""): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, out }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** A TLS handshake with the load balancer from this machine (openssl s_client). */
+async function handshake(...args: string[]): Promise<{ ok: boolean; protocol: string; cipher: string; subject: string }> {
+  const { out } = await run("openssl", ["s_client", "-connect", `${lab.address("web-01")}:443`, ...args]);
+  // OpenSSL 3 prints "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256" (or "New, (NONE), Cipher is (NONE)").
+  const [, protocol = "", cipher = ""] = /New, (\S+), Cipher is (\S+)/.exec(out) ?? [];
+  return {
+    ok: cipher !== "" && cipher !== "(NONE)",
+    protocol,
+    cipher,
+    subject: /^subject=(.*)$/m.exec(out)?.[1] ?? "",
+  };
+}
+
+const sha = async (host: string, file: string) => (await onStackHost(lab, host, `sha256sum ${file}`)).split(" ")[0];
+
+describe("HTTPS at HAProxy", () => {
+  it("plain HTTP redirects to HTTPS; HTTPS answers with HSTS and a certificate valid for the address", async () => {
+    expect(await plainHttp(`http://${lab.address("web-01")}/notes`)).toEqual({ status: 301, location: `https://${lab.address("web-01")}/notes` });
+    const answer = await site.request("/"); // verifies the certificate against the self-signed one
+    expect(answer.status).toBe(200);
+    expect(answer.headers["strict-transport-security"]).toBe("max-age=63072000");
+  });
+
+  it("TLS 1.2 and 1.3 with forward-secret AEAD ciphers only", async () => {
+    expect(await handshake("-tls1_3")).toMatchObject({ ok: true, protocol: "TLSv1.3" });
+    const tls12 = await handshake("-tls1_2");
+    expect(tls12).toMatchObject({ ok: true, protocol: "TLSv1.2" });
+    expect(tls12.cipher).toMatch(/^ECDHE-.*(GCM|CHACHA20)/);
+    expect((await handshake("-tls1_1")).ok).toBe(false);
+    expect((await handshake("-tls1_2", "-cipher", "AES128-SHA")).ok).toBe(false); // no forward secrecy, CBC
+  });
+
+  it("a certificate from a vault file replaces the self-signed one, and never shows in the output", async () => {
+    const key = join(temp, "key.pem");
+    const cert = join(temp, "cert.pem");
+    const made = await run("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+      "-subj", "/CN=deploy-e2e-vault-cert", "-addext", `subjectAltName=IP:${lab.address("web-01")}`, "-keyout", key, "-out", cert,
+    ]);
+    expect(made.code, made.out).toBe(0);
+    const indent = (pem: string) => pem.trim().split("\n").map((l) => `  ${l}`).join("\n");
+    const vars = `haproxy_tls_cert: |\n${indent(readFileSync(cert, "utf8"))}\nhaproxy_tls_key: |\n${indent(readFileSync(key, "utf8"))}\n`;
+    const vault = join(temp, "tls.yaml");
+    // One vault password per run: the -e file is encrypted with the lab's (vault/lab.password).
+    writeFileSync(vault, encryptVault(vars, readFileSync(join(lab.dir, "vault/lab.password"), "utf8").trim()));
+    const applied = await deployOn(lab, "apply", "-e", `@${vault}`, "--vault-password-file", join(lab.dir, "vault/lab.password"));
+    expect(applied.code, changes(applied.doc).join("\n")).toBe(0);
+    expect(changes(applied.doc)).toEqual([
+      "web-01: Certificate and key from the vault: changed",
+      "web-01: HAProxy configuration: changed",
+      "web-01: handler reload haproxy: changed",
+    ]);
+    expect((await handshake()).subject).toContain("CN = deploy-e2e-vault-cert");
+    const keyBody = readFileSync(key, "utf8").split("\n")[1]!;
+    expect(JSON.stringify(applied.doc)).not.toContain(keyBody);
+
+    const back = await deployOn(lab, "apply"); // no certificate in the vault: the self-signed one again
+    expect(changes(back.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
+    expect((await handshake()).subject).toContain(`CN = ${lab.address("web-01")}`);
+  });
+});
+
