@@ -65,6 +65,51 @@ async function handshake(...args: string[]): Promise<{ ok: boolean; protocol: st
 
 const sha = async (host: string, file: string) => (await onStackHost(lab, host, `sha256sum ${file}`)).split(" ")[0];
 
+describe("firewall (nftables)", () => {
+  it("from this machine: MySQL on db-01 and the app port on web-02 are closed; SSH and the site are open", async () => {
+    expect(await tcpOpens(lab.address("db-01"), 3306)).toBe(false);
+    expect(await tcpOpens(lab.address("web-02"), 8080)).toBe(false);
+    expect(await tcpOpens(lab.address("web-01"), 8080)).toBe(false);
+    expect(await tcpOpens(lab.address("web-02"), 3306)).toBe(false);
+    expect(await tcpOpens(lab.address("db-01"), 22)).toBe(true);
+    expect(await tcpOpens(lab.address("web-01"), 443)).toBe(true);
+    expect(await onStackHost(lab, "db-01", "nft list chain inet deploy_firewall input")).toMatch(/policy drop;/);
+  });
+
+  it("inside: the load balancer reaches the app ports, the app servers and the replica reach MySQL, nobody else", async () => {
+    expect(await reaches("web-01", "web-02", 8080)).toBe(true);
+    expect(await reaches("db-01", "web-02", 8080)).toBe(false);
+    expect(await reaches("web-01", "db-01", 3306)).toBe(true);
+    expect(await reaches("web-02", "db-01", 3306)).toBe(true);
+    expect(await reaches("db-01", "web-02", 3306)).toBe(false);
+  });
+
+  it("the site through HAProxy still works, and replication still works", async () => {
+    expect(alternates(await site.servers(4))).toBe(true);
+    const text = `firewalled ${Date.now()}`;
+    expect(await site.request("/notes", { method: "POST", body: JSON.stringify({ text }) })).toMatchObject({ status: 201, body: { db: "db-01" } });
+    await expect.poll(async () => JSON.stringify((await site.request("/notes")).body), { timeout: 5000 }).toContain(text);
+    expect(await onStackHost(lab, "web-02", "mariadb -e 'SHOW REPLICA STATUS\\G'")).toMatch(/Slave_IO_Running: Yes[\s\S]*Slave_SQL_Running: Yes/);
+  });
+
+  it("new rules are loaded in the middle of a run without cutting its SSH sessions; flushed rules are restored", async () => {
+    const wider = await deployOn(lab, "apply", "-e", `admin_networks=["10.77.5.0/24", "192.0.2.0/24"]`);
+    expect(wider.code).toBe(0);
+    expect(changes(wider.doc).filter((c) => c.includes("Load the new rules now"))).toHaveLength(3);
+    // Every later task of the run (on the same connections) still ran.
+    expect(wider.doc.recap["web-01"]).toMatchObject({ failed: 0, unreachable: 0, ok: expect.any(Number) });
+    expect(await onStackHost(lab, "web-01", "nft list chain inet deploy_firewall input")).toContain("192.0.2.0/24");
+    const narrower = await deployOn(lab, "apply");
+    expect(narrower.code, changes(narrower.doc).join("\n")).toBe(0);
+
+    await onStackHost(lab, "db-01", "nft delete table inet deploy_firewall");
+    expect(await tcpOpens(lab.address("db-01"), 3306)).toBe(true);
+    const restored = await deployOn(lab, "apply");
+    expect(changes(restored.doc)).toEqual(["db-01: The rules are live: changed"]);
+    expect(await tcpOpens(lab.address("db-01"), 3306)).toBe(false);
+  });
+});
+
 describe("HTTPS at HAProxy", () => {
   it("plain HTTP redirects to HTTPS; HTTPS answers with HSTS and a certificate valid for the address", async () => {
     expect(await plainHttp(`http://${lab.address("web-01")}/notes`)).toEqual({ status: 301, location: `https://${lab.address("web-01")}/notes` });
