@@ -65,6 +65,18 @@ async function handshake(...args: string[]): Promise<{ ok: boolean; protocol: st
 
 const sha = async (host: string, file: string) => (await onStackHost(lab, host, `sha256sum ${file}`)).split(" ")[0];
 
+describe("deployed by an unprivileged user", () => {
+  it("every host is reached as `deploy` (not root) and changed through sudo", async () => {
+    expect(firstApply.code, changes(firstApply.doc).join("\n")).toBe(0);
+    const inventory = await loadInventory(lab.inventory);
+    for (const host of inventory.hosts.values()) {
+      expect([host.name, host.user, host.become]).toEqual([host.name, "deploy", true]);
+      expect(await onStackHost(lab, host.name, "id -u deploy")).not.toBe("0\n");
+      expect(await onStackHost(lab, host.name, "journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey for deploy'")).not.toBe("0\n");
+    }
+  });
+});
+
 describe("firewall (nftables)", () => {
   it("from this machine: MySQL on db-01 and the app port on web-02 are closed; SSH and the site are open", async () => {
     expect(await tcpOpens(lab.address("db-01"), 3306)).toBe(false);
