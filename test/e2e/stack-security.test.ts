@@ -169,3 +169,42 @@ describe("HTTPS at HAProxy", () => {
   });
 });
 
+describe("every config is validated before it replaces the live one", () => {
+  // One bad value per template; the task fails with the checker's message, the live file stays as it
+  // was, and the service keeps answering with its old config.
+  const cases = [
+    { what: "HAProxy", host: "web-01", e: "haproxy_timeout_client=forever", task: "HAProxy configuration", file: "/etc/haproxy/haproxy.cfg", says: /unexpected character 'f' in 'timeout client'/ },
+    { what: "Nginx", host: "web-02", e: "nginx_client_max_body_size=lots", task: "Nginx site in front of the app", file: "/etc/nginx/conf.d/notes-app.conf", says: /"client_max_body_size" directive invalid value in \/etc\/nginx\/conf\.d\/notes-app\.conf/ },
+    { what: "the app's config", host: "web-02", e: "app_port=high", task: "App config (database hosts and credentials; readable by the app's group only)", file: "/etc/notes-app/config.json", says: /port: expected a port number \(1-65535\), got "high"/ },
+    { what: "the app's systemd unit", host: "web-02", e: "app_restart_sec=soon", task: "Systemd unit of the app (restart on failure, sandboxed)", file: "/etc/systemd/system/notes-app.service", says: /notes-app\.service:\d+: Failed to parse .*soon/i },
+    { what: "MariaDB", host: "db-01", e: "mysql_max_connections=lots", task: "MariaDB configuration (bind address, server id, binary log or read_only)", file: "/etc/mysql/mariadb.conf.d/60-deploy.cnf", says: /max_connections/ },
+    { what: "the firewall", host: "db-01", e: `admin_networks=["10.77.5.0/40"]`, task: "Firewall rules", file: "/etc/nftables.conf", says: /Error:/ },
+  ];
+
+  for (const c of cases) {
+    it(`${c.what}: a broken value fails the task with the checker's message; the service keeps its config`, async () => {
+      const before = await sha(c.host, c.file);
+      const pids = { app: await mainPid(lab, "web-02", "notes-app"), db: await mainPid(lab, "db-01", "mariadb"), lb: await mainPid(lab, "web-01", "haproxy") };
+      const rules = await onStackHost(lab, c.host, "nft list ruleset");
+      const broken = await deployOn(lab, "apply", "--limit", c.host, "-e", c.e);
+      expect(broken.code).toBe(2);
+      const failed = broken.doc.tasks.filter((t) => t.status === "failed");
+      expect(failed.map((t) => `${t.host}: ${t.task}`)).toEqual([`${c.host}: ${c.task}`]);
+      expect(failed[0]!.summary).toMatch(new RegExp(`^validation failed, ${c.file.replace(/[.]/g, "\\.")} left unchanged: `));
+      expect(failed[0]!.summary).toMatch(c.says);
+      expect(await sha(c.host, c.file)).toBe(before);
+      // Still answering, with the same processes (nothing restarted on the broken config).
+      expect(alternates(await site.servers(4))).toBe(true);
+      expect(await site.request("/notes", { method: "POST", body: JSON.stringify({ text: `after ${c.what}` }) })).toMatchObject({ status: 201 });
+      expect({ app: await mainPid(lab, "web-02", "notes-app"), db: await mainPid(lab, "db-01", "mariadb"), lb: await mainPid(lab, "web-01", "haproxy") }).toEqual(pids);
+      expect(await onStackHost(lab, c.host, "nft list ruleset")).toBe(rules);
+    });
+  }
+
+  it("after the failed attempts, a normal apply changes nothing", async () => {
+    const again = await deployOn(lab, "apply");
+    expect(again.code).toBe(0);
+    expect(changes(again.doc)).toEqual([]);
+  });
+});
+

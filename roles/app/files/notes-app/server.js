@@ -6,7 +6,48 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import mysql from "mysql2/promise";
 
+/** Every mistake of a config, as lines (empty when it is usable). */
+function configProblems(config) {
+  const problems = [];
+  const isText = (v) => typeof v === "string" && v.length > 0;
+  const isPort = (v) => Number.isInteger(v) && v >= 1 && v <= 65535;
+  if (config === null || typeof config !== "object" || Array.isArray(config)) return ["the config must be a JSON object"];
+  if (!isText(config.server_name)) problems.push("server_name: expected a non-empty string");
+  if (config.port !== undefined && !isPort(config.port)) problems.push(`port: expected a port number (1-65535), got ${JSON.stringify(config.port)}`);
+  if (config.listen !== undefined && !isText(config.listen)) problems.push("listen: expected an address");
+  for (const role of ["primary", "replica"]) {
+    const db = config[role];
+    if (db === undefined && role === "replica") continue;
+    if (db === null || typeof db !== "object") {
+      problems.push(`${role}: expected { host, port, user, password, database }`);
+      continue;
+    }
+    for (const key of ["host", "user", "database"]) if (!isText(db[key])) problems.push(`${role}.${key}: expected a non-empty string`);
+    if (typeof db.password !== "string") problems.push(`${role}.password: expected a string`);
+    if (db.port !== undefined && !isPort(db.port)) problems.push(`${role}.port: expected a port number (1-65535), got ${JSON.stringify(db.port)}`);
+  }
+  return problems;
+}
+
+// `node server.js --check FILE`: validate a config without starting (the app role checks a new config
+// this way before it replaces the live one).
+if (process.argv[2] === "--check") {
+  let problems;
+  try {
+    problems = configProblems(JSON.parse(readFileSync(process.argv[3], "utf8")));
+  } catch (error) {
+    problems = [error.message];
+  }
+  for (const p of problems) console.error(`${process.argv[3]}: ${p}`);
+  process.exit(problems.length ? 1 : 0);
+}
+
 const config = JSON.parse(readFileSync(process.argv[2] ?? "/etc/notes-app/config.json", "utf8"));
+const problems = configProblems(config);
+if (problems.length) {
+  for (const p of problems) console.error(`config: ${p}`);
+  process.exit(1);
+}
 
 function pool(db) {
   return mysql.createPool({
