@@ -208,3 +208,41 @@ describe("every config is validated before it replaces the live one", () => {
   });
 });
 
+describe("rolling update", () => {
+  it("serial: 1, each app server drained from HAProxy first: zero failed requests under a steady request loop", async () => {
+    let stop = false;
+    const answers: { status: number; server: string; version: string }[] = [];
+    const loop = async () => {
+      while (!stop) {
+        const a = await site.request("/");
+        answers.push({ status: a.status, server: String(a.body["server"]), version: String(a.body["version"]) });
+      }
+    };
+    const loops = [loop(), loop()];
+    await new Promise((r) => setTimeout(r, 500));
+    const update = await deployOn(lab, "apply", join(lab.dir, "playbooks/rolling-update.yaml"), "-e", "app_version=2.0.0");
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await Promise.all(loops);
+
+    expect(update.code, changes(update.doc).join("\n")).toBe(0);
+    expect(changes(update.doc)).toEqual([
+      "web-01: Drain this host from the load balancers (no new requests; the ones in flight finish) (web-01): changed",
+      "web-01: App config (database hosts and credentials; readable by the app's group only): changed",
+      "web-01: handler restart app: changed",
+      "web-01: handler back into the load balancer (web-01): changed",
+      "web-02: Drain this host from the load balancers (no new requests; the ones in flight finish) (web-01): changed",
+      "web-02: App config (database hosts and credentials; readable by the app's group only): changed",
+      "web-02: handler restart app: changed",
+      "web-02: handler back into the load balancer (web-01): changed",
+    ]);
+    const failed = answers.filter((a) => a.status !== 200);
+    expect(failed, JSON.stringify(failed.slice(0, 5))).toEqual([]);
+    expect(answers.length).toBeGreaterThan(200);
+    // Both versions served during the update; only the new one after it.
+    expect(new Set(answers.map((a) => a.version))).toEqual(new Set(["1.0.0", "2.0.0"]));
+    const after = await site.request("/");
+    expect(after.body["version"]).toBe("2.0.0");
+    expect(alternates(await site.servers(4))).toBe(true);
+  });
+});
