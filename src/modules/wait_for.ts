@@ -28,7 +28,8 @@ export const waitForSchema = z
       .describe("started: wait until it answers; stopped: wait until it no longer answers."),
     timeout: z.number().positive().default(60).describe("Seconds to wait before failing."),
     delay: z.number().nonnegative().default(0).describe("Seconds to wait before the first check."),
-    sleep: z.number().positive().default(1).describe("Seconds between checks."),
+    // Short: a service usually answers within a second of its start, and each check is one cheap probe.
+    sleep: z.number().positive().default(0.25).describe("Seconds between checks (fractions allowed)."),
   })
   .superRefine((p, issue) => {
     if ((p.port === undefined) === (p.url === undefined)) issue.addIssue({ code: "custom", message: "give exactly one of port and url" });

@@ -2,7 +2,6 @@
 // over a checksum list), only differing files rewritten, extra files removed when asked.
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { atomicWriteScript } from "../../connection/atomic-write.js";
 import { raw, sh, type Script } from "../../util/shell.js";
 import type { ApplyContext, ApplyResult, Change, FileDiff, Plan, ProbeOutput } from "../types.js";
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
@@ -22,6 +21,7 @@ import {
   TAG,
   type StatInfo,
 } from "./probe.js";
+import { tarArchive } from "./tar.js";
 
 export interface TreeFile {
   /** Path relative to the tree's root, `/`-separated. */
@@ -43,7 +43,7 @@ const DIR_MODE = "0755";
 
 /**
  * Read a directory of the control machine. Symbolic links are followed to their content; names with a
- * newline or backslash are refused because the checksum list the probe uses cannot carry them.
+ * newline, tab or backslash are refused because the checksum list and the manifest cannot carry them.
  */
 export async function readSourceTree(root: string): Promise<SourceTree> {
   const tree: SourceTree = { dirs: [], files: [] };
@@ -55,7 +55,7 @@ export async function readSourceTree(root: string): Promise<SourceTree> {
     open.add(real);
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
-      if (/[\n\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline or backslash are not supported`);
+      if (/[\n\t\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline, tab or backslash are not supported`);
       const full = path.join(dir, entry.name);
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       const info = await stat(full);
@@ -239,43 +239,71 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   return { kind: "change", summary: `${params.dest}: ${parts.join("; ")}`, ...(diffs.length ? { diffs } : {}), detail };
 }
 
-/** Removals, directories and attribute fixes in one script; file writes follow, one exec each (stdin). */
-export function treeSetupScript(params: TreeParams, detail: TreeDetail): Script | undefined {
+/** Removals, directories and attribute fixes: the first part of the apply script. */
+function treeSetupLines(params: TreeParams, detail: TreeDetail): Script[] {
   const lines: Script[] = [];
   for (const rel of detail.removes) lines.push(sh`rm -rf -- ${join(params.dest, rel)}`);
   for (const rel of detail.mkdirs) {
     const dir = join(params.dest, rel);
     lines.push(sh`mkdir -m ${DIR_MODE} -- ${dir}`);
     if (params.owner !== undefined || params.group !== undefined) {
-      lines.push(sh`chown -- ${`${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`} ${dir}`);
+      lines.push(sh`chown -- ${ownerSpec(params)} ${dir}`);
     }
   }
   for (const fix of detail.attrFixes) lines.push(...attrScript(join(params.dest, fix.rel), fix.changes));
-  return lines.length ? joinScript([raw("set -e"), ...lines]) : undefined;
+  return lines;
 }
 
-export function treeWriteScript(params: TreeParams, write: TreeDetail["writes"][number]): Script {
-  return atomicWriteScript(join(params.dest, write.rel), {
-    mode: write.mode,
-    owner: params.owner ?? (write.keep ? String(write.keep.uid) : undefined),
-    group: params.group ?? (write.keep ? String(write.keep.gid) : undefined),
-  });
+function ownerSpec(params: Attrs): string {
+  return `${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`;
+}
+
+/** Name of the list inside the archive: `index TAB keep TAB path` per file (index = the member's name). */
+const MANIFEST = "manifest";
+
+/**
+ * The whole apply in ONE exec: setup, then the files to write arrive as a tar archive on stdin, unpack into
+ * a staging directory inside dest, get their owner, are fsynced, and are renamed over their targets one by
+ * one (each rename atomic, as for a single file). An updated file keeps its owner unless the task sets one.
+ */
+export function treeApplyScript(params: TreeParams, detail: TreeDetail): Script {
+  const lines: Script[] = [raw("set -e"), ...treeSetupLines(params, detail)];
+  if (detail.writes.length > 0) {
+    lines.push(
+      sh`dest=${params.dest.replace(/\/+$/, "") || "/"}`,
+      raw(`s=$(mktemp -d "$dest/.deploy-tree.XXXXXXXX")`),
+      raw(`trap 'rm -rf -- "$s"' EXIT`),
+      // -p: the modes in the archive exactly, whatever the umask; ownership is set below, not by tar.
+      raw(`tar -x -p --no-same-owner -f - -C "$s"`),
+      raw(`t=$(printf '\t')`),
+    );
+    if (detail.writes.some((w) => w.keep)) {
+      lines.push(raw(`while IFS="$t" read -r i keep rel; do [ "$keep" = 0 ] || chown --reference="$dest/$rel" -- "$s/$i"; done < "$s/${MANIFEST}"`));
+    }
+    if (params.owner !== undefined || params.group !== undefined) lines.push(sh`chown -R -- ${ownerSpec(params)} "$s"`);
+    // Without the fsync a crash right after the rename could leave empty files (as in atomic-write).
+    lines.push(
+      raw(`find "$s" -type f ! -name ${MANIFEST} -exec sync -- {} +`),
+      raw(`while IFS="$t" read -r i keep rel; do mv -f -- "$s/$i" "$dest/$rel"; done < "$s/${MANIFEST}"`),
+    );
+  }
+  return joinScript(lines);
+}
+
+/** The archive treeApplyScript reads: the files to write, named by index, and the manifest. */
+export function treeArchive(tree: SourceTree, detail: TreeDetail): Buffer {
+  const byRel = new Map(tree.files.map((f) => [f.rel, f]));
+  const manifest = detail.writes.map((w, i) => `${i}\t${w.keep ? 1 : 0}\t${w.rel}\n`).join("");
+  return tarArchive([
+    ...detail.writes.map((w, i) => ({ name: String(i), content: byRel.get(w.rel)!.content, mode: parseInt(w.mode, 8) })),
+    { name: MANIFEST, content: Buffer.from(manifest, "utf8"), mode: 0o600 },
+  ]);
 }
 
 export async function applyTree(params: TreeParams, tree: SourceTree, change: Change, ctx: ApplyContext): Promise<ApplyResult> {
   const detail = change.detail as TreeDetail;
-  const setup = treeSetupScript(params, detail);
-  if (setup) {
-    const result = await ctx.run(setup);
-    if (result.exitCode !== 0) return { changed: true, failed: `${params.dest}: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
-  }
-  const byRel = new Map(tree.files.map((f) => [f.rel, f]));
-  for (const write of detail.writes) {
-    const file = byRel.get(write.rel)!;
-    const result = await ctx.run(treeWriteScript(params, write), { stdin: file.content });
-    if (result.exitCode !== 0) {
-      return { changed: true, failed: `writing ${join(params.dest, write.rel)} failed: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
-    }
-  }
+  const stdin = detail.writes.length > 0 ? treeArchive(tree, detail) : undefined;
+  const result = await ctx.run(treeApplyScript(params, detail), stdin ? { stdin } : {});
+  if (result.exitCode !== 0) return { changed: true, failed: `${params.dest}: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
   return { changed: true };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseParams } from "../../../src/engine/module-step.js";
@@ -246,6 +246,30 @@ describe("copy of a directory tree", () => {
     expect(readFileSync(path.join(dest, "js", "app.js"), "utf8")).toBe("console.log(1)\n");
     expect(statSync(path.join(dest, "index.html")).ino).toBe(untouched);
     expect((await check(copyModule, { src: "site", dest, delete: true }, ctx)).plan).toEqual({ kind: "ok" });
+  });
+
+  it("writes all the files of a tree in ONE exec; an updated file keeps its owner, owner: sets it on all", async () => {
+    const ctx = context({ roleDir: role });
+    await converge(copyModule, { src: "site", dest }, ctx);
+    expect(ctx.recorded.commands).toHaveLength(1);
+    // Someone else owns a file that then drifts: the rewrite keeps that owner (as a single-file copy does).
+    chownSync(path.join(dest, "js", "app.js"), 65534, 65534);
+    writeFileSync(path.join(dest, "js", "app.js"), "drift\n");
+    writeFileSync(path.join(dest, "index.html"), "drift\n");
+    const fixed = await converge(copyModule, { src: "site", dest }, ctx);
+    expect(fixed.applied).toEqual({ changed: true });
+    expect(readFileSync(path.join(dest, "js", "app.js"), "utf8")).toBe("console.log(1)\n");
+    expect(statSync(path.join(dest, "js", "app.js"))).toMatchObject({ uid: 65534, gid: 65534 });
+    expect(statSync(path.join(dest, "index.html"))).toMatchObject({ uid: 0, gid: 0 });
+    // No staging directory is left behind.
+    expect(readdirSync(dest).filter((name) => name.startsWith(".deploy"))).toEqual([]);
+
+    const owned = await converge(copyModule, { src: "site", dest: path.join(dir, "owned"), owner: "nobody", group: "nogroup" }, ctx);
+    expect(owned.applied).toEqual({ changed: true });
+    for (const rel of ["", "js", "js/app.js", "tool", odd]) {
+      expect(statSync(path.join(dir, "owned", rel))).toMatchObject({ uid: 65534, gid: 65534 });
+    }
+    expect(statSync(path.join(dir, "owned", "tool")).mode & 0o777).toBe(0o755);
   });
 
   it("fixes a file's mode without rewriting it", async () => {

@@ -60,7 +60,7 @@ describe("wait_for schema", () => {
     expect(waitForSchema.safeParse({ url: "ftp://x/" }).success).toBe(false);
     expect(waitForSchema.safeParse({ port: 70000 }).success).toBe(false);
     expect(waitForSchema.safeParse({ port: 80, host: "a;b" }).success).toBe(false);
-    expect(waitForSchema.parse({ port: 80 })).toMatchObject({ state: "started", timeout: 60, delay: 0, sleep: 1 });
+    expect(waitForSchema.parse({ port: 80 })).toMatchObject({ state: "started", timeout: 60, delay: 0, sleep: 0.25 });
   });
 
   it("splits URLs into what the bash fallback needs", () => {
