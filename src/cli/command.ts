@@ -11,8 +11,6 @@ export interface CliIO {
 
 export interface Command {
   name: string;
-  /** One line for `deploy --help`. */
-  summary: string;
   /** Full usage text for `deploy <command> --help`. */
   usage: string;
   run(args: string[], io: CliIO): Promise<number>;

@@ -46,11 +46,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     io.out(version());
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`deploy: unknown command '${name}'. Run 'deploy --help' for the list.`);
     return EXIT.invalid;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.out(command.usage);
     return EXIT.ok;

@@ -39,7 +39,7 @@ describe("deploy ping", () => {
   it("reports an unreachable host within the timeout without failing the others; exit 4", async () => {
     const dir = await mkdtemp(join(tmpdir(), "deploy-ping-"));
     await mkdir(join(dir, "inventory"));
-    const lab = (await readFile("inventory/lab.yaml", "utf8")).replaceAll("../.lab/", `${resolve(".lab")}/`);
+    const lab = (await readFile("inventory/lab.yaml", "utf8")).replaceAll("../.lab/", `${resolve(".lab")}/`).replaceAll("../vault/", `${resolve("vault")}/`);
     const withGhost = lab.replace(/^groups:/m, "  ghost:\n    address: 10.77.0.250\n    user: deploy\n    identity_file: ../ghost_key\ngroups:");
     const file = join(dir, "inventory", "lab.yaml");
     await writeFile(file, withGhost);

@@ -92,7 +92,6 @@ function treeLines(inventory: Inventory): string[] {
 
 export const inventoryCommand: Command = {
   name: "inventory",
-  summary: "show the inventory's groups and hosts, or one host's resolved vars",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;

@@ -89,7 +89,6 @@ async function run(args: string[], io: CliIO): Promise<number> {
 
 export const labCommand: Command = {
   name: "lab",
-  summary: "local Debian test hosts for an inventory (systemd-nspawn): up, down, status, reset",
   usage,
   run,
 };

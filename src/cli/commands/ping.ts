@@ -123,7 +123,6 @@ export function exitStatus(results: PingResult[]): number {
 
 export const pingCommand: Command = {
   name: "ping",
-  summary: "check that every host answers: reachable, OS, round-trip time",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;

@@ -65,7 +65,6 @@ export function summary(project: Project, cwd: string): string[] {
 
 export const validateCommand: Command = {
   name: "validate",
-  summary: "check inventory, playbook, roles and templates without connecting",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     let parsed;

@@ -120,4 +120,4 @@ function edit(file: string, label: string, password: string, io: CliIO): number 
   }
 }
 
-export const vaultCommand: Command = { name: "vault", summary: "encrypt, decrypt, view, edit or rekey a vault vars file", usage: USAGE, run };
+export const vaultCommand: Command = { name: "vault", usage: USAGE, run };
