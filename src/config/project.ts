@@ -78,26 +78,15 @@ function checkDelegates(loaded: LoadedPlay, roles: Map<string, LoadedRole>, host
 export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const problems = new Problems();
   const inventoryFile = path.resolve(opts.cwd, opts.inventoryFile);
-  const loadedInventory = await readInventory(inventoryFile, problems, opts);
+  // Not awaited yet: a vault's key derivation (scrypt, ~0.1 s) runs on the thread pool while the
+  // playbook and roles load. Problems are sorted before they are shown, so their order does not matter.
+  const inventoryLoading = readInventory(inventoryFile, problems, opts);
+  // Its failure is re-thrown where it is awaited; until then it must not count as unhandled.
+  inventoryLoading.catch(() => undefined);
   const projectDir = path.dirname(path.dirname(inventoryFile));
-  const secrets = new Set<string>(loadedInventory?.secrets);
 
   const playbookFile = opts.playbookFile ? path.resolve(opts.cwd, opts.playbookFile) : defaultPlaybook(projectDir);
   const loadedPlaybook = await readPlaybook(playbookFile, problems);
-
-  // `-e @vault.yaml` is decrypted with the same password sources as the inventory's vars files
-  // (--vault-password-file, the environment, the inventory's vault_password_file, a prompt).
-  let asked: Promise<string> | undefined;
-  const password =
-    opts.password ??
-    (() =>
-      (asked ??= vaultPassword({
-        file: opts.vaultPasswordFile,
-        env: opts.env ?? process.env,
-        inventoryFile: loadedInventory?.inventory.settings.vaultPasswordFile,
-        label: "-e vars file",
-      })));
-  const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], { cwd: opts.cwd, problems, secrets, password });
 
   // Roles, each loaded once however many plays use it.
   const roles = new Map<string, LoadedRole>();
@@ -115,6 +104,23 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
       else missing.add(ref.name);
     }
   }
+
+  const loadedInventory = await inventoryLoading;
+  const secrets = new Set<string>(loadedInventory?.secrets);
+
+  // `-e @vault.yaml` is decrypted with the same password sources as the inventory's vars files
+  // (--vault-password-file, the environment, the inventory's vault_password_file, a prompt).
+  let asked: Promise<string> | undefined;
+  const password =
+    opts.password ??
+    (() =>
+      (asked ??= vaultPassword({
+        file: opts.vaultPasswordFile,
+        env: opts.env ?? process.env,
+        inventoryFile: loadedInventory?.inventory.settings.vaultPasswordFile,
+        label: "-e vars file",
+      })));
+  const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], { cwd: opts.cwd, problems, secrets, password });
 
   // Cross-references per play.
   const playFiles = {

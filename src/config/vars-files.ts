@@ -2,7 +2,7 @@
 // clear or vault-encrypted. Decrypted text stays in memory; every string value of a vault file is
 // recorded as a secret so reports can redact it.
 import { readFile } from "node:fs/promises";
-import { decryptVault, isVault } from "../vault/cipher.js";
+import { decryptVaultAsync, isVault } from "../vault/cipher.js";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES } from "./schemas.js";
@@ -77,7 +77,7 @@ export async function loadVarsFile(
       return undefined;
     }
     try {
-      bytes = Buffer.from(decryptVault(text, await ctx.password()), "utf8");
+      bytes = Buffer.from(await decryptVaultAsync(text, await ctx.password()), "utf8");
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.problems.add(from.location, from.path, `vars file ${shown}: ${message}`);

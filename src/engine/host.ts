@@ -263,11 +263,17 @@ class HostRunner {
     return module;
   }
 
-  private async prepareItem(entry: Entry, item: unknown): Promise<{ prepared: Prepared; key: string; scope: Vars }> {
+  /** The item's scope and rendered params; `key` tells whether a speculative probe was built from the same. */
+  private renderItem(entry: Entry, item: unknown): { params: unknown; key: string; scope: Vars } {
     const scope = this.scopeFor(entry, item);
     const params = this.ctx.evaluator.render(entry.task.params, scope, this.where(entry, entry.task.module));
+    return { params, key: paramsKey(params), scope };
+  }
+
+  private async prepareItem(entry: Entry, item: unknown): Promise<{ prepared: Prepared; key: string; scope: Vars }> {
+    const { params, key, scope } = this.renderItem(entry, item);
     const prepared = await prepareStep(this.moduleOf(entry), params, this.prepareCtx(entry, scope));
-    return { prepared, key: paramsKey(params), scope };
+    return { prepared, key, scope };
   }
 
   private prepareCtx(entry: Entry, scope: Vars) {
@@ -288,16 +294,18 @@ class HostRunner {
     let observed: ProbeOutput | undefined;
     let target: Awaited<ReturnType<HostRunner["targetOf"]>>;
     try {
-      const ready = await this.prepareItem(entry, item);
-      scope = ready.scope;
+      const rendered = this.renderItem(entry, item);
+      scope = rendered.scope;
       target = await this.targetOf(entry, scope);
-      const cached = target.delegated ? undefined : this.cache.take(index, itemIndex, ready.key);
+      // A speculative probe built from the same params was prepared already: preparing again (reading a
+      // copied tree, rendering a template) would only repeat that work.
+      const cached = target.delegated ? undefined : this.cache.take(index, itemIndex, rendered.key);
       if (cached) {
         prepared = cached.prepared;
         observed = cached.observed;
         this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
       } else {
-        prepared = ready.prepared;
+        prepared = await prepareStep(this.moduleOf(entry), rendered.params, this.prepareCtx(entry, scope));
         if (!prepared.probe) observed = undefined;
         else if (target.delegated) observed = await this.probeOn(target.conn, this.become(entry, target.host), [prepared]).then((o) => o[0]);
         else observed = await this.probe(entries, index, itemIndex, prepared);

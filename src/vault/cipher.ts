@@ -1,7 +1,7 @@
 // Vault files: a vars file encrypted at rest. AES-256-GCM (authenticated: a wrong password and a tampered
 // file are both detected) with a key from scrypt (memory-hard, so guessing passwords is expensive).
 // The header line carries the format and KDF parameters and is authenticated too (GCM additional data).
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync } from "node:crypto";
 
 export const VAULT_MAGIC = "$DEPLOY_VAULT";
 const VERSION = "1";
@@ -42,9 +42,21 @@ function parseHeader(line: string): KdfParams {
   return kdf;
 }
 
+function scryptOptions(kdf: KdfParams) {
+  return { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 };
+}
+
 function deriveKey(password: string, salt: Buffer, kdf: KdfParams): Buffer {
   if (password.length === 0) throw new VaultError("the vault password is empty");
-  return scryptSync(password.normalize("NFC"), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 });
+  return scryptSync(password.normalize("NFC"), salt, 32, scryptOptions(kdf));
+}
+
+/** scrypt on libuv's thread pool: a run loads its playbook and roles while the key is derived. */
+function deriveKeyAsync(password: string, salt: Buffer, kdf: KdfParams): Promise<Buffer> {
+  if (password.length === 0) return Promise.reject(new VaultError("the vault password is empty"));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFC"), salt, 32, scryptOptions(kdf), (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 export function encryptVault(plaintext: string, password: string, kdf: KdfParams = DEFAULT_KDF): string {
@@ -59,21 +71,49 @@ export function encryptVault(plaintext: string, password: string, kdf: KdfParams
   return [head, ...lines].join("\n") + "\n";
 }
 
-export function decryptVault(text: string, password: string): string {
-  const [head = "", ...rest] = text.replace(/\r\n/g, "\n").split("\n");
-  const kdf = parseHeader(head.trim());
+interface Sealed {
+  head: string;
+  kdf: KdfParams;
+  salt: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  body: Buffer;
+}
+
+function unpack(text: string): Sealed {
+  const [first = "", ...rest] = text.replace(/\r\n/g, "\n").split("\n");
+  const head = first.trim();
+  const kdf = parseHeader(head);
   const blob = Buffer.from(rest.join("").trim(), "base64");
   if (blob.length < SALT_BYTES + IV_BYTES + TAG_BYTES) throw new VaultError("vault file is truncated");
-  const salt = blob.subarray(0, SALT_BYTES);
-  const iv = blob.subarray(SALT_BYTES, SALT_BYTES + IV_BYTES);
-  const tag = blob.subarray(SALT_BYTES + IV_BYTES, SALT_BYTES + IV_BYTES + TAG_BYTES);
-  const body = blob.subarray(SALT_BYTES + IV_BYTES + TAG_BYTES);
-  const decipher = createDecipheriv("aes-256-gcm", deriveKey(password, salt, kdf), iv);
-  decipher.setAAD(Buffer.from(head.trim()));
-  decipher.setAuthTag(tag);
+  return {
+    head,
+    kdf,
+    salt: blob.subarray(0, SALT_BYTES),
+    iv: blob.subarray(SALT_BYTES, SALT_BYTES + IV_BYTES),
+    tag: blob.subarray(SALT_BYTES + IV_BYTES, SALT_BYTES + IV_BYTES + TAG_BYTES),
+    body: blob.subarray(SALT_BYTES + IV_BYTES + TAG_BYTES),
+  };
+}
+
+function open(sealed: Sealed, key: Buffer): string {
+  const decipher = createDecipheriv("aes-256-gcm", key, sealed.iv);
+  decipher.setAAD(Buffer.from(sealed.head));
+  decipher.setAuthTag(sealed.tag);
   try {
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(sealed.body), decipher.final()]).toString("utf8");
   } catch (error: unknown) {
     throw new VaultError("wrong vault password, or the vault file was modified", { cause: error });
   }
+}
+
+export function decryptVault(text: string, password: string): string {
+  const sealed = unpack(text);
+  return open(sealed, deriveKey(password, sealed.salt, sealed.kdf));
+}
+
+/** decryptVault without blocking the event loop during key derivation. */
+export async function decryptVaultAsync(text: string, password: string): Promise<string> {
+  const sealed = unpack(text);
+  return open(sealed, await deriveKeyAsync(password, sealed.salt, sealed.kdf));
 }

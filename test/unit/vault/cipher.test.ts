@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decryptVault, encryptVault, isVault, VaultError } from "../../../src/vault/cipher.js";
+import { decryptVault, decryptVaultAsync, encryptVault, isVault, VaultError } from "../../../src/vault/cipher.js";
 
 // A small scrypt cost keeps the suite fast; the format and checks are the same as the default.
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -11,6 +11,14 @@ describe("vault cipher", () => {
     expect(isVault(sealed)).toBe(true);
     expect(sealed).not.toContain("s3cr3t");
     expect(decryptVault(sealed, "pw")).toBe(plain);
+  });
+
+  it("decrypts the same off the event loop, with the same refusals", async () => {
+    const sealed = encryptVault("a: 1\n", "pw", FAST);
+    await expect(decryptVaultAsync(sealed, "pw")).resolves.toBe("a: 1\n");
+    await expect(decryptVaultAsync(sealed, "wrong")).rejects.toThrow(/wrong vault password, or the vault file was modified/);
+    await expect(decryptVaultAsync(sealed, "")).rejects.toThrow(/empty/);
+    await expect(decryptVaultAsync("hello", "pw")).rejects.toThrow(/not a deploy vault file/);
   });
 
   it("uses a fresh salt and nonce each time", () => {
