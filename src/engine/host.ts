@@ -5,6 +5,7 @@ import type { Facts } from "../facts/types.js";
 import { getModule } from "../modules/registry.js";
 import type { ApplyResult, FileDiff, Module, Plan, ProbeOutput } from "../modules/types.js";
 import type { Evaluator } from "./evaluator.js";
+import type { RunMemo } from "./run-memo.js";
 import type { EventSink, RunMode, TaskRef } from "./events.js";
 import { applyStep, decideStep, prepareStep, type Prepared } from "./module-step.js";
 import { findPending, pendingResult } from "./pending.js";
@@ -25,6 +26,8 @@ export interface HostPlayContext {
   forceHandlers: boolean;
   emit: EventSink;
   evaluator: Evaluator;
+  /** Shared by the hosts of the run. */
+  memo: RunMemo;
   /** This host's registered results; kept across plays. */
   registered: Vars;
   secrets: ReadonlySet<string>;
@@ -223,7 +226,7 @@ class HostRunner {
       this.ctx.registered[task.register] = single
         ? outcomes[0]!.result
         : { changed, failed, skipped: outcomes.every((o) => o.status === "skipped"), results: outcomes.map((o) => o.result) };
-      this.cache.clear();
+      this.cache.varsChanged();
     }
     if (changed && !entry.handler) {
       for (const name of task.notify) {
@@ -270,20 +273,23 @@ class HostRunner {
     return { params, key: paramsKey(params), scope };
   }
 
-  private async prepareItem(entry: Entry, item: unknown): Promise<{ prepared: Prepared; key: string; scope: Vars }> {
+  private async prepareItem(entry: Entry, item: unknown): Promise<{ prepared: Prepared; key: string; readsVars: boolean }> {
     const { params, key, scope } = this.renderItem(entry, item);
-    const prepared = await prepareStep(this.moduleOf(entry), params, this.prepareCtx(entry, scope));
-    return { prepared, key, scope };
+    let readsVars = false;
+    const prepared = await prepareStep(this.moduleOf(entry), params, this.prepareCtx(entry, scope, () => (readsVars = true)));
+    return { prepared, key, readsVars };
   }
 
-  private prepareCtx(entry: Entry, scope: Vars) {
+  private prepareCtx(entry: Entry, scope: Vars, onVarsRead?: () => void) {
     return prepareContext({
+      ...(onVarsRead ? { onVarsRead } : {}),
       hostName: this.ctx.host.name,
       facts: this.facts,
       scope,
       baseDir: entry.baseDir,
       secrets: this.ctx.secrets,
       evaluator: this.ctx.evaluator,
+      memo: this.ctx.memo,
     });
   }
 
@@ -298,14 +304,17 @@ class HostRunner {
       scope = rendered.scope;
       target = await this.targetOf(entry, scope);
       // A speculative probe built from the same params was prepared already: preparing again (reading a
-      // copied tree, rendering a template) would only repeat that work.
+      // copied tree, rendering a template) would only repeat that work. One prepared from the vars before a
+      // result was registered is prepared again; its observation still holds if the probe is the same
+      // script (the host has not changed since, or the cache would have been cleared).
       const cached = target.delegated ? undefined : this.cache.take(index, itemIndex, rendered.key);
-      if (cached) {
-        prepared = cached.prepared;
+      const fresh = !cached || cached.varsChanged ? await prepareStep(this.moduleOf(entry), rendered.params, this.prepareCtx(entry, scope)) : undefined;
+      if (cached && (!fresh || fresh.probe?.text === cached.prepared.probe?.text)) {
+        prepared = fresh ?? cached.prepared;
         observed = cached.observed;
         this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
       } else {
-        prepared = await prepareStep(this.moduleOf(entry), rendered.params, this.prepareCtx(entry, scope));
+        prepared = fresh!;
         if (!prepared.probe) observed = undefined;
         else if (target.delegated) observed = await this.probeOn(target.conn, this.become(entry, target.host), [prepared]).then((o) => o[0]);
         else observed = await this.probe(entries, index, itemIndex, prepared);
@@ -335,33 +344,35 @@ class HostRunner {
   /** Probe this item, and speculatively the ones after it, in one round trip. */
   private async probe(entries: Entry[], index: number, itemIndex: number, first: Prepared): Promise<ProbeOutput | undefined> {
     const become = this.become(entries[index]!);
-    const batch: { index: number; item: number; key: string; prepared: Prepared }[] = [];
+    const batch: { index: number; item: number; key: string; prepared: Prepared; readsVars: boolean }[] = [];
     let budget = this.lookahead;
-    // The current task's remaining items, then later tasks, as long as they can be prepared now.
-    speculation: for (let i = index; i < entries.length && budget > 0; i++) {
+    // The current task's remaining items, then later tasks that can be prepared now. A task that cannot
+    // (its `when` or params need a result not registered yet) is passed over, not a reason to stop: if it
+    // runs and changes the host, the cache is cleared; if it is skipped or stays ok, the probes still hold.
+    for (let i = index; i < entries.length && budget > 0; i++) {
       const entry = entries[i]!;
       if (this.become(entry) !== become || entry.task.delegateTo !== undefined) break;
       let items: unknown[] | undefined;
       try {
         items = this.itemsOf(entry);
       } catch {
-        break;
+        continue;
       }
       if (items === undefined) continue;
       for (let k = i === index ? itemIndex + 1 : 0; k < items.length && budget > 0; k++) {
         try {
           const ready = await this.prepareItem(entry, items[k]);
           if (ready.prepared.probe) {
-            batch.push({ index: i, item: k, key: ready.key, prepared: ready.prepared });
+            batch.push({ index: i, item: k, ...ready });
             budget--;
           }
         } catch {
-          break speculation;
+          break;
         }
       }
     }
     const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);
-    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1] }));
+    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1], readsVars: b.readsVars }));
     return outputs[0];
   }
 

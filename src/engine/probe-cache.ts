@@ -1,7 +1,10 @@
 // Speculative probing: when a task needs its probe run, the host runner also prepares the tasks after it
 // and sends all their probes in the same round trip. On a converged host (and always in plan mode) a
 // whole play costs one round trip of probes. Any task that changes the host or registers a result makes
-// the cached observations stale, so the cache is cleared and the next task probes afresh.
+// the cached observations stale, so the cache is cleared and the next task probes afresh. A registered
+// result changes only the vars: entries whose preparation read them (a rendered template) are prepared
+// again when taken, and keep their observation only if their probe is the same; the others were built
+// from params alone, which are compared when the entry is taken.
 import type { ProbeOutput } from "../modules/types.js";
 import type { Prepared } from "./module-step.js";
 
@@ -10,6 +13,10 @@ export interface CachedProbe {
   paramsKey: string;
   prepared: Prepared;
   observed: ProbeOutput | undefined;
+  /** The module read the vars while preparing (beyond its rendered params). */
+  readsVars: boolean;
+  /** A result was registered after it was prepared from the vars: prepare again before use. */
+  varsChanged?: boolean;
 }
 
 export class ProbeCache {
@@ -32,6 +39,11 @@ export class ProbeCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** After a new registered result: only entries prepared from the vars may be stale. */
+  varsChanged(): void {
+    for (const entry of this.entries.values()) if (entry.readsVars) entry.varsChanged = true;
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Host, Play, Project, Vars } from "../config/model.js";
 import { ConnectionError } from "../connection/types.js";
 import type { Evaluator } from "./evaluator.js";
+import { RunMemo } from "./run-memo.js";
 import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
 import { runHostPlay, type HostOutcome } from "./host.js";
 import { Sessions, type SessionOpeners } from "./sessions.js";
@@ -44,6 +45,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
   const failed = new Set<string>();
   const unreachable = new Set<string>();
   const registered = new Map<string, Vars>();
+  const memo = new RunMemo();
   emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
   try {
     for (const play of project.playbook.plays) {
@@ -52,7 +54,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
         .filter((name) => !options.limit || options.limit.has(name))
         .filter((name) => !failed.has(name) && !unreachable.has(name))
         .map((name) => project.inventory.hosts.get(name)!);
-      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap });
+      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo });
       if (aborted) break;
     }
   } finally {
@@ -77,6 +79,7 @@ interface PlayRun {
   failed: Set<string>;
   unreachable: Set<string>;
   recap: Record<string, HostRecap>;
+  memo: RunMemo;
 }
 
 /** Runs one play; returns true when the failure budget aborted the run. */
@@ -129,6 +132,7 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
       forceHandlers: run.options.forceHandlers,
       emit: run.emit,
       evaluator: run.deps.evaluator,
+      memo: run.memo,
       registered,
       secrets: project.secrets,
       regatherFacts: () => run.sessions.regatherFacts(host),

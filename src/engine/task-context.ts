@@ -9,6 +9,7 @@ import type { ApplyContext, PrepareContext } from "../modules/types.js";
 import type { Script } from "../util/shell.js";
 import type { Evaluator } from "./evaluator.js";
 import type { EventSink } from "./events.js";
+import type { RunMemo } from "./run-memo.js";
 
 /**
  * Resolve `relPath` under `base/sub`, refusing anything that would escape it: `..`, absolute paths, and
@@ -67,19 +68,28 @@ export interface ContextInputs {
   baseDir: string;
   secrets: ReadonlySet<string>;
   evaluator: Evaluator;
+  memo: RunMemo;
+  /** Told when the module reads the vars (a template rendered from them), not only its params. */
+  onVarsRead?: () => void;
 }
 
 export function prepareContext(inputs: ContextInputs): PrepareContext {
-  const { baseDir, evaluator } = inputs;
+  const { baseDir, evaluator, memo } = inputs;
+  // The path check walks a role directory for escaping links: once per path and run, not per host.
+  const inside = (sub: string, relPath: string) => memo.once(`inside:${baseDir}:${sub}:${relPath}`, () => insideDir(baseDir, sub, relPath));
   return {
     hostName: inputs.hostName,
     facts: inputs.facts,
-    vars: inputs.scope,
+    get vars() {
+      inputs.onVarsRead?.();
+      return inputs.scope;
+    },
     roleDir: baseDir,
     secrets: inputs.secrets,
-    renderTemplate: (relPath, vars) => evaluator.renderTemplateFile(insideDir(baseDir, "templates", relPath), vars),
-    readRoleFile: (relPath) => readFile(insideDir(baseDir, "files", relPath)),
-    roleFilePath: (relPath) => insideDir(baseDir, "files", relPath),
+    renderTemplate: (relPath, vars) => evaluator.renderTemplateFile(inside("templates", relPath), vars),
+    readRoleFile: (relPath) => readFile(inside("files", relPath)),
+    roleFilePath: (relPath) => inside("files", relPath),
+    once: (key, make) => memo.once(key, make),
   };
 }
 

@@ -55,7 +55,8 @@ export const copyModule: Module<CopyParams, CopyPrepared> = {
     });
     if (info.isDirectory()) {
       if (params.validate !== undefined || params.backup) throw new Error("validate and backup apply to a single file, not a directory src");
-      return { kind: "tree", tree: await readSourceTree(source) };
+      // Every host copying this directory gets the same tree: read and hashed once per run.
+      return { kind: "tree", tree: await ctx.once(`copy-tree:${source}`, () => readSourceTree(source)) };
     }
     if (params.delete) throw new Error("delete applies to a directory src only");
     const content = await ctx.readRoleFile(params.src);

@@ -58,6 +58,11 @@ export interface PrepareContext extends TaskContext {
   readRoleFile(relPath: string): Promise<Buffer>;
   /** Absolute path of a role file or directory (checked to stay inside the role). */
   roleFilePath(relPath: string): string;
+  /**
+   * `make()`'s value, computed once per run and shared by all hosts: for work that depends only on `key`,
+   * such as reading a directory of the control machine.
+   */
+  once<T>(key: string, make: () => T): T;
 }
 
 export interface ApplyContext extends TaskContext {

@@ -48,6 +48,7 @@ function context(vars: Record<string, unknown> = {}, secrets: string[] = []): Ap
     renderTemplate: (rel, scope) => renderTemplateFile(path.join(role, "templates", rel), scope),
     readRoleFile: (rel) => readFile(path.join(role, "files", rel)),
     roleFilePath: (rel) => path.join(role, "files", rel),
+    once: (_key, make) => make(),
   };
 }
 

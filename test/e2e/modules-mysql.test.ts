@@ -72,6 +72,7 @@ function context(host: string, secrets: string[] = []): ApplyContext & PrepareCo
     renderTemplate: () => Promise.reject(new Error("no templates here")),
     readRoleFile: async (rel) => (await import("node:fs/promises")).readFile(path.join(roleDir, "files", rel)),
     roleFilePath: (rel) => path.join(roleDir, "files", rel),
+    once: (_key, make) => make(),
   };
 }
 

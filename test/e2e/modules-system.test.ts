@@ -57,6 +57,7 @@ function context(secrets: string[] = []): ApplyContext & PrepareContext {
     roleFilePath: () => {
       throw new Error("no role files here");
     },
+    once: (_key, make) => make(),
   };
 }
 

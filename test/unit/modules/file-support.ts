@@ -74,6 +74,7 @@ export function context(options: { roleDir?: string; secrets?: string[]; vars?: 
     },
     readRoleFile: (rel) => readFile(path.join(roleDir, "files", rel)),
     roleFilePath: (rel) => path.join(roleDir, "files", rel),
+    once: (_key, make) => make(),
   };
 }
 
