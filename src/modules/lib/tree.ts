@@ -56,14 +56,22 @@ export async function readSourceTree(root: string): Promise<SourceTree> {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (/[\n\t\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline, tab or backslash are not supported`);
-      const full = path.join(dir, entry.name);
+    }
+    // A directory's entries are read all at once (a node_modules has hundreds of small files), then
+    // recorded in name order so the tree is the same from run to run.
+    const read = await Promise.all(
+      entries.map(async (entry) => {
+        const full = path.join(dir, entry.name);
+        const info = await stat(full);
+        return { entry, full, info, content: info.isFile() ? await readFile(full) : undefined };
+      }),
+    );
+    for (const { entry, full, info, content } of read) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const info = await stat(full);
       if (info.isDirectory()) {
         tree.dirs.push(rel);
         await walk(full, rel);
-      } else if (info.isFile()) {
-        const content = await readFile(full);
+      } else if (content) {
         tree.files.push({ rel, content, sha256: sha256(content), sourceMode: info.mode & 0o111 ? "0755" : "0644" });
       }
     }
