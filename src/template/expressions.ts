@@ -9,7 +9,10 @@ import { strict, unwrap } from "./strict.js";
 type Compiled = (scope: object) => unknown;
 
 const EXPR = /\{\{([\s\S]*?)\}\}/g;
+/** A condition written as one `{{ expr }}` (spaces around allowed): the expression inside is the test. */
 const WHOLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
+/** A value that is exactly one `{{ expr }}` and nothing else yields the expression's raw value. */
+const EXACT = /^\{\{([\s\S]*?)\}\}$/;
 
 /** Compiled expressions and strict scopes. One per evaluator; also a default shared one for callers. */
 export class ExpressionEngine {
@@ -149,7 +152,8 @@ export class ExpressionEngine {
 
   private renderString(text: string, scope: Vars, where: string): unknown {
     if (!text.includes("{{")) return text;
-    const whole = WHOLE.exec(text);
+    // Only an exact match: in `"{{ body }}\n"` the newline is part of the value, so it renders as text.
+    const whole = EXACT.exec(text);
     if (whole && !whole[1]!.includes("{{")) return this.defined(this.evaluate(whole[1]!, scope, where), whole[1]!, where);
     return text.replace(EXPR, (_match, expr: string) => toText(this.defined(this.evaluate(expr, scope, where), expr, where)));
   }

@@ -87,6 +87,9 @@ describe("renderValue", () => {
     expect(renderValue("port {{ app_port }} on {{ host.name }}", scope(), "t")).toBe("port 3000 on web-01");
     expect(renderValue("{{ groups.app }} and {{ mysql.port }}", scope(), "t")).toBe('["web-01","web-02"] and 3306');
     expect(renderValue("no expressions", scope(), "t")).toBe("no expressions");
+    // Text around the expression, even only a newline or spaces, makes the result text.
+    expect(renderValue("{{ app_port }}\n", scope(), "t")).toBe("3000\n");
+    expect(renderValue(" {{ host.name }} ", scope(), "t")).toBe(" web-01 ");
   });
 
   it("walks lists and maps, leaving other values alone", () => {
