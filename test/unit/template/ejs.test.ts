@@ -1,3 +1,4 @@
+import { symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TemplateError } from "../../../src/template/errors.js";
@@ -85,6 +86,10 @@ names web-01 web-02
     expect(await renderTemplateFile(path.join(dir, "main.ejs"), scope)).toBe("port 3000");
     const error = await errorOf(renderTemplateFile(path.join(dir, "evil.ejs"), scope));
     expect(error.message).toMatch(/points outside/);
+    // A link inside templates/ to a file elsewhere is refused the same way.
+    symlinkSync("/etc/hostname", path.join(dir, "linked.ejs"));
+    writeFileSync(path.join(dir, "via-link.ejs"), "<%- include('linked.ejs') %>");
+    expect((await errorOf(renderTemplateFile(path.join(dir, "via-link.ejs"), scope))).message).toMatch(/include 'linked\.ejs' is a symbolic link to \/etc\/hostname, outside/);
   });
 
   it("a missing template and a syntax error are TemplateErrors", async () => {
