@@ -1,5 +1,5 @@
 // `deploy lab up|down|status|reset <inventory>`: local Debian test hosts for an inventory (src/lab).
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { loadInventory } from "../../config/inventory.js";
 import { defaultLabContext, labDown, labReset, labStatus, labUp, type HostStatus, type UpResult } from "../../lab/lab.js";
 import { labSpecFromInventory } from "../../lab/inventory.js";
@@ -60,7 +60,8 @@ function reportUp(io: CliIO, spec: LabSpec, result: UpResult, verb: string): voi
 
 async function run(args: string[], io: CliIO): Promise<number> {
   const { action, inventory: file } = parse(args);
-  const inventory = await loadInventory(file);
+  // Relative to the caller's directory, with its environment for the vault password (as every command).
+  const inventory = await loadInventory(resolve(io.cwd, file), { env: io.env });
   const stateDir = io.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR;
   const spec = labSpecFromInventory(inventory, stateDir);
   const ctx = defaultLabContext((line) => io.out(line));
