@@ -231,6 +231,37 @@ async function awaitSsh(ctx: LabContext, paths: LabPaths, host: LabHost): Promis
   throw new Error(`${what}; console log: ${hp.console}\n${await tail(hp.console)}`);
 }
 
+/**
+ * sshd answering is not enough: until systemd has finished booting, /run/nologin keeps every user but root
+ * out. Wait for the boot to end; a unit that a boot race failed (seen under load as status=219/CGROUP,
+ * "Failed to attach to cgroup", for systemd-user-sessions when 30 hosts boot at once) is started again.
+ */
+const SETTLE_SCRIPT = [
+  "systemctl is-system-running --wait >/dev/null 2>&1",
+  "for attempt in 1 2 3; do",
+  "  failed=$(systemctl list-units --failed --plain --no-legend | awk '{print $1}')",
+  "  if [ -z \"$failed\" ] && [ ! -e /run/nologin ]; then exit 0; fi",
+  "  systemctl reset-failed",
+  "  for unit in $failed; do systemctl restart \"$unit\"; done",
+  "  sleep 1",
+  "done",
+  "systemctl --failed --plain --no-legend; [ -e /run/nologin ] && echo 'logins still refused (/run/nologin)'",
+  "exit 1",
+].join("\n");
+
+async function settle(ctx: LabContext, spec: LabSpec, host: LabHost): Promise<void> {
+  const args = [
+    ...["-F", "/dev/null", "-i", spec.keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"],
+    ...["-o", `UserKnownHostsFile=${spec.knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes"],
+    `root@${host.address}`,
+    SETTLE_SCRIPT,
+  ];
+  const result = await ctx.run("ssh", args, { allowFailure: true });
+  if (result.code !== 0) {
+    throw new Error(`${host.name}: did not finish booting: ${(result.stdout + result.stderr).trim().split("\n").join("; ") || `ssh exited ${result.code}`}`);
+  }
+}
+
 async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promise<UpResult> {
   const paths = labPaths(spec.stateDir, spec.bridge);
   const authorizedKey = await ensureLabKey(ctx.run, spec.keyFile);
@@ -275,6 +306,7 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
   const hostKeys = new Map<string, string[]>();
   for (const host of spec.hosts) hostKeys.set(host.address, await hostPublicKeys(hostPaths(paths, host.name).upper));
   await writeKnownHosts(spec.knownHostsFile, hostKeys);
+  await Promise.all(spec.hosts.map((host) => settle(ctx, spec, host)));
 
   return {
     alreadyUp: toStart.length === 0,
