@@ -4,6 +4,8 @@
 // --rounds rounds (min-max shown); the rounds alternate the tools so drift on the machine hits both.
 // Needs root (it boots lab hosts on its own bridge, dlabstack, 10.77.4.0/24) and Debian's ansible package.
 // Run: npm run bench [-- --rounds 3 --keep]
+// One tool only (to check a translation, not to compare): --only deploy|ansible; prints that tool's
+// figures and leaves bench/results/stack.md alone.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,6 +22,7 @@ const BASE_VALUE = 4000;
 
 type Measure = "first" | "noop" | "plan" | "changePlan" | "changeApply";
 type Runs = Record<Measure, number[]>;
+type Tool = "deploy" | "ansible";
 
 function emptyRuns(): Runs {
   return { first: [], noop: [], plan: [], changePlan: [], changeApply: [] };
@@ -47,6 +50,11 @@ function expectChange(changed: number, what: string): void {
   if (changed === 0) throw new Error(`${what} changed nothing although ${CHANGED_VAR} was given a new value`);
 }
 
+/** "web-01=12 web-02=9": changes per host, for the log. */
+function changedPerHost(recap: Record<string, { changed: number }>): string {
+  return Object.entries(recap).map(([host, r]) => `${host}=${r.changed}`).join(" ");
+}
+
 function ansibleChangedTasks(stdout: string): string[] {
   // "TASK [role : name] ***" followed by "changed: [host]" lines.
   const lines: string[] = [];
@@ -65,7 +73,7 @@ async function deployRound(paths: StackPaths, round: number, out: Collected): Pr
   const first = await deployRun("apply", paths.inventory);
   if (totalChanged(first.report) === 0) throw new Error("deploy's first apply changed nothing: the hosts were not fresh");
   out.deploy.first.push(first.seconds);
-  log(`round ${round}, deploy: first apply ${first.seconds.toFixed(2)} s`);
+  log(`round ${round}, deploy: first apply ${first.seconds.toFixed(2)} s (changed ${changedPerHost(first.report.recap)})`);
 
   const noop: DeployRun = await deployRun("apply", paths.inventory);
   expectNoChange(totalChanged(noop.report), "deploy's no-op apply", changedTasks(noop.report));
@@ -85,14 +93,17 @@ async function deployRound(paths: StackPaths, round: number, out: Collected): Pr
   out.deploy.changeApply.push(changeApply.seconds);
   out.deployPeakMb = Math.max(out.deployPeakMb, first.peakMb, noop.peakMb, plan.peakMb, changePlan.peakMb, changeApply.peakMb);
   log(
-    `round ${round}, deploy: no-op ${noop.seconds.toFixed(2)} s, plan ${plan.seconds.toFixed(2)} s, ` +
-      `change ${changePlan.seconds.toFixed(2)} + ${changeApply.seconds.toFixed(2)} s`,
+    `round ${round}, deploy: no-op ${noop.seconds.toFixed(2)} s (changed ${changedPerHost(noop.report.recap)}), ` +
+      `plan ${plan.seconds.toFixed(2)} s, change ${changePlan.seconds.toFixed(2)} + ${changeApply.seconds.toFixed(2)} s ` +
+      `(changed ${changedPerHost(changeApply.report.recap)})`,
   );
 }
 
 async function ansibleRound(paths: StackPaths, round: number, out: Collected): Promise<void> {
   log(`round ${round}, ansible: lab reset + python3 (not timed)`);
   await lab("reset", paths.inventory);
+  // The Ansible inventory needs the lab's key, which the first reset creates.
+  if (round === 1) await writeAnsibleInventory(paths);
   out.pythonPrep.push(await preparePython(paths));
   const control = await ControlDir.create();
   try {
@@ -100,7 +111,7 @@ async function ansibleRound(paths: StackPaths, round: number, out: Collected): P
     const first = await ansibleRun(paths, control);
     if (recapChanged(first.recap) === 0) throw new Error("Ansible's first run changed nothing: the hosts were not fresh");
     out.ansible.first.push(first.seconds);
-    log(`round ${round}, ansible: first apply ${first.seconds.toFixed(2)} s`);
+    log(`round ${round}, ansible: first apply ${first.seconds.toFixed(2)} s (changed ${changedPerHost(first.recap)})`);
 
     const noop = await ansibleRun(paths, control);
     expectNoChange(recapChanged(noop.recap), "Ansible's no-op run", ansibleChangedTasks(noop.stdout));
@@ -118,8 +129,9 @@ async function ansibleRound(paths: StackPaths, round: number, out: Collected): P
     out.ansible.changePlan.push(changeCheck.seconds);
     out.ansible.changeApply.push(changeApply.seconds);
     log(
-      `round ${round}, ansible: no-op ${noop.seconds.toFixed(2)} s, check ${check.seconds.toFixed(2)} s, ` +
-        `change ${changeCheck.seconds.toFixed(2)} + ${changeApply.seconds.toFixed(2)} s`,
+      `round ${round}, ansible: no-op ${noop.seconds.toFixed(2)} s (changed ${changedPerHost(noop.recap)}), ` +
+        `check ${check.seconds.toFixed(2)} s, change ${changeCheck.seconds.toFixed(2)} + ${changeApply.seconds.toFixed(2)} s ` +
+        `(changed ${changedPerHost(changeApply.recap)})`,
     );
   } finally {
     await control.close();
@@ -151,6 +163,23 @@ function rows(data: Collected): Row[] {
   ];
 }
 
+/** One tool's figures (--only): no ratios, nothing to compare with. */
+function reportOne(tool: Tool, data: Collected, rounds: number): string {
+  const runs = data[tool];
+  const measures: [string, number[]][] = [
+    ["first apply (fresh hosts)", runs.first],
+    ["no-op re-apply", runs.noop],
+    [tool === "deploy" ? "plan, converged" : "--check, converged", runs.plan],
+    ["one var changed: plan", runs.changePlan],
+    ["one var changed: apply", runs.changeApply],
+  ];
+  return [
+    `Reference stack, ${tool} only (--only), on 3 fresh lab hosts; median (min-max) of ${rounds} rounds. Not a comparison.`,
+    "",
+    table([["", tool], ...measures.map(([label, values]) => [label, seconds(figure(values))])]),
+  ].join("\n");
+}
+
 function report(data: Collected, rounds: number, load: number): string {
   const lines = rows(data);
   const tableRows = [
@@ -179,11 +208,15 @@ function report(data: Collected, rounds: number, load: number): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, keep: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: "string", default: "3" }, keep: { type: "boolean", default: false }, only: { type: "string" } },
+  });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a whole number >= 1");
+  const only = values.only;
+  if (only !== undefined && only !== "deploy" && only !== "ansible") throw new Error("--only takes deploy or ansible");
   if (process.getuid?.() !== 0) throw new Error("the benchmark boots lab hosts and needs root");
-  if (!ansibleAvailable()) throw new Error("ansible-playbook not found: apt-get install -y ansible (Debian's package)");
+  if (only !== "deploy" && !ansibleAvailable()) throw new Error("ansible-playbook not found: apt-get install -y ansible (Debian's package)");
 
   const paths = stackPaths();
   await writeStackInventory(paths);
@@ -191,16 +224,18 @@ async function main(): Promise<void> {
   const load = await backgroundLoad();
   try {
     for (let round = 1; round <= rounds; round++) {
-      await deployRound(paths, round, data);
-      // The Ansible inventory needs the lab's key, which the first reset creates.
-      if (round === 1) await writeAnsibleInventory(paths);
-      await ansibleRound(paths, round, data);
+      if (only !== "ansible") await deployRound(paths, round, data);
+      if (only !== "deploy") await ansibleRound(paths, round, data);
     }
   } finally {
     if (!values.keep) {
       log("lab down");
       await lab("down", paths.inventory).catch((error: unknown) => log(String(error)));
     }
+  }
+  if (only !== undefined) {
+    console.log(reportOne(only, data, rounds));
+    return;
   }
   const text = report(data, rounds, load);
   console.log(text);
