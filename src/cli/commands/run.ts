@@ -98,6 +98,8 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
     },
     await runDeps(loaded, io, (line) => io.err(redact(line))),
     (event) => {
+      // Only --verbose prints the commands: the rest need not pay for redacting every probe script.
+      if (event.type === "command" && !verbose) return;
       renderer.handle(redactDeep(event, redact));
       if (event.type === "run-end") stats = event.stats;
     },

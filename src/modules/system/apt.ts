@@ -69,9 +69,14 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       `  if [ -e ${UPDATE_STAMP} ]; then s=$(stat -c %Y ${UPDATE_STAMP}); [ "$s" -gt "$t" ] && t=$s; fi`,
       "fi",
       `if [ -n "$t" ]; then printf 'deploy:lists-age\\t%s\\n' "$(( $(date +%s) - t ))"; else echo deploy:no-lists; fi`,
+      // ONE dpkg-query for all packages (each run reads dpkg's whole status file); each package's line is
+      // then found with parameter expansion, without starting a process per package.
+      "T=$(printf '\\t'); N='",
+      "'",
+      sh`q="$N$(dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${names} 2>/dev/null)$N"`.text,
       sh`for p in ${names}; do`.text,
-      "  st=$(dpkg-query -W -f='${db:Status-Abbrev}' \"$p\" 2>/dev/null) || st=",
-      "  v=$(dpkg-query -W -f='${Version}' \"$p\" 2>/dev/null) || v=",
+      "  st=; v=",
+      '  case $q in *"$N$p$T"*) l=${q#*"$N$p$T"}; l=${l%%"$N"*}; st=${l%%"$T"*}; v=${l#*"$T"} ;; esac',
       "  case $st in ?i*) inst=1 ;; *) inst=0; v= ;; esac",
       "  c=-; n=0",
       `  if [ ${latest} = 1 ] || { [ ${missing} = 1 ] && [ $inst = 0 ]; }; then`,

@@ -141,9 +141,11 @@ describe("parseAptProbe", () => {
 describe("the probe script on a stubbed host", () => {
   // dpkg-query/apt-cache/dpkg answer from a small table; the lists directory is faked through ls/stat/date.
   const stubs = {
-    "dpkg-query": `fmt=$2; p=$3
-case $p in nginx) st='ii '; v=1.22.1-9 ;; haproxy) st='rc '; v=2.6 ;; *) echo "dpkg-query: no packages found matching $p" >&2; exit 1 ;; esac
-case $fmt in *Status*) printf '%s' "$st" ;; *) printf '%s' "$v" ;; esac`,
+    "dpkg-query": `shift 2; rc=0
+for p in "$@"; do
+  case $p in nginx) printf 'nginx\\tii \\t1.22.1-9\\n' ;; haproxy) printf 'haproxy\\trc \\t2.6\\n' ;; *) echo "dpkg-query: no packages found matching $p" >&2; rc=1 ;; esac
+done
+exit $rc`,
     "apt-cache": `case $2 in nginx) c=1.22.1-9+deb12u1 ;; haproxy) c=2.6.12 ;; cowsay) c=3.03 ;; *) c='(none)' ;; esac
 printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n' "$2" "$c"`,
     dpkg: `[ "$1" = --compare-versions ] && [ "$2" != "$4" ]`,
