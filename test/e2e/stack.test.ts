@@ -3,6 +3,11 @@
 // as the unprivileged `deploy` user through sudo. Everything is then checked from this machine, as a user
 // would: through HAProxy on web-01 (HTTPS, trusting its certificate), and with root shells on the hosts
 // for what HTTP cannot show.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendStatus, changes, deployOn, freshStackLab, mainPid, onStackHost, Site, sqlOn, waitUntil, type StackLab } from "./support/stack.js";
 
@@ -117,5 +122,53 @@ describe("the reference stack on fresh hosts", () => {
     expect(up).toBeLessThan(5000);
     const answered = await site.servers(10);
     expect(alternates(answered), answered.join(" ")).toBe(true);
+  });
+
+  it("an upstream Node.js release selected by two vars runs the app; without them, Debian's nodejs again", async () => {
+    // An upstream-shaped tarball (node-vX-linux-x64/bin/node) of this machine's own Node, which is not
+    // Debian 12's version (no network here to fetch one from nodejs.org).
+    const version = process.version;
+    const name = `node-${version}-linux-x64`;
+    const staging = mkdtempSync(join(tmpdir(), "deploy-node-"));
+    mkdirSync(join(staging, name, "bin"), { recursive: true });
+    copyFileSync(process.execPath, join(staging, name, "bin", "node"));
+    chmodSync(join(staging, name, "bin", "node"), 0o755);
+    const tarball = `${name}.tar.gz`;
+    const filesDir = resolve("roles/app/files/nodejs");
+    mkdirSync(filesDir, { recursive: true });
+    execFileSync("tar", ["-czf", join(filesDir, tarball), "-C", staging, name]);
+    const sha256 = createHash("sha256").update(readFileSync(join(filesDir, tarball))).digest("hex");
+    try {
+      const debian = (await onStackHost(lab, "web-02", "/usr/bin/node --version")).trim();
+      expect(debian).not.toBe(version);
+
+      // A wrong checksum stops before anything is unpacked; the app keeps running on Debian's Node.
+      const bad = await deployOn(lab, "apply", "--limit", "web-02", "-e", `app_nodejs_tarball=${tarball}`, "-e", `app_nodejs_sha256=${"0".repeat(64)}`);
+      expect(bad.code).toBe(2);
+      expect(bad.doc.tasks.find((t) => t.status === "failed")?.summary).toMatch(/FAILED|did NOT match/);
+      expect(await onStackHost(lab, "web-02", `test -e /opt/nodejs/${name} && echo unpacked || echo absent`)).toBe("absent\n");
+
+      const upstream = await deployOn(lab, "apply", "--limit", "web-02", "-e", `app_nodejs_tarball=${tarball}`, "-e", `app_nodejs_sha256=${sha256}`);
+      expect(upstream.code, changes(upstream.doc).join("\n")).toBe(0);
+      expect(changes(upstream.doc)).toContain("web-02: handler restart app: changed");
+      const exe = async () => (await onStackHost(lab, "web-02", `readlink /proc/${await mainPid(lab, "web-02", "notes-app")}/exe`)).trim();
+      expect(await exe()).toBe(`/opt/nodejs/${name}/bin/node`);
+      // A restart without a drain (the rolling-update playbook drains) can cost a health check or two.
+      const backUp = () => waitUntil("HAProxy marks web-02 up", async () => (await backendStatus(lab))["web-02"] === "UP", 10_000);
+      await backUp();
+      const answered = await site.servers(6);
+      expect(alternates(answered), answered.join(" ")).toBe(true);
+      const again = await deployOn(lab, "apply", "--limit", "web-02", "-e", `app_nodejs_tarball=${tarball}`, "-e", `app_nodejs_sha256=${sha256}`);
+      expect(changes(again.doc)).toEqual([]);
+
+      const back = await deployOn(lab, "apply", "--limit", "web-02");
+      expect(back.code).toBe(0);
+      expect(await exe()).toBe("/usr/bin/node");
+      await backUp();
+      expect(alternates(await site.servers(4))).toBe(true);
+    } finally {
+      rmSync(join(filesDir, tarball), { force: true });
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 });
