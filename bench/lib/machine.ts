@@ -2,6 +2,8 @@
 import { execFileSync } from "node:child_process";
 import { cpus, release, totalmem } from "node:os";
 import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 
 function tryRun(command: string, args: string[]): string | undefined {
   try {
@@ -21,4 +23,11 @@ export function describeMachine(): string[] {
     `Node ${process.version}${ansible ? `, ${ansible}` : ""}`,
     "Lab hosts: Debian 12 systemd-nspawn containers on a local bridge (deploy lab), all on this same machine",
   ];
+}
+
+/** bench/results/<name>.md: a title, when and where it ran, the printed table, and any raw data after it. */
+export async function writeResults(file: string, title: string, table: string, raw: string[] = []): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const lines = [`# ${title}`, "", `Run ${new Date().toISOString()} on:`, ...describeMachine().map((l) => `- ${l}`), "", "```", table, "```", ""];
+  await writeFile(file, [...lines, ...raw].join("\n"));
 }
