@@ -1,9 +1,10 @@
 // Benchmark (not a test): the reference stack deployed by deploy and by Ansible (bench/ansible) on the same
 // fresh lab hosts, side by side. For each tool: first apply on fresh hosts, no-op re-apply, plan/check on
 // the converged fleet, plan + apply after changing one template variable. Each figure is the median of
-// --rounds rounds (min-max shown); the rounds alternate the tools so drift on the machine hits both.
+// --rounds rounds (min-max shown), the no-op and plan runs --repeat times in each round; the rounds
+// alternate the tools so drift on the machine hits both.
 // Needs root (it boots lab hosts on its own bridge, dlabstack, 10.77.4.0/24) and Debian's ansible package.
-// Run: npm run bench [-- --rounds 3 --keep]
+// Run: npm run bench [-- --rounds 3 --repeat 3 --keep]
 // One tool only (to check a translation, not to compare): --only deploy|ansible; prints that tool's
 // figures and leaves bench/results/stack.md alone.
 import path from "node:path";
@@ -66,7 +67,7 @@ function ansibleChangedTasks(stdout: string): string[] {
   return lines;
 }
 
-async function deployRound(paths: StackPaths, round: number, out: Collected): Promise<void> {
+async function deployRound(paths: StackPaths, round: number, repeat: number, out: Collected): Promise<void> {
   log(`round ${round}, deploy: lab reset (fresh hosts, not timed)`);
   await lab("reset", paths.inventory);
   const first = await deployRun("apply", paths.inventory);
@@ -74,14 +75,22 @@ async function deployRound(paths: StackPaths, round: number, out: Collected): Pr
   out.deploy.first.push(first.seconds);
   log(`round ${round}, deploy: first apply ${first.seconds.toFixed(2)} s (changed ${changedPerHost(first.report.recap)})`);
 
-  const noop: DeployRun = await deployRun("apply", paths.inventory);
-  expectNoChange(totalChanged(noop.report), "deploy's no-op apply", changedTasks(noop.report));
-  out.deploy.noop.push(noop.seconds);
-  out.trips.push(roundTripsPerTask(noop.report));
+  // The converged runs take about a second: --repeat of each per round, so one noisy second cannot move
+  // the median.
+  let noop!: DeployRun;
+  let plan!: DeployRun;
+  for (let k = 0; k < repeat; k++) {
+    noop = await deployRun("apply", paths.inventory);
+    expectNoChange(totalChanged(noop.report), "deploy's no-op apply", changedTasks(noop.report));
+    out.deploy.noop.push(noop.seconds);
+    out.trips.push(roundTripsPerTask(noop.report));
+    out.deployPeakMb = Math.max(out.deployPeakMb, noop.peakMb);
 
-  const plan = await deployRun("plan", paths.inventory);
-  expectNoChange(totalChanged(plan.report), "deploy plan", changedTasks(plan.report));
-  out.deploy.plan.push(plan.seconds);
+    plan = await deployRun("plan", paths.inventory);
+    expectNoChange(totalChanged(plan.report), "deploy plan", changedTasks(plan.report));
+    out.deploy.plan.push(plan.seconds);
+    out.deployPeakMb = Math.max(out.deployPeakMb, plan.peakMb);
+  }
 
   const extra = ["-e", `${CHANGED_VAR}=${BASE_VALUE + round}`];
   const changePlan = await deployRun("plan", paths.inventory, extra);
@@ -98,7 +107,7 @@ async function deployRound(paths: StackPaths, round: number, out: Collected): Pr
   );
 }
 
-async function ansibleRound(paths: StackPaths, round: number, out: Collected): Promise<void> {
+async function ansibleRound(paths: StackPaths, round: number, repeat: number, out: Collected): Promise<void> {
   log(`round ${round}, ansible: lab reset + python3 (not timed)`);
   await lab("reset", paths.inventory);
   // The Ansible inventory needs the lab's key, which the first reset creates.
@@ -112,13 +121,17 @@ async function ansibleRound(paths: StackPaths, round: number, out: Collected): P
     out.ansible.first.push(first.seconds);
     log(`round ${round}, ansible: first apply ${first.seconds.toFixed(2)} s (changed ${changedPerHost(first.recap)})`);
 
-    const noop = await ansibleRun(paths, control);
-    expectNoChange(recapChanged(noop.recap), "Ansible's no-op run", ansibleChangedTasks(noop.stdout));
-    out.ansible.noop.push(noop.seconds);
+    let noop!: Awaited<ReturnType<typeof ansibleRun>>;
+    let check!: Awaited<ReturnType<typeof ansibleRun>>;
+    for (let k = 0; k < repeat; k++) {
+      noop = await ansibleRun(paths, control);
+      expectNoChange(recapChanged(noop.recap), "Ansible's no-op run", ansibleChangedTasks(noop.stdout));
+      out.ansible.noop.push(noop.seconds);
 
-    const check = await ansibleRun(paths, control, { check: true });
-    expectNoChange(recapChanged(check.recap), "ansible-playbook --check", ansibleChangedTasks(check.stdout));
-    out.ansible.plan.push(check.seconds);
+      check = await ansibleRun(paths, control, { check: true });
+      expectNoChange(recapChanged(check.recap), "ansible-playbook --check", ansibleChangedTasks(check.stdout));
+      out.ansible.plan.push(check.seconds);
+    }
 
     const extra = [`${CHANGED_VAR}=${BASE_VALUE + round}`];
     const changeCheck = await ansibleRun(paths, control, { check: true, extra });
@@ -179,7 +192,7 @@ function reportOne(tool: Tool, data: Collected, rounds: number): string {
   ].join("\n");
 }
 
-function report(data: Collected, rounds: number, load: number): string {
+function report(data: Collected, rounds: number, repeat: number, load: number): string {
   const lines = rows(data);
   const tableRows = [
     ["", "deploy", "Ansible", "Ansible / deploy", "target", "met"],
@@ -193,7 +206,8 @@ function report(data: Collected, rounds: number, load: number): string {
   const worstTrips = Math.max(...data.trips.map((t) => t.max));
   const meanTrips = data.trips.reduce((a, t) => a + t.mean, 0) / Math.max(1, data.trips.length);
   return [
-    `Reference stack (playbooks/site.yaml vs bench/ansible/site.yml) on 3 fresh lab hosts; median (min-max) of ${rounds} rounds.`,
+    `Reference stack (playbooks/site.yaml vs bench/ansible/site.yml) on 3 fresh lab hosts; median (min-max) of ${rounds} rounds,`,
+    `no-op and plan/check ${repeat} times per round (${rounds * repeat} runs each).`,
     `Other work kept ${load.toFixed(2)} of the machine's cores busy just before the runs (a shared machine).`,
     "",
     table(tableRows),
@@ -208,9 +222,16 @@ function report(data: Collected, rounds: number, load: number): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: "string", default: "3" }, keep: { type: "boolean", default: false }, only: { type: "string" } },
+    options: {
+      rounds: { type: "string", default: "3" },
+      repeat: { type: "string", default: "3" },
+      keep: { type: "boolean", default: false },
+      only: { type: "string" },
+    },
   });
   const rounds = Number(values.rounds);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat takes a whole number >= 1");
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a whole number >= 1");
   const only = values.only;
   if (only !== undefined && only !== "deploy" && only !== "ansible") throw new Error("--only takes deploy or ansible");
@@ -223,8 +244,8 @@ async function main(): Promise<void> {
   const load = await backgroundLoad();
   try {
     for (let round = 1; round <= rounds; round++) {
-      if (only !== "ansible") await deployRound(paths, round, data);
-      if (only !== "deploy") await ansibleRound(paths, round, data);
+      if (only !== "ansible") await deployRound(paths, round, repeat, data);
+      if (only !== "deploy") await ansibleRound(paths, round, repeat, data);
     }
   } finally {
     if (!values.keep) {
@@ -236,7 +257,7 @@ async function main(): Promise<void> {
     console.log(reportOne(only, data, rounds));
     return;
   }
-  const text = report(data, rounds, load);
+  const text = report(data, rounds, repeat, load);
   console.log(text);
   const out = path.join(repoRoot(), "bench", "results", "stack.md");
   await writeResults(out, "Reference stack: deploy vs Ansible (generated by `npm run bench`)", text, [
