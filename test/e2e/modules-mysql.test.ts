@@ -202,7 +202,9 @@ function quoteSql(value: string): string {
 async function canLogin(user: string, password: string): Promise<boolean> {
   const option = `[client]\nhost=${PRIMARY.address}\nuser="${user.replace(/[\\"]/g, (c) => `\\${c}`)}"\npassword="${password.replace(/[\\"]/g, (c) => `\\${c}`)}"\n`;
   const result = await conn(REPLICA.name).exec(
-    `f=$(mktemp) && cat > "$f" && mariadb --defaults-extra-file="$f" --batch --skip-column-names -e 'SELECT CURRENT_USER()'; rc=$?; rm -f "$f"; exit $rc`,
+    // --defaults-file: ONLY this file. With --defaults-extra-file, root's ~/.my.cnf (read after it; the
+    // stack's mysql role writes one, e.g. after `npm run demo` on these hosts) would log in as root instead.
+    `f=$(mktemp) && cat > "$f" && mariadb --defaults-file="$f" --batch --skip-column-names -e 'SELECT CURRENT_USER()'; rc=$?; rm -f "$f"; exit $rc`,
     { become: true, stdin: option },
   );
   return result.exitCode === 0;
