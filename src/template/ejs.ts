@@ -1,11 +1,11 @@
 // EJS template files, strict. ejs copies the top-level locals into a `with` block, so an unknown top-level
 // name already throws a ReferenceError; nested values are wrapped in strict proxies so `host.nmae` throws
 // too. Errors name the template file, the line and the variable. Includes stay inside templates/.
-import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import ejs from "ejs";
 import type { Location, Vars } from "../config/model.js";
+import { insideDir } from "../util/inside-dir.js";
 import { TemplateError, describeFailure } from "./errors.js";
 import { ExpressionEngine } from "./expressions.js";
 
@@ -18,10 +18,6 @@ function templatesRoot(file: string): string {
   return i > 0 ? parts.slice(0, i + 1).join(path.sep) : path.dirname(file);
 }
 
-function within(root: string, file: string): boolean {
-  return file === root || file.startsWith(root + path.sep);
-}
-
 function compileText(text: string, file: string): Render {
   const root = templatesRoot(file);
   return ejs.compile(text, {
@@ -32,11 +28,13 @@ function compileText(text: string, file: string): Render {
     // ejs passes no resolved path when the file does not exist; then judge the path as written.
     includer: (original: string, parsed: string | undefined) => {
       const resolved = path.resolve(parsed ?? path.resolve(path.dirname(file), original));
-      if (!within(root, resolved)) throw new Error(`include '${original}' points outside ${root}`);
+      // The same containment as a role's files: no `..`, and no symbolic link to elsewhere.
+      try {
+        insideDir(root, "", path.relative(root, resolved));
+      } catch (error: unknown) {
+        throw new Error(`include ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       if (parsed === undefined) throw new Error(`include '${original}' not found`);
-      // A symbolic link inside templates/ must not bring in a file of the control machine from elsewhere.
-      const real = realpathSync(resolved);
-      if (!within(realpathSync(root), real)) throw new Error(`include '${original}' is a symbolic link to ${real}, outside ${root}`);
       return { filename: resolved };
     },
   }) as Render;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { TaskResultEvent } from "../../../src/engine/events.js";
-import { insideDir } from "../../../src/engine/task-context.js";
+import { insideDir } from "../../../src/util/inside-dir.js";
 import { fakeFleet, loadTemp, runFake } from "./fake-hosts.js";
 
 /** roles/web/{files,templates} plus a secret file outside the role. */
