@@ -10,6 +10,7 @@ import type { EventSink, RunMode, TaskRef } from "./events.js";
 import { applyStep, decideStep, prepareStep, type Prepared } from "./module-step.js";
 import { findPending, pendingResult } from "./pending.js";
 import { buildProbeBatch } from "./probe-batch.js";
+import { probeKey } from "../modules/lib/lookup.js";
 import { paramsKey, ProbeCache } from "./probe-cache.js";
 import { applyContext, prepareContext } from "./task-context.js";
 import { handlersFor, selectedByTags, type PlayTasks, type TagFilter } from "./task-list.js";
@@ -309,7 +310,7 @@ class HostRunner {
       // script (the host has not changed since, or the cache would have been cleared).
       const cached = target.delegated ? undefined : this.cache.take(index, itemIndex, rendered.key);
       const fresh = !cached || cached.varsChanged ? await prepareStep(this.moduleOf(entry), rendered.params, this.prepareCtx(entry, scope)) : undefined;
-      if (cached && (!fresh || fresh.probe?.text === cached.prepared.probe?.text)) {
+      if (cached && (!fresh || probeKey(fresh.probe) === probeKey(cached.prepared.probe))) {
         prepared = fresh ?? cached.prepared;
         observed = cached.observed;
         this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);

@@ -4,7 +4,8 @@
 import type { z } from "zod";
 import type { Connection } from "../connection/types.js";
 import type { ApplyContext, ApplyResult, Module, Plan, PrepareContext, ProbeOutput } from "../modules/types.js";
-import type { Script } from "../util/shell.js";
+import type { Probe } from "../modules/lib/lookup.js";
+import { buildProbeBatch } from "./probe-batch.js";
 
 /** Parameters that do not fit the module's schema, as one message per problem. */
 export class ParamsError extends Error {
@@ -31,7 +32,7 @@ export interface Prepared<P = unknown, S = unknown> {
   module: Module<P, S>;
   params: P;
   state: S;
-  probe: Script | undefined;
+  probe: Probe | undefined;
 }
 
 export async function prepareStep<P, S>(module: Module<P, S>, rawParams: unknown, ctx: PrepareContext): Promise<Prepared<P, S>> {
@@ -52,10 +53,11 @@ export async function applyStep<P, S>(prepared: Prepared<P, S>, plan: Plan, ctx:
 }
 
 /** Run the probe alone (one round trip). */
-export async function probeStep(conn: Connection, probe: Script | undefined): Promise<ProbeOutput | undefined> {
+export async function probeStep(conn: Connection, probe: Probe | undefined): Promise<ProbeOutput | undefined> {
   if (!probe) return undefined;
-  const result = await conn.exec(`( ${probe.text}\n) 2>&1`);
-  return { exitCode: result.exitCode, output: result.stdout };
+  const { script, parse } = buildProbeBatch([probe]);
+  const result = await conn.exec(script);
+  return parse(result.stdout)[0];
 }
 
 export interface StepOutcome {

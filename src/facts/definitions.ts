@@ -1,6 +1,7 @@
 // Every fact: the shell command that reads it and the parser that types it. One entry per field of
 // Facts (the mapped type makes a missing or extra fact a compile error). Commands use only POSIX sh and
-// tools a minimal host has, with fallbacks, and print nothing but the value.
+// tools a minimal host has, with fallbacks, and print nothing but the value. They run on every host at
+// every connection, so a small file is read with the shell's `read` rather than a `cat` process.
 import {
   parseAddresses,
   parseCount,
@@ -22,24 +23,25 @@ export type FactTable = { [K in keyof Facts]: FactDefinition<Facts[K]> };
 
 export const FACTS: FactTable = {
   os: {
-    command: "cat /etc/os-release || cat /usr/lib/os-release",
+    command: `f=/etc/os-release; [ -r "$f" ] || f=/usr/lib/os-release; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f"`,
     parse: parseOsRelease,
   },
   arch: { command: "uname -m", parse: parseWord },
   init: {
-    command: "cat /proc/1/comm; if [ -d /run/systemd/system ]; then echo systemd-running; fi",
+    command: "read -r c < /proc/1/comm && echo \"$c\"; if [ -d /run/systemd/system ]; then echo systemd-running; fi",
     parse: parseInit,
   },
   packageManager: {
     command: "for p in apt-get dnf yum apk zypper pacman; do if command -v \"$p\" >/dev/null 2>&1; then echo \"$p\"; break; fi; done",
     parse: parsePackageManager,
   },
-  hostname: { command: "uname -n", parse: parseWord },
+  hostname: { command: "read -r h < /proc/sys/kernel/hostname && echo \"$h\" || uname -n", parse: parseWord },
   addresses: {
     command: "ip -o -4 addr show 2>/dev/null || ip addr 2>/dev/null || hostname -I",
     parse: parseAddresses,
   },
-  memoryMb: { command: "cat /proc/meminfo", parse: parseMemoryMb },
+  // MemTotal is the first line; reading stops there.
+  memoryMb: { command: `while read -r k v u; do if [ "$k" = MemTotal: ]; then echo "$k $v $u"; break; fi; done < /proc/meminfo`, parse: parseMemoryMb },
   cpus: {
     command: "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo",
     parse: parseCount,

@@ -9,7 +9,8 @@ export const SECTION_MARK = "@@deploy-fact ";
 
 export function factsScript(table: FactTable = FACTS): Script {
   const parts = Object.entries(table).map(
-    ([name, fact]) => `printf '%s\\n' '${SECTION_MARK}${name}'\n( ${fact.command} ) 2>/dev/null`,
+    // A group, not a subshell: one process fewer per fact (no fact command exits or sets options).
+    ([name, fact]) => `printf '%s\\n' '${SECTION_MARK}${name}'\n{ ${fact.command}; } 2>/dev/null`,
   );
   return raw(parts.join("\n"));
 }

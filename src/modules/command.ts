@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { sh } from "../util/shell.js";
 import type { Module } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { decideGuarded, guardFields, guardProbe, runCommand, wrapRun } from "./system/exec.js";
 import { splitCommand, SplitError } from "./system/shlex.js";
 
@@ -42,7 +43,8 @@ export const commandModule: Module<CommandParams, undefined> = {
   alwaysRuns: true,
 
   probe(params) {
-    return guardProbe(params);
+    const script = guardProbe(params);
+    return script && scriptProbe(script);
   },
 
   decide(params, _prepared, observed, ctx) {

@@ -4,18 +4,8 @@ import { raw, sh, type Script } from "../util/shell.js";
 import type { ApplyResult, Module, Plan } from "./types.js";
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./lib/attrs.js";
 import { absolutePathSchema, formatMode, groupSchema, modeBits, modeSchema, ownerSchema } from "./lib/params.js";
-import {
-  accountsScript,
-  fact,
-  joinScript,
-  missingAccounts,
-  noiseText,
-  parseProbe,
-  parseStat,
-  statScript,
-  TAG,
-  type StatInfo,
-} from "./lib/probe.js";
+import { accountLookups, type Lookup } from "./lib/lookup.js";
+import { fact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
 
 export const fileSchema = z
   .strictObject({
@@ -91,7 +81,8 @@ export const fileModule: Module<FileParams, undefined> = {
   schema: fileSchema,
 
   probe(params) {
-    const lines: Script[] = [sh`p=${params.path}`, statScript(), ...accountsScript(params.owner, params.group)];
+    const lookups: Lookup[] = [{ kind: "entry", path: params.path }, ...accountLookups(params.owner, params.group)];
+    const lines: Script[] = [];
     if (params.state === "link") {
       lines.push(raw(`if [ -L "$p" ]; then printf '${TAG}b64 target\\n'; readlink -n -- "$p" | base64; printf '${TAG}end\\n'; fi`));
     }
@@ -108,7 +99,7 @@ export const fileModule: Module<FileParams, undefined> = {
         sh`if [ -d "$p" ] && [ ! -L "$p" ]; then printf '${raw(TAG)}differing %s\\n' "$(find "$p" -mindepth 1 \\( ${test} \\) -printf x 2>/dev/null | wc -c)"; fi`,
       );
     }
-    return joinScript(lines);
+    return lines.length ? { lookups, script: joinScript([sh`p=${params.path}`, ...lines]) } : { lookups };
   },
 
   decide(params, _prepared, observed) {

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { sh } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { accountId, accountName, parseGroupLine } from "./system/accounts.js";
 import { firstLine, probeLines, tail } from "./system/probe-lines.js";
 
@@ -24,7 +25,7 @@ export const groupModule: Module<GroupParams, undefined> = {
   schema: groupSchema,
 
   probe(params) {
-    return sh`if e=$(getent group ${params.name}); then printf 'deploy:group\\t%s\\n' "$e"; else echo deploy:no-group; fi`;
+    return scriptProbe(sh`if e=$(getent group ${params.name}); then printf 'deploy:group\\t%s\\n' "$e"; else echo deploy:no-group; fi`);
   },
 
   decide(params, _prepared, observed): Plan {

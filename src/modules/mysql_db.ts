@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Module, Plan, PrepareContext } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { raw } from "../util/shell.js";
 import { taggedRow, taggedRows } from "./mysql/batch.js";
 import {
@@ -173,7 +174,7 @@ export const mysqlDbModule: Module<MysqlDbParams, MysqlDbPrepared> = {
   },
 
   probe(params) {
-    return mysqlDbProbe(params);
+    return scriptProbe(mysqlDbProbe(params));
   },
 
   decide(params, prepared, observed): Plan {

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import type { ApplyContext } from "./types.js";
 import { failure, loginFields, probeScript, runSql, serverProblem, serverState, VERSION_QUERY, type LoginParams } from "./mysql/client.js";
 import { namedRows, taggedRow } from "./mysql/batch.js";
@@ -148,7 +149,7 @@ export const mysqlReplicationModule: Module<MysqlReplicationParams, undefined> =
   schema: mysqlReplicationSchema,
 
   probe(params) {
-    return mysqlReplicationProbe(params);
+    return scriptProbe(mysqlReplicationProbe(params));
   },
 
   decide(params, _prepared, observed, ctx): Plan {

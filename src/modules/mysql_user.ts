@@ -10,6 +10,7 @@
 // primary's CREATE USER on top of its own and stop with an error.
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { loginFields, printedRow, probeScript, runSql, serverProblem, serverState, VERSION_QUERY, withSql } from "./mysql/client.js";
 import { taggedRow, taggedRows } from "./mysql/batch.js";
 import { canonicalGrants, diffGrants, parsePrivilegeSpec, parseShowGrants, type Grants } from "./mysql/grants.js";
@@ -138,7 +139,7 @@ export const mysqlUserModule: Module<MysqlUserParams, undefined> = {
   schema: mysqlUserSchema,
 
   probe(params) {
-    return mysqlUserProbe(params);
+    return scriptProbe(mysqlUserProbe(params));
   },
 
   decide(params, _prepared, observed, ctx): Plan {

@@ -2,6 +2,7 @@
 // for all that are missing, apt lists refreshed only when the install needs it.
 import { z } from "zod";
 import type { Module, Plan, TaskContext } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import {
   aptError,
   aptInstallCommand,
@@ -84,16 +85,22 @@ function installArgs(decision: AptDecision): string[] {
   return [...decision.install.map(specArg), ...decision.upgrade.map((u) => specArg(u.spec))];
 }
 
+/** The apt probe for what the task wants. */
+function aptProbeOf(params: PackageParams): Script {
+  const w = want(params);
+  return aptProbeScript(
+    w.packages.map((p) => p.name),
+    w.state === "absent" ? "none" : w.state === "latest" ? "all" : "missing",
+  );
+}
+
 export const packageModule: Module<PackageParams, undefined> = {
   name: "package",
   description: "Install, upgrade or remove packages with apt (Debian, Ubuntu).",
   schema: packageSchema,
 
   probe(params, _prepared, ctx) {
-    if (otherManager(ctx)) return undefined;
-    const w = want(params);
-    if (w.state === "absent") return aptProbeScript(w.packages.map((p) => p.name), "none");
-    return aptProbeScript(w.packages.map((p) => p.name), w.state === "latest" ? "all" : "missing");
+    return otherManager(ctx) ? undefined : scriptProbe(aptProbeOf(params));
   },
 
   decide(params, _prepared, observed, ctx): Plan {
@@ -126,7 +133,7 @@ export const packageModule: Module<PackageParams, undefined> = {
       const failed = await run(aptUpdateCommand());
       if (failed) return { changed: false, failed: `apt-get update failed: ${failed}` };
       // Fresh lists change candidates (and for `latest`, what is outdated): decide again from a new probe.
-      const probe = await ctx.run(packageModule.probe(params, undefined, ctx)!);
+      const probe = await ctx.run(aptProbeOf(params));
       decision = decideApt({ ...w, updateCache: false }, parseAptProbe(probe.stdout + probe.stderr));
       if (decision.unavailable.length > 0) {
         return { changed: false, failed: `no installation candidate for ${decision.unavailable.join(", ")} after refreshing the apt lists` };

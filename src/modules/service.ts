@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
+import { UNIT_PROPERTIES, type Probe } from "./lib/lookup.js";
 import { tail } from "./system/probe-lines.js";
 
 export const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
@@ -56,21 +57,19 @@ function unitFileNames(unit: string): string[] {
   return template === unit ? [unit] : [unit, template];
 }
 
-export function serviceProbe(unit: string): Script {
+export function serviceProbe(unit: string): Probe {
   // The file check catches a unit whose file appeared after systemd cached it as not-found or broken
   // (a unit removed and written again): only a daemon-reload makes systemd see it.
   const files = UNIT_DIRS.flatMap((dir) => unitFileNames(unit).map((name) => `${dir}/${name}`));
-  return sh`if ! command -v systemctl >/dev/null 2>&1; then echo deploy:no-systemctl; exit 0; fi
-systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload,FragmentPath -- ${unit}
-for f in ${files}; do if [ -e "$f" ]; then echo deploy:unit-file; break; fi; done`;
+  return { lookups: [{ kind: "unit", name: unit, files }] };
 }
 
 export function parseUnitState(output: string): UnitState | undefined {
   if (output.includes("deploy:no-systemctl")) return undefined;
   const values = new Map<string, string>();
   for (const line of output.split("\n")) {
-    const m = /^(LoadState|ActiveState|UnitFileState|NeedDaemonReload|FragmentPath)=(.*)$/.exec(line);
-    if (m) values.set(m[1]!, m[2]!);
+    const eq = line.indexOf("=");
+    if (eq > 0 && UNIT_PROPERTIES.includes(line.slice(0, eq))) values.set(line.slice(0, eq), line.slice(eq + 1));
   }
   if (!values.has("LoadState")) return undefined;
   return {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { sh } from "../util/shell.js";
 import type { Module } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { decideGuarded, guardFields, guardProbe, runCommand, wrapRun } from "./system/exec.js";
 
 export const shellSchema = z
@@ -26,7 +27,8 @@ export const shellModule: Module<ShellParams, undefined> = {
   alwaysRuns: true,
 
   probe(params) {
-    return guardProbe(params);
+    const script = guardProbe(params);
+    return script && scriptProbe(script);
   },
 
   decide(params, _prepared, observed, ctx) {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { atomicWriteScript } from "../connection/atomic-write.js";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
 
 export const SYSCTL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
@@ -117,7 +118,7 @@ export const sysctlModule: Module<SysctlParams, undefined> = {
   schema: sysctlSchema,
 
   probe(params) {
-    return sysctlProbe(params);
+    return scriptProbe(sysctlProbe(params));
   },
 
   decide(params, _prepared, observed): Plan {

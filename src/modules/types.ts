@@ -7,6 +7,7 @@ import type { Vars } from "../config/model.js";
 import type { Connection, ExecResult } from "../connection/types.js";
 import type { Facts } from "../facts/types.js";
 import type { Script } from "../util/shell.js";
+import type { Probe } from "./lib/lookup.js";
 
 /** A file's before/after text; the report turns it into a unified diff. */
 export interface FileDiff {
@@ -89,8 +90,8 @@ export interface Module<P = unknown, S = unknown> {
   schema: z.ZodType<P>;
   /** Control-side preparation (render, hash, read role files). No host access. */
   prepare?(params: P, ctx: PrepareContext): Promise<S>;
-  /** Read-only script that reports the current state; undefined when nothing needs checking. */
-  probe(params: P, prepared: S, ctx: TaskContext): Script | undefined;
+  /** Read-only lookups and script that report the current state; undefined when nothing needs checking. */
+  probe(params: P, prepared: S, ctx: TaskContext): Probe | undefined;
   /** Decide from what the probe printed. Pure. */
   decide(params: P, prepared: S, observed: ProbeOutput | undefined, ctx: TaskContext): Plan;
   /** Carry out a change decided by `decide`. */

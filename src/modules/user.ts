@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { accountId, accountName, parseGroupLine, parsePasswdLine, type GroupEntry, type PasswdEntry } from "./system/accounts.js";
 import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
 
@@ -179,7 +180,7 @@ export const userModule: Module<UserParams, undefined> = {
   schema: userSchema,
 
   probe(params) {
-    return userProbe(params);
+    return scriptProbe(userProbe(params));
   },
 
   decide(params, _prepared, observed): Plan {

@@ -3,6 +3,7 @@
 // service costs one round trip, not one per poll.
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
+import { scriptProbe } from "./lib/lookup.js";
 import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
 import { checkOnceScript, describeTarget, urlTarget, waitScript, type WaitTarget } from "./system/wait-check.js";
 
@@ -54,7 +55,7 @@ export const waitForModule: Module<WaitForParams, undefined> = {
   schema: waitForSchema,
 
   probe(params) {
-    return checkOnceScript(waitTarget(params));
+    return scriptProbe(checkOnceScript(waitTarget(params)));
   },
 
   decide(params, _prepared, observed): Plan {

@@ -7,20 +7,8 @@ import type { ApplyContext, ApplyResult, Change, Plan, ProbeOutput } from "../ty
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
 import { compareContent, sha256, size } from "./content.js";
 import { formatMode, modeBits } from "./params.js";
-import {
-  accountsScript,
-  CONTENT_CAP,
-  fact,
-  joinScript,
-  missingAccounts,
-  noiseText,
-  parseProbe,
-  parseStat,
-  statScript,
-  TAG,
-  type ProbeReport,
-  type StatInfo,
-} from "./probe.js";
+import { accountLookups, type Probe } from "./lookup.js";
+import { fact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, type ProbeReport, type StatInfo } from "./probe.js";
 
 export interface DesiredFile extends Attrs {
   path: string;
@@ -47,19 +35,14 @@ const CHANGED_SINCE_EXIT = 66;
  * prints a hash and a stat line); without it (lineinfile, which computes the new content from the old)
  * the content is always printed, up to CONTENT_CAP.
  */
-export function contentFileProbe(path: string, expectedSha256: string | undefined, attrs: Attrs): Script {
-  const differs = expectedSha256 === undefined ? raw("true") : sh`[ "$h" != ${expectedSha256} ]`;
-  return joinScript([
-    sh`p=${path}`,
-    statScript(),
-    raw(`if [ -f "$p" ] && [ ! -L "$p" ]; then`),
-    raw(`  h=$(sha256sum < "$p") && printf '${TAG}sha256 %s\\n' "\${h%% *}" && h=\${h%% *}`),
-    raw(`  if ${differs.text} && [ "$(stat -c %s -- "$p")" -le ${CONTENT_CAP} ]; then`),
-    raw(`    printf '${TAG}b64 current\\n'; base64 < "$p"; printf '${TAG}end\\n'`),
-    raw(`  fi`),
-    raw(`fi`),
-    ...accountsScript(attrs.owner, attrs.group),
-  ]);
+export function contentFileProbe(path: string, expectedSha256: string | undefined, attrs: Attrs): Probe {
+  return {
+    lookups: [
+      { kind: "entry", path },
+      { kind: "content", path, ...(expectedSha256 !== undefined ? { expectedSha256 } : {}) },
+      ...accountLookups(attrs.owner, attrs.group),
+    ],
+  };
 }
 
 /** The current state of the file as the probe reported it. */

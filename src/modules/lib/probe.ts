@@ -4,7 +4,7 @@
 //   #deploy:KEY VALUE                 one fact, e.g. `#deploy:stat file|644|0|0|root|root|12`
 //   #deploy:b64 NAME \n ... \n #deploy:end   a file's bytes, base64 (cannot contain the end line)
 //   #deploy:list \n rec\0 rec\0 ... #deploy:end   NUL-terminated records (file names may hold newlines)
-import { raw, sh, type Script } from "../../util/shell.js";
+import { raw, type Script } from "../../util/shell.js";
 
 export const TAG = "#deploy:";
 
@@ -135,41 +135,6 @@ export function parseListRecord(record: string): { path: string; stat: StatInfo 
   if (cut < 0) return undefined;
   const stat = parseStat(record.slice(0, cut));
   return stat ? { path: record.slice(cut + 1), stat } : undefined;
-}
-
-/**
- * Script lines reporting the entry at shell variable `$p` (set by the caller): `#deploy:stat ...` when it
- * exists (a symlink is reported as a link, not followed), else `#deploy:absent` and, when its directory is
- * missing too, `#deploy:noparent DIR`.
- */
-export function statScript(): Script {
-  return raw(
-    [
-      `if [ -e "$p" ] || [ -L "$p" ]; then`,
-      `  printf '${TAG}stat %s\\n' "$(stat -c '${STAT_FORMAT}' -- "$p")"`,
-      `else`,
-      `  printf '${TAG}absent\\n'`,
-      `  d=$(dirname -- "$p")`,
-      `  [ -d "$d" ] || printf '${TAG}noparent %s\\n' "$d"`,
-      `fi`,
-    ].join("\n"),
-  );
-}
-
-/**
- * Script lines reporting `#deploy:nouser NAME` / `#deploy:nogroup NAME` for names that do not exist yet
- * (an earlier task may create them: plan reports that as blocked, not as a failure). Numeric ids need no
- * entry in the user database, so they are not checked.
- */
-export function accountsScript(owner: string | undefined, group: string | undefined): Script[] {
-  const lines: Script[] = [];
-  if (owner !== undefined && !/^[0-9]+$/.test(owner)) {
-    lines.push(sh`getent passwd ${owner} >/dev/null 2>&1 || printf '${raw(TAG)}nouser %s\\n' ${owner}`);
-  }
-  if (group !== undefined && !/^[0-9]+$/.test(group)) {
-    lines.push(sh`getent group ${group} >/dev/null 2>&1 || printf '${raw(TAG)}nogroup %s\\n' ${group}`);
-  }
-  return lines;
 }
 
 /** Why the accounts a task names cannot be used yet, if they do not exist. */

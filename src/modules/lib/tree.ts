@@ -6,8 +6,8 @@ import { raw, sh, type Script } from "../../util/shell.js";
 import type { ApplyContext, ApplyResult, Change, FileDiff, Plan, ProbeOutput } from "../types.js";
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
 import { compareContent, sha256 } from "./content.js";
+import { accountLookups, type Lookup, type Probe } from "./lookup.js";
 import {
-  accountsScript,
   CONTENT_CAP,
   fact,
   joinScript,
@@ -17,7 +17,6 @@ import {
   parseListRecord,
   parseProbe,
   parseStat,
-  statScript,
   TAG,
   type StatInfo,
 } from "./probe.js";
@@ -98,8 +97,9 @@ export const INLINE_SUMS_MAX = 64 * 1024;
  */
 export const NEW_FILE_DIFFS_MAX = 10;
 
-export function treeProbe(params: TreeParams, tree: SourceTree): Script {
-  const lines: Script[] = [sh`p=${params.dest}`, statScript(), ...accountsScript(params.owner, params.group)];
+export function treeProbe(params: TreeParams, tree: SourceTree): Probe {
+  const lookups: Lookup[] = [{ kind: "entry", path: params.dest }, ...accountLookups(params.owner, params.group)];
+  const lines: Script[] = [sh`p=${params.dest}`];
   lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then`), raw(`cd -- "$p" || exit 1`));
   lines.push(raw(`printf '${TAG}list\\n'; find . -mindepth 1 -printf '${LIST_FORMAT}'; printf '${TAG}end\\n'`));
   const sums = tree.files.map((f) => `${f.sha256}  ./${f.rel}`);
@@ -126,7 +126,7 @@ export function treeProbe(params: TreeParams, tree: SourceTree): Script {
     );
   }
   lines.push(raw("fi"));
-  return joinScript(lines);
+  return { lookups, script: joinScript(lines) };
 }
 
 export interface TreeDetail {

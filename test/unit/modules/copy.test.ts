@@ -2,6 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseParams } from "../../../src/engine/module-step.js";
+import { buildProbeBatch } from "../../../src/engine/probe-batch.js";
 import { copyModule } from "../../../src/modules/copy.js";
 import { sha256 } from "../../../src/modules/lib/content.js";
 import type { Plan } from "../../../src/modules/types.js";
@@ -107,9 +108,9 @@ describe("copy decide (probe output in, plan out)", () => {
   it("the probe embeds the expected hash and the path as one quoted word", async () => {
     const p = parseParams(copyModule, { dest: `/tmp/${HOSTILE}`, content });
     const prepared = await copyModule.prepare!(p, ctx);
-    const probe = copyModule.probe(p, prepared, ctx)!.text;
+    const probe = buildProbeBatch([copyModule.probe(p, prepared, ctx)!]).script.text;
     expect(probe).toContain(hash);
-    expect(probe).toContain(`p='/tmp/we'\\''ird $(touch PWNED) "name"\n.conf'`);
+    expect(probe).toContain(`'/tmp/we'\\''ird $(touch PWNED) "name"\n.conf'`);
   });
 });
 

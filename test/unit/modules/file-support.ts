@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Connection, ExecResult } from "../../../src/connection/types.js";
 import type { Facts } from "../../../src/facts/types.js";
 import { decideStep, prepareStep } from "../../../src/engine/module-step.js";
+import { buildProbeBatch } from "../../../src/engine/probe-batch.js";
 import type { ApplyContext, ApplyResult, Module, Plan, PrepareContext, ProbeOutput } from "../../../src/modules/types.js";
 import type { Script } from "../../../src/util/shell.js";
 
@@ -82,7 +83,7 @@ export function probeOutput(output: string, exitCode = 0): ProbeOutput {
   return { exitCode, output };
 }
 
-/** prepare -> probe (run locally, as the engine does: stdout and stderr merged) -> decide. */
+/** prepare -> probe (run locally as the engine does, in a batch of one) -> decide. */
 export async function check<P, S>(
   module: Module<P, S>,
   params: unknown,
@@ -90,11 +91,13 @@ export async function check<P, S>(
 ): Promise<{ plan: Plan; probe: string; prepared: Awaited<ReturnType<typeof prepareStep<P, S>>> }> {
   const prepared = await prepareStep(module, params, ctx);
   let observed: ProbeOutput | undefined;
+  let probe = "";
   if (prepared.probe) {
-    const result = await runSh(`( ${prepared.probe.text}\n) </dev/null 2>&1`);
-    observed = { exitCode: result.exitCode, output: result.stdout };
+    const batch = buildProbeBatch([prepared.probe]);
+    probe = batch.script.text;
+    observed = batch.parse((await runSh(batch.script.text)).stdout)[0];
   }
-  return { plan: decideStep(prepared, observed, ctx), probe: prepared.probe?.text ?? "", prepared };
+  return { plan: decideStep(prepared, observed, ctx), probe, prepared };
 }
 
 /** check, then apply when there is a change. */

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseUnitState, serviceActions, serviceApplyScript, serviceModule, serviceSchema, unitName, type UnitState } from "../../../src/modules/service.js";
-import { raw } from "../../../src/util/shell.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
 const ctx = taskContext();
@@ -97,10 +96,12 @@ describe("scripts on a stubbed host", () => {
   it("the probe looks for a template's unit file on disk", async () => {
     shell = new StubShell({ systemctl: "printf 'LoadState=not-found\\nActiveState=inactive\\n'" });
     const probe = serviceModule.probe(serviceSchema.parse({ name: "app@blue", state: "started" }), undefined, ctx)!;
-    expect(probe.text).toContain("/etc/systemd/system/app@.service");
+    const [lookup] = probe.lookups!;
+    expect(lookup?.kind === "unit" && lookup.files).toContain("/etc/systemd/system/app@.service");
     expect((await shell.probe(probe))!.output).not.toContain("deploy:unit-file");
     // Point one of the searched paths at a file that exists here: the probe must notice it.
-    const local = raw(probe.text.replace("/etc/systemd/system/app@.service", `${shell.dir}/calls`));
+    const files = lookup?.kind === "unit" ? lookup.files.map((f) => f.replace("/etc/systemd/system/app@.service", `${shell!.dir}/calls`)) : [];
+    const local = { lookups: [{ kind: "unit" as const, name: "app@blue.service", files }] };
     expect((await shell.probe(local))!.output).toContain("deploy:unit-file");
   });
 

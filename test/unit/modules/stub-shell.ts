@@ -10,7 +10,9 @@ import path from "node:path";
 import type { ExecResult } from "../../../src/connection/types.js";
 import type { Facts } from "../../../src/facts/types.js";
 import type { ApplyContext, ProbeOutput } from "../../../src/modules/types.js";
-import type { Script } from "../../../src/util/shell.js";
+import { buildProbeBatch } from "../../../src/engine/probe-batch.js";
+import type { Probe } from "../../../src/modules/lib/lookup.js";
+import { Script } from "../../../src/util/shell.js";
 
 /** Real tools a generated script may use here: none of them changes the system outside the temp dirs tests give. */
 const SAFE_TOOLS = [
@@ -82,11 +84,11 @@ export class StubShell {
     });
   }
 
-  /** Run a probe the way the engine does (stderr merged into the output). */
-  async probe(script: Script | undefined): Promise<ProbeOutput | undefined> {
-    if (!script) return undefined;
-    const result = await this.run(`( ${script.text}\n) </dev/null 2>&1`);
-    return { exitCode: result.exitCode, output: result.stdout };
+  /** Run a probe the way the engine does (in a batch of one, stderr merged into the output). */
+  async probe(probe: Probe | Script | undefined): Promise<ProbeOutput | undefined> {
+    if (!probe) return undefined;
+    const batch = buildProbeBatch([probe instanceof Script ? { script: probe } : probe]);
+    return batch.parse((await this.run(batch.script)).stdout)[0];
   }
 
   calls(): StubCall[] {
