@@ -171,9 +171,9 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
       const found = sections(stdout, mark);
       const entries = entryAnswers(paths, found.get("entries") ?? []);
       const contentText = contentAnswers(contents.length, found.get("contents") ?? []);
-      const names = (db: string) => new Set((found.get(db) ?? []).map((l) => l.slice(0, l.indexOf(":"))));
-      const knownUsers = names("passwd");
-      const knownGroups = names("group");
+      // getent prints the entries it found, one per line, each starting with `name:`.
+      const entriesOf = (db: string) => new Map((found.get(db) ?? []).filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l]));
+      const accounts = { passwd: entriesOf("passwd"), group: entriesOf("group") };
       const unitText = unitAnswers(units, found.get("units") ?? [], found.get("unit-files") ?? []);
       return {
         ran: found.has("done"),
@@ -183,9 +183,11 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
               return entries.get(lookup.path) ?? "";
             case "content":
               return contentText[contents.findIndex((c) => c.path === lookup.path && c.expectedSha256 === lookup.expectedSha256)] ?? "";
-            case "account":
-              if (lookup.db === "passwd") return knownUsers.has(lookup.name) ? "" : `${TAG}nouser ${lookup.name}`;
-              return knownGroups.has(lookup.name) ? "" : `${TAG}nogroup ${lookup.name}`;
+            case "account": {
+              const entry = accounts[lookup.db].get(lookup.name);
+              if (entry !== undefined) return `${TAG}${lookup.db} ${entry}`;
+              return `${TAG}${lookup.db === "passwd" ? "nouser" : "nogroup"} ${lookup.name}`;
+            }
             case "unit":
               return unitText[units.findIndex((u) => u.name === lookup.name)] ?? "";
           }

@@ -41,7 +41,8 @@ export function buildProbeBatch(probes: Probe[]): ProbeBatch {
           exitCode = codeText === undefined ? null : Number(codeText);
         }
         const answers = (probe.lookups ?? []).map((l) => looked.answer(l)).filter((a) => a !== "");
-        return { exitCode, output: [output, ...answers].filter((t) => t !== "").join("\n") };
+        const separator = output === "" || output.endsWith("\n") || answers.length === 0 ? "" : "\n";
+        return { exitCode, output: output + separator + answers.join("\n") };
       });
     },
   };

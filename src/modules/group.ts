@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { sh } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
-import { scriptProbe } from "./lib/lookup.js";
+import { fact, parseProbe } from "./lib/probe.js";
 import { accountId, accountName, parseGroupLine } from "./system/accounts.js";
-import { firstLine, probeLines, tail } from "./system/probe-lines.js";
+import { tail } from "./system/probe-lines.js";
 
 export const groupSchema = z
   .strictObject({
@@ -25,13 +25,13 @@ export const groupModule: Module<GroupParams, undefined> = {
   schema: groupSchema,
 
   probe(params) {
-    return scriptProbe(sh`if e=$(getent group ${params.name}); then printf 'deploy:group\\t%s\\n' "$e"; else echo deploy:no-group; fi`);
+    return { lookups: [{ kind: "account", db: "group", name: params.name }] };
   },
 
   decide(params, _prepared, observed): Plan {
-    const line = firstLine(probeLines(observed?.output ?? ""), "group");
-    const entry = line ? parseGroupLine(line.join("\t")) : undefined;
-    if (line && !entry) return { kind: "fail", message: `group: cannot read getent output: ${line.join(" ")}` };
+    const line = fact(parseProbe(observed?.output ?? ""), "group");
+    const entry = line !== undefined ? parseGroupLine(line) : undefined;
+    if (line !== undefined && !entry) return { kind: "fail", message: `group: cannot read getent output: ${line}` };
     if (params.state === "absent") {
       return entry ? { kind: "change", summary: `remove group ${params.name}`, detail: { action: "remove" } } : { kind: "ok" };
     }

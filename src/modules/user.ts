@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
-import { scriptProbe } from "./lib/lookup.js";
+import type { Lookup, Probe } from "./lib/lookup.js";
+import { fact, parseProbe } from "./lib/probe.js";
 import { accountId, accountName, parseGroupLine, parsePasswdLine, type GroupEntry, type PasswdEntry } from "./system/accounts.js";
 import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
 
@@ -45,14 +46,12 @@ function namedGroups(params: UserParams): string[] {
   return [...new Set(names)];
 }
 
-export function userProbe(params: UserParams): Script {
-  const lines: Script[] = [
-    sh`if e=$(getent passwd ${params.name}); then printf 'deploy:passwd\\t%s\\n' "$e"; else echo deploy:no-user; fi`,
+export function userProbe(params: UserParams): Probe {
+  const lookups: Lookup[] = [
+    { kind: "account", db: "passwd", name: params.name },
+    ...namedGroups(params).map((name) => ({ kind: "account", db: "group", name }) as const),
   ];
-  const groups = namedGroups(params);
-  if (groups.length > 0) {
-    lines.push(sh`for g in ${groups}; do if e=$(getent group "$g"); then printf 'deploy:group\\t%s\\n' "$e"; else printf 'deploy:no-group\\t%s\\n' "$g"; fi; done`);
-  }
+  const lines: Script[] = [];
   if (params.groups !== undefined) {
     lines.push(sh`printf 'deploy:member-of\\t%s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
   }
@@ -62,7 +61,7 @@ export function userProbe(params: UserParams): Script {
       sh`if s=$(getent shadow ${params.name} 2>/dev/null); then h=\${s#*:}; h=\${h%%:*}; if [ "$h" = ${params.password} ]; then echo deploy:password-same; else echo deploy:password-differs; fi; else echo deploy:shadow-unreadable; fi`,
     );
   }
-  return raw(lines.map(String).join("\n"));
+  return lines.length ? { lookups, script: raw(lines.map(String).join("\n")) } : { lookups };
 }
 
 export interface UserObservation {
@@ -76,11 +75,12 @@ export interface UserObservation {
 
 export function parseUserProbe(output: string): UserObservation {
   const lines = probeLines(output);
-  const passwd = firstLine(lines, "passwd");
+  const report = parseProbe(output);
+  const passwd = fact(report, "passwd");
   const observation: UserObservation = {
-    user: passwd ? parsePasswdLine(passwd.join("\t")) : undefined,
+    user: passwd !== undefined ? parsePasswdLine(passwd) : undefined,
     groups: new Map(),
-    missingGroups: [],
+    missingGroups: report.facts.get("nogroup") ?? [],
     password: hasLine(lines, "password-same")
       ? "same"
       : hasLine(lines, "password-differs")
@@ -89,16 +89,12 @@ export function parseUserProbe(output: string): UserObservation {
           ? "unreadable"
           : "unknown",
   };
-  for (const { tag, fields } of lines) {
-    if (tag === "group") {
-      const entry = parseGroupLine(fields.join("\t"));
-      if (entry) observation.groups.set(entry.name, entry);
-    } else if (tag === "no-group" && fields[0]) {
-      observation.missingGroups.push(fields[0]);
-    } else if (tag === "member-of") {
-      observation.memberOf = (fields[0] ?? "").split(",").filter((g) => g !== "");
-    }
+  for (const line of report.facts.get("group") ?? []) {
+    const entry = parseGroupLine(line);
+    if (entry) observation.groups.set(entry.name, entry);
   }
+  const memberOf = firstLine(lines, "member-of");
+  if (memberOf) observation.memberOf = (memberOf[0] ?? "").split(",").filter((g) => g !== "");
   return observation;
 }
 
@@ -180,7 +176,7 @@ export const userModule: Module<UserParams, undefined> = {
   schema: userSchema,
 
   probe(params) {
-    return scriptProbe(userProbe(params));
+    return userProbe(params);
   },
 
   decide(params, _prepared, observed): Plan {

@@ -6,7 +6,8 @@
 //   content  #deploy:sha256 HASH, and #deploy:b64 current ... #deploy:end when the file differs from
 //            expectedSha256 (always, without one) and is at most CONTENT_CAP bytes; nothing for a
 //            path that is not a regular file
-//   account  #deploy:nouser NAME / #deploy:nogroup NAME when the account does not exist
+//   account  #deploy:passwd ENTRY / #deploy:group ENTRY (getent's line), or #deploy:nouser NAME /
+//            #deploy:nogroup NAME when the account does not exist
 //   unit     the `systemctl show` properties of UNIT_PROPERTIES, `deploy:unit-file` when one of `files`
 //            exists, or `deploy:no-systemctl`
 import type { Script } from "../../util/shell.js";

@@ -63,15 +63,17 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
     [
       "export LC_ALL=C",
       "if ! command -v dpkg-query >/dev/null 2>&1; then echo deploy:no-dpkg; exit 0; fi",
+      // The lists' age: the newer of the lists directory and apt's update stamp, when any Packages list
+      // exists (a glob, one stat and one date: this runs on every host at every run).
       "t=",
-      "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then",
-      "  t=$(stat -c %Y /var/lib/apt/lists)",
-      `  if [ -e ${UPDATE_STAMP} ]; then s=$(stat -c %Y ${UPDATE_STAMP}); [ "$s" -gt "$t" ] && t=$s; fi`,
-      "fi",
+      "for f in /var/lib/apt/lists/*_Packages*; do",
+      `  [ -e "$f" ] && for s in $(stat -c %Y /var/lib/apt/lists ${UPDATE_STAMP} 2>/dev/null); do [ "$s" -gt "\${t:-0}" ] && t=$s; done`,
+      "  break",
+      "done",
       `if [ -n "$t" ]; then printf 'deploy:lists-age\\t%s\\n' "$(( $(date +%s) - t ))"; else echo deploy:no-lists; fi`,
       // ONE dpkg-query for all packages (each run reads dpkg's whole status file); each package's line is
       // then found with parameter expansion, without starting a process per package.
-      "T=$(printf '\\t'); N='",
+      "T='\t'; N='",
       "'",
       sh`q="$N$(dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${names} 2>/dev/null)$N"`.text,
       sh`for p in ${names}; do`.text,

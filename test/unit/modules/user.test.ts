@@ -12,8 +12,8 @@ afterEach(() => {
   shell = undefined;
 });
 
-const APP = "deploy:passwd\tapp:x:1500:1500:App user:/srv/app:/usr/sbin/nologin\n";
-const GROUPS = "deploy:group\tapp:x:1500:\ndeploy:group\twww-data:x:33:app\ndeploy:group\tdocker:x:999:\n";
+const APP = "#deploy:passwd app:x:1500:1500:App user:/srv/app:/usr/sbin/nologin\n";
+const GROUPS = "#deploy:group app:x:1500:\n#deploy:group www-data:x:33:app\n#deploy:group docker:x:999:\n";
 
 function decideUser(params: Record<string, unknown>, output: string, context = ctx) {
   return userModule.decide(userSchema.parse(params), undefined, { exitCode: 0, output }, context);
@@ -32,7 +32,7 @@ describe("user schema", () => {
 
 describe("user decide", () => {
   it("creates a missing user with what was asked", () => {
-    expect(decideUser({ name: "app", uid: 1500, home: "/srv/app", shell: "/usr/sbin/nologin", system: true }, "deploy:no-user\n")).toMatchObject({
+    expect(decideUser({ name: "app", uid: 1500, home: "/srv/app", shell: "/usr/sbin/nologin", system: true }, "#deploy:nouser app\n")).toMatchObject({
       kind: "change",
       summary: "create user app (uid 1500, home /srv/app, shell /usr/sbin/nologin, system)",
       detail: { action: "create", args: ["-u", "1500", "-d", "/srv/app", "-s", "/usr/sbin/nologin", "-r", "-m"] },
@@ -66,7 +66,7 @@ describe("user decide", () => {
   });
 
   it("a group that does not exist yet blocks the check", () => {
-    expect(decideUser({ name: "app", groups: ["docker"] }, `${APP}deploy:no-group\tdocker\ndeploy:member-of\t\n`)).toEqual({
+    expect(decideUser({ name: "app", groups: ["docker"] }, `${APP}#deploy:nogroup docker\ndeploy:member-of\t\n`)).toEqual({
       kind: "blocked",
       reason: "group docker does not exist (needed by user app)",
     });
@@ -84,19 +84,23 @@ describe("user decide", () => {
 
   it("absent removes an existing user, and is ok when there is none", () => {
     expect(decideUser({ name: "app", state: "absent", remove: true }, APP)).toMatchObject({ summary: "remove user app and its home", detail: { action: "remove" } });
-    expect(decideUser({ name: "app", state: "absent" }, "deploy:no-user\n")).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", state: "absent" }, "#deploy:nouser app\n")).toEqual({ kind: "ok" });
   });
 });
 
 describe("user on a stubbed host", () => {
-  const getent = `case "$*" in
+  // Like getent: every key given is looked up, exit 2 when one is not found; no key lists the database.
+  const getent = `db=$1; shift
+[ $# -eq 0 ] && [ "$db" = group ] && { printf 'app:x:1500:\\ndocker:x:999:other,app\\nsudo:x:27:appx\\n'; exit 0; }
+rc=0
+for key do case "$db $key" in
   "passwd app") echo 'app:x:1500:1500:App user:/srv/app:/usr/sbin/nologin' ;;
   "group app") echo 'app:x:1500:' ;;
   "group docker") echo 'docker:x:999:app' ;;
-  "group") printf 'app:x:1500:\\ndocker:x:999:other,app\\nsudo:x:27:appx\\n' ;;
   "shadow app") echo 'app:$y$j9T$abc$def:19000:0:99999:7:::' ;;
-  *) exit 2 ;;
-esac`;
+  *) rc=2 ;;
+esac; done
+exit $rc`;
 
   it("one probe reads passwd, groups, memberships and the password", async () => {
     shell = new StubShell({ getent });
@@ -135,14 +139,14 @@ describe("group", () => {
   }
 
   it.each([
-    [{ name: "app" }, "deploy:no-group\n", { kind: "change", summary: "create group app" }],
-    [{ name: "app", gid: 1500 }, "deploy:no-group\n", { kind: "change", summary: "create group app (gid 1500)" }],
-    [{ name: "app", system: true }, "deploy:no-group\n", { kind: "change", summary: "create group app (system)" }],
-    [{ name: "app" }, "deploy:group\tapp:x:1001:\n", { kind: "ok" }],
-    [{ name: "app", gid: 1001 }, "deploy:group\tapp:x:1001:a,b\n", { kind: "ok" }],
-    [{ name: "app", gid: 1500 }, "deploy:group\tapp:x:1001:\n", { kind: "change", summary: "group app: gid 1001 -> 1500" }],
-    [{ name: "app", state: "absent" }, "deploy:group\tapp:x:1001:\n", { kind: "change", summary: "remove group app" }],
-    [{ name: "app", state: "absent" }, "deploy:no-group\n", { kind: "ok" }],
+    [{ name: "app" }, "#deploy:nogroup app\n", { kind: "change", summary: "create group app" }],
+    [{ name: "app", gid: 1500 }, "#deploy:nogroup app\n", { kind: "change", summary: "create group app (gid 1500)" }],
+    [{ name: "app", system: true }, "#deploy:nogroup app\n", { kind: "change", summary: "create group app (system)" }],
+    [{ name: "app" }, "#deploy:group app:x:1001:\n", { kind: "ok" }],
+    [{ name: "app", gid: 1001 }, "#deploy:group app:x:1001:a,b\n", { kind: "ok" }],
+    [{ name: "app", gid: 1500 }, "#deploy:group app:x:1001:\n", { kind: "change", summary: "group app: gid 1001 -> 1500" }],
+    [{ name: "app", state: "absent" }, "#deploy:group app:x:1001:\n", { kind: "change", summary: "remove group app" }],
+    [{ name: "app", state: "absent" }, "#deploy:nogroup app\n", { kind: "ok" }],
   ])("%j with %j", (params, output, plan) => {
     expect(decideGroup(params, output)).toMatchObject(plan);
   });
@@ -150,9 +154,9 @@ describe("group", () => {
   it("apply calls groupadd/groupmod/groupdel with the right words", async () => {
     shell = new StubShell({ groupadd: "exit 0", groupmod: "exit 0", groupdel: "exit 0", getent: "exit 2" });
     for (const [params, output] of [
-      [{ name: "app", gid: 1500, system: true }, "deploy:no-group\n"],
-      [{ name: "app", gid: 1500 }, "deploy:group\tapp:x:1001:\n"],
-      [{ name: "app", state: "absent" }, "deploy:group\tapp:x:1001:\n"],
+      [{ name: "app", gid: 1500, system: true }, "#deploy:nogroup app\n"],
+      [{ name: "app", gid: 1500 }, "#deploy:group app:x:1001:\n"],
+      [{ name: "app", state: "absent" }, "#deploy:group app:x:1001:\n"],
     ] as const) {
       const parsed = groupSchema.parse(params);
       const plan = groupModule.decide(parsed, undefined, { exitCode: 0, output }, ctx);
