@@ -154,12 +154,14 @@ async function handshake(
     client.on("close", onClose);
     try {
       client.connect(config);
+      // Small request/answer exchanges, the handshake's included: without TCP_NODELAY from the first
+      // packet, the key exchange and every command wait ~40 ms on delayed ACKs (Nagle). Node applies
+      // the option as soon as ssh2's socket connects.
+      client.setNoDelay(true);
     } catch (error: unknown) {
       onError(error instanceof Error ? error : new Error(String(error)));
     }
   });
   firstError = undefined;
-  // Small request/answer exchanges: without TCP_NODELAY each command waits ~40 ms on delayed ACKs.
-  client.setNoDelay(true);
   return { client, lastError: () => firstError };
 }
