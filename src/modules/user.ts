@@ -6,7 +6,7 @@ import type { Module, Plan } from "./types.js";
 import type { Lookup, Probe } from "./lib/lookup.js";
 import { fact, parseProbe } from "./lib/probe.js";
 import { accountId, accountName, parseGroupLine, parsePasswdLine, type GroupEntry, type PasswdEntry } from "./system/accounts.js";
-import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
+import { tail } from "./system/probe-lines.js";
 
 const absolutePath = z.string().regex(/^\/[^\n:]*$/, "must be an absolute path without ':' or newlines");
 
@@ -53,12 +53,12 @@ export function userProbe(params: UserParams): Probe {
   ];
   const lines: Script[] = [];
   if (params.groups !== undefined) {
-    lines.push(sh`printf 'deploy:member-of\\t%s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
+    lines.push(sh`printf '#deploy:member-of %s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
   }
   if (params.password !== undefined) {
     // Compared on the host so the current hash never leaves it; reading shadow needs root (become).
     lines.push(
-      sh`if s=$(getent shadow ${params.name} 2>/dev/null); then h=\${s#*:}; h=\${h%%:*}; if [ "$h" = ${params.password} ]; then echo deploy:password-same; else echo deploy:password-differs; fi; else echo deploy:shadow-unreadable; fi`,
+      sh`if s=$(getent shadow ${params.name} 2>/dev/null); then h=\${s#*:}; h=\${h%%:*}; if [ "$h" = ${params.password} ]; then echo '#deploy:password same'; else echo '#deploy:password differs'; fi; else echo '#deploy:password unreadable'; fi`,
     );
   }
   return lines.length ? { lookups, script: raw(lines.map(String).join("\n")) } : { lookups };
@@ -74,27 +74,21 @@ export interface UserObservation {
 }
 
 export function parseUserProbe(output: string): UserObservation {
-  const lines = probeLines(output);
   const report = parseProbe(output);
   const passwd = fact(report, "passwd");
+  const password = fact(report, "password");
+  const memberOf = fact(report, "member-of");
   const observation: UserObservation = {
     user: passwd !== undefined ? parsePasswdLine(passwd) : undefined,
     groups: new Map(),
     missingGroups: report.facts.get("nogroup") ?? [],
-    password: hasLine(lines, "password-same")
-      ? "same"
-      : hasLine(lines, "password-differs")
-        ? "differs"
-        : hasLine(lines, "shadow-unreadable")
-          ? "unreadable"
-          : "unknown",
+    password: password === "same" || password === "differs" || password === "unreadable" ? password : "unknown",
   };
   for (const line of report.facts.get("group") ?? []) {
     const entry = parseGroupLine(line);
     if (entry) observation.groups.set(entry.name, entry);
   }
-  const memberOf = firstLine(lines, "member-of");
-  if (memberOf) observation.memberOf = (memberOf[0] ?? "").split(",").filter((g) => g !== "");
+  if (memberOf !== undefined) observation.memberOf = memberOf.split(",").filter((g) => g !== "");
   return observation;
 }
 

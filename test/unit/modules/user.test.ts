@@ -40,11 +40,11 @@ describe("user decide", () => {
   });
 
   it("an existing matching user is ok", () => {
-    expect(decideUser({ name: "app", uid: 1500, group: "app", groups: ["www-data"], home: "/srv/app", shell: "/usr/sbin/nologin", comment: "App user" }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`)).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", uid: 1500, group: "app", groups: ["www-data"], home: "/srv/app", shell: "/usr/sbin/nologin", comment: "App user" }, `${APP}${GROUPS}#deploy:member-of www-data,\n`)).toEqual({ kind: "ok" });
   });
 
   it("lists each difference and changes only those", () => {
-    const plan = decideUser({ name: "app", uid: 1501, shell: "/bin/bash", groups: ["docker"] }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`);
+    const plan = decideUser({ name: "app", uid: 1501, shell: "/bin/bash", groups: ["docker"] }, `${APP}${GROUPS}#deploy:member-of www-data,\n`);
     expect(plan).toMatchObject({
       kind: "change",
       summary: "user app: uid 1500 -> 1501, groups +docker -www-data, shell /usr/sbin/nologin -> /bin/bash",
@@ -53,11 +53,11 @@ describe("user decide", () => {
   });
 
   it("append only adds groups", () => {
-    expect(decideUser({ name: "app", groups: ["docker"], append: true }, `${APP}${GROUPS}deploy:member-of\twww-data,\n`)).toMatchObject({
+    expect(decideUser({ name: "app", groups: ["docker"], append: true }, `${APP}${GROUPS}#deploy:member-of www-data,\n`)).toMatchObject({
       summary: "user app: groups +docker",
       detail: { args: ["-a", "-G", "docker"] },
     });
-    expect(decideUser({ name: "app", groups: ["www-data"], append: true }, `${APP}${GROUPS}deploy:member-of\twww-data,docker,\n`)).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", groups: ["www-data"], append: true }, `${APP}${GROUPS}#deploy:member-of www-data,docker,\n`)).toEqual({ kind: "ok" });
   });
 
   it("a primary group by name is compared by gid", () => {
@@ -66,7 +66,7 @@ describe("user decide", () => {
   });
 
   it("a group that does not exist yet blocks the check", () => {
-    expect(decideUser({ name: "app", groups: ["docker"] }, `${APP}#deploy:nogroup docker\ndeploy:member-of\t\n`)).toEqual({
+    expect(decideUser({ name: "app", groups: ["docker"] }, `${APP}#deploy:nogroup docker\n#deploy:member-of \n`)).toEqual({
       kind: "blocked",
       reason: "group docker does not exist (needed by user app)",
     });
@@ -74,12 +74,12 @@ describe("user decide", () => {
 
   it("passwords are compared on the host and never shown", () => {
     const hash = "$y$j9T$abc$def";
-    expect(decideUser({ name: "app", password: hash }, `${APP}deploy:password-same\n`)).toEqual({ kind: "ok" });
-    const plan = decideUser({ name: "app", password: hash }, `${APP}deploy:password-differs\n`);
+    expect(decideUser({ name: "app", password: hash }, `${APP}#deploy:password same\n`)).toEqual({ kind: "ok" });
+    const plan = decideUser({ name: "app", password: hash }, `${APP}#deploy:password differs\n`);
     expect(plan).toMatchObject({ summary: "user app: password" });
     expect(JSON.stringify(plan.kind === "change" ? plan.summary : "")).not.toContain(hash);
-    expect(decideUser({ name: "app", password: hash, update_password: "on_create" }, `${APP}deploy:password-differs\n`)).toEqual({ kind: "ok" });
-    expect(decideUser({ name: "app", password: hash }, `${APP}deploy:shadow-unreadable\n`)).toMatchObject({ kind: "fail" });
+    expect(decideUser({ name: "app", password: hash, update_password: "on_create" }, `${APP}#deploy:password differs\n`)).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", password: hash }, `${APP}#deploy:password unreadable\n`)).toMatchObject({ kind: "fail" });
   });
 
   it("absent removes an existing user, and is ok when there is none", () => {
