@@ -78,7 +78,7 @@ function unitsScript(units: Of<"unit">[], mark: string): string[] {
     `  systemctl show -p ${UNIT_PROPERTIES.join(",")} -- ${quoteAll(units.map((u) => u.name))} 2>&1`,
     `  echo '${mark}unit-files'`,
     ...units.map((u, i) => `  for f in ${quoteAll(u.files)}; do if [ -e "$f" ]; then echo ${i}; break; fi; done`),
-    `else echo deploy:no-systemctl; fi`,
+    `else echo '${TAG}no-systemctl'; fi`,
   ];
 }
 
@@ -136,14 +136,17 @@ function contentAnswers(count: number, lines: string[]): string[] {
 
 function unitAnswers(units: Of<"unit">[], lines: string[], files: string[]): string[] {
   const text = lines.join("\n").trim();
-  if (text === "deploy:no-systemctl") return units.map(() => text);
+  if (text === `${TAG}no-systemctl`) return units.map(() => text);
   const blocks = text.split(/\n\s*\n/);
   const withFile = new Set(files.map((l) => l.trim()));
   return units.map((_, i) => {
     // Blocks come in the order of the units asked; any other count is an error message, kept as noise
     // (prefixed so that no line of it can pass for a property of this unit).
     if (blocks.length !== units.length) return text.split("\n").map((l) => `! ${l}`).join("\n");
-    return withFile.has(String(i)) ? `${blocks[i]}\ndeploy:unit-file` : blocks[i]!;
+    // `Key=value` becomes `#deploy:Key value`, the protocol every probe answers in.
+    const properties = blocks[i]!.split("\n").map((l) => l.replace(/^(\w+)=/, `${TAG}$1 `));
+    if (withFile.has(String(i))) properties.push(`${TAG}unit-file`);
+    return properties.join("\n");
   });
 }
 

@@ -4,7 +4,7 @@ import { sh } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
 import { fact, parseProbe } from "./lib/probe.js";
 import { accountId, accountName, parseGroupLine } from "./system/accounts.js";
-import { tail } from "./system/probe-lines.js";
+import { tail } from "./lib/tail.js";
 
 export const groupSchema = z
   .strictObject({

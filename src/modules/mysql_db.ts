@@ -78,7 +78,7 @@ export function mysqlDbProbe(params: MysqlDbParams) {
           `if ${printedRow("marker-table")}; then`,
           withSql(
             "db --batch --skip-column-names",
-            sqlText([`SELECT 'deploy:schema', name, sha256 FROM ${ident(params.name)}.${ident(MARKER_TABLE)} WHERE name = ${str(params.schema)};`]),
+            sqlText([`SELECT '#deploy:schema', name, sha256 FROM ${ident(params.name)}.${ident(MARKER_TABLE)} WHERE name = ${str(params.schema)};`]),
           ),
           `fi`,
         ]
@@ -87,8 +87,8 @@ export function mysqlDbProbe(params: MysqlDbParams) {
     params,
     [
       VERSION_QUERY,
-      `SELECT 'deploy:database', DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${db};`,
-      `SELECT 'deploy:marker-table', TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db} AND TABLE_NAME = ${str(MARKER_TABLE)};`,
+      `SELECT '#deploy:database', DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${db};`,
+      `SELECT '#deploy:marker-table', TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db} AND TABLE_NAME = ${str(MARKER_TABLE)};`,
     ],
     followUp,
   );

@@ -66,17 +66,17 @@ const PASSWORD_CHECK = [
   `case $("$c" --version 2>&1) in`,
   `*MariaDB*)`,
   `  d=$(db --batch --skip-column-names -e 'SELECT @@datadir') && i="\${d%/}/master.info" &&`,
-  `  if [ -f "$i" ]; then printf 'deploy:password-sha256\\t%s\\n' "$(sed -n 6p "$i" | tr -d '\\n' | sha256sum | cut -d' ' -f1)"; fi ;;`,
+  `  if [ -f "$i" ]; then printf '#deploy:password-sha256\\t%s\\n' "$(sed -n 6p "$i" | tr -d '\\n' | sha256sum | cut -d' ' -f1)"; fi ;;`,
   `*)`,
-  `  db --batch --skip-column-names -e "SELECT 'deploy:password-sha256', SHA2(User_password, 256) FROM mysql.slave_master_info WHERE Channel_name = ''" ;;`,
+  `  db --batch --skip-column-names -e "SELECT '#deploy:password-sha256', SHA2(User_password, 256) FROM mysql.slave_master_info WHERE Channel_name = ''" ;;`,
   `esac`,
 ];
 
 export function mysqlReplicationProbe(params: MysqlReplicationParams) {
   return probeScript(params, [VERSION_QUERY], [
-    "echo deploy:status-begin",
+    "echo '#deploy:status-begin'",
     "{ db --batch -e 'SHOW REPLICA STATUS' || db --batch -e 'SHOW SLAVE STATUS'; } 2>&1",
-    "echo deploy:status-end",
+    "echo '#deploy:status-end'",
     ...(params.state === "present" ? PASSWORD_CHECK : []),
   ]);
 }

@@ -67,7 +67,7 @@ export function mysqlUserProbe(params: MysqlUserParams) {
     params.state === "present" && params.privileges !== undefined
       ? [
           `if ${printedRow("account")}; then`,
-          withSql("db --batch --skip-column-names", sqlText([`SHOW GRANTS FOR ${acct};`]), "| sed 's/^/deploy:grant\t/'"),
+          withSql("db --batch --skip-column-names", sqlText([`SHOW GRANTS FOR ${acct};`]), "| sed 's/^/#deploy:grant\t/'"),
           `fi`,
         ]
       : [];
@@ -75,7 +75,7 @@ export function mysqlUserProbe(params: MysqlUserParams) {
     params,
     [
       VERSION_QUERY,
-      `SELECT 'deploy:account', plugin, HEX(authentication_string) FROM mysql.user WHERE User = ${str(params.name)} AND Host = ${str(params.host)};`,
+      `SELECT '#deploy:account', plugin, HEX(authentication_string) FROM mysql.user WHERE User = ${str(params.name)} AND Host = ${str(params.host)};`,
     ],
     followUp,
   );

@@ -4,8 +4,9 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
-import { UNIT_PROPERTIES, type Probe } from "./lib/lookup.js";
-import { tail } from "./system/probe-lines.js";
+import type { Probe } from "./lib/lookup.js";
+import { fact, hasFact, parseProbe } from "./lib/probe.js";
+import { tail } from "./lib/tail.js";
 
 export const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
 
@@ -65,20 +66,16 @@ export function serviceProbe(unit: string): Probe {
 }
 
 export function parseUnitState(output: string): UnitState | undefined {
-  if (output.includes("deploy:no-systemctl")) return undefined;
-  const values = new Map<string, string>();
-  for (const line of output.split("\n")) {
-    const eq = line.indexOf("=");
-    if (eq > 0 && UNIT_PROPERTIES.includes(line.slice(0, eq))) values.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  if (!values.has("LoadState")) return undefined;
+  const report = parseProbe(output);
+  const loadState = fact(report, "LoadState");
+  if (loadState === undefined || hasFact(report, "no-systemctl")) return undefined;
   return {
-    loadState: values.get("LoadState") ?? "",
-    activeState: values.get("ActiveState") ?? "",
-    unitFileState: values.get("UnitFileState") ?? "",
-    needDaemonReload: values.get("NeedDaemonReload") === "yes",
-    fragmentPath: values.get("FragmentPath") ?? "",
-    fileOnDisk: output.split("\n").includes("deploy:unit-file"),
+    loadState,
+    activeState: fact(report, "ActiveState") ?? "",
+    unitFileState: fact(report, "UnitFileState") ?? "",
+    needDaemonReload: fact(report, "NeedDaemonReload") === "yes",
+    fragmentPath: fact(report, "FragmentPath") ?? "",
+    fileOnDisk: hasFact(report, "unit-file"),
   };
 }
 

@@ -7,7 +7,8 @@ import { atomicWriteScript } from "../connection/atomic-write.js";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
 import { scriptProbe } from "./lib/lookup.js";
-import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
+import { fact, hasFact, parseProbe } from "./lib/probe.js";
+import { tail } from "./lib/tail.js";
 
 export const SYSCTL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
 
@@ -53,15 +54,13 @@ function sameKey(a: string, b: string): boolean {
   return a.replace(/\//g, ".") === b.replace(/\//g, ".");
 }
 
-const FILE_MARK = "deploy:file-content";
-
 export function sysctlProbe(params: SysctlParams, procRoot = PROC_SYS): Script {
   return raw(
     [
       sh`p=${procPath(params.name, procRoot)}`,
-      `if [ -f "$p" ] && [ -r "$p" ]; then printf 'deploy:live\\t%s\\n' "$(tr '\\t\\n' '  ' < "$p")"; else echo deploy:no-key; fi`,
+      `if [ -f "$p" ] && [ -r "$p" ]; then printf '#deploy:live %s\\n' "$(tr '\\t\\n' '  ' < "$p")"; else echo '#deploy:no-key'; fi`,
       sh`f=${params.sysctl_file}`,
-      `if [ ! -e "$f" ]; then echo deploy:no-file; elif [ ! -r "$f" ]; then echo deploy:file-unreadable; else echo ${FILE_MARK}; cat -- "$f"; fi`,
+      `if [ ! -e "$f" ]; then echo '#deploy:no-file'; elif [ ! -r "$f" ]; then echo '#deploy:file-unreadable'; else echo '#deploy:b64 file'; base64 < "$f"; echo '#deploy:end'; fi`,
     ]
       .map(String)
       .join("\n"),
@@ -77,14 +76,13 @@ export interface SysctlObservation {
 }
 
 export function parseSysctlProbe(output: string): SysctlObservation {
-  const at = output.indexOf(`${FILE_MARK}\n`);
-  const head = at < 0 ? output : output.slice(0, at);
-  const lines = probeLines(head);
-  const live = firstLine(lines, "live");
+  const report = parseProbe(output);
+  const live = fact(report, "live");
   return {
-    live: live ? normalizeValue(live.join(" ")) : undefined,
-    file: at < 0 ? undefined : output.slice(at + FILE_MARK.length + 1),
-    unreadable: hasLine(lines, "file-unreadable"),
+    live: live === undefined ? undefined : normalizeValue(live),
+    file: report.blobs.get("file")?.toString("utf8"),
+    // No content and no word that the file is missing: it could not be read (never taken for "absent").
+    unreadable: hasFact(report, "file-unreadable") || (!hasFact(report, "no-file") && !report.blobs.has("file")),
   };
 }
 

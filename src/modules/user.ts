@@ -6,7 +6,7 @@ import type { Module, Plan } from "./types.js";
 import type { Lookup, Probe } from "./lib/lookup.js";
 import { fact, parseProbe } from "./lib/probe.js";
 import { accountId, accountName, parseGroupLine, parsePasswdLine, type GroupEntry, type PasswdEntry } from "./system/accounts.js";
-import { tail } from "./system/probe-lines.js";
+import { tail } from "./lib/tail.js";
 
 const absolutePath = z.string().regex(/^\/[^\n:]*$/, "must be an absolute path without ':' or newlines");
 

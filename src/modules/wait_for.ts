@@ -4,7 +4,8 @@
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
 import { scriptProbe } from "./lib/lookup.js";
-import { firstLine, hasLine, probeLines, tail } from "./system/probe-lines.js";
+import { fact, hasFact, parseProbe } from "./lib/probe.js";
+import { tail } from "./lib/tail.js";
 import { checkOnceScript, describeTarget, urlTarget, waitScript, type WaitTarget } from "./system/wait-check.js";
 
 const hostName = z.string().regex(/^[A-Za-z0-9.:_-]+$/, "not a host name or IP address");
@@ -59,12 +60,12 @@ export const waitForModule: Module<WaitForParams, undefined> = {
   },
 
   decide(params, _prepared, observed): Plan {
-    const lines = probeLines(observed?.output ?? "");
+    const report = parseProbe(observed?.output ?? "");
     const what = describeTarget(waitTarget(params));
-    const seen = firstLine(lines, "seen")?.[0] ?? "";
-    if (hasLine(lines, "no-tool")) return { kind: "fail", message: `wait_for ${what}: ${seen}` };
-    const up = hasLine(lines, "up");
-    if (!up && !hasLine(lines, "down")) return { kind: "fail", message: `wait_for ${what}: unexpected check output: ${tail(observed?.output ?? "", 3)}` };
+    const seen = fact(report, "seen") ?? "";
+    if (hasFact(report, "no-tool")) return { kind: "fail", message: `wait_for ${what}: ${seen}` };
+    const up = hasFact(report, "up");
+    if (!up && !hasFact(report, "down")) return { kind: "fail", message: `wait_for ${what}: unexpected check output: ${tail(observed?.output ?? "", 3)}` };
     if (params.state === "started" && up) return { kind: "ok", summary: `${what} answers` };
     if (params.state === "stopped" && !up) return { kind: "ok", summary: `${what} does not answer` };
     const verb = params.state === "started" ? "answers" : "stops answering";
@@ -82,7 +83,7 @@ export const waitForModule: Module<WaitForParams, undefined> = {
       const verb = want === "up" ? "did not answer" : "still answers";
       return { changed: false, failed: `${what} ${verb} within ${params.timeout}s${why ? ` (${why})` : ""}` };
     }
-    const waited = firstLine(probeLines(result.stdout), "waited")?.[0] ?? "?";
+    const waited = fact(parseProbe(result.stdout), "waited") ?? "?";
     // Waiting changes nothing on the host: reported ok (as Ansible), so it never triggers handlers.
     return { changed: false, summary: `${what} ${want === "up" ? "answered" : "stopped answering"} after ${waited}s` };
   },

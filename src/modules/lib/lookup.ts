@@ -8,8 +8,8 @@
 //            path that is not a regular file
 //   account  #deploy:passwd ENTRY / #deploy:group ENTRY (getent's line), or #deploy:nouser NAME /
 //            #deploy:nogroup NAME when the account does not exist
-//   unit     the `systemctl show` properties of UNIT_PROPERTIES, `deploy:unit-file` when one of `files`
-//            exists, or `deploy:no-systemctl`
+//   unit     #deploy:PROPERTY VALUE for each `systemctl show` property of UNIT_PROPERTIES,
+//            #deploy:unit-file when one of `files` exists, or #deploy:no-systemctl
 import type { Script } from "../../util/shell.js";
 
 export type Lookup =

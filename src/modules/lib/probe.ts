@@ -1,7 +1,10 @@
 // The small protocol file probes speak. A probe's stdout and stderr arrive merged, so everything a probe
 // reports is a line starting with `#deploy:`; anything else (an error message from a tool) is noise that
-// the parser keeps only to explain a failure. Three shapes:
-//   #deploy:KEY VALUE                 one fact, e.g. `#deploy:stat file|644|0|0|root|root|12`
+// the parser keeps only to explain a failure. Every probe in the project speaks it (shell scripts and the
+// rows a SQL probe selects alike). Three shapes:
+//   #deploy:KEY VALUE                 one fact, e.g. `#deploy:stat file|644|0|0|root|root|12`; a space or a
+//                                     tab ends the key (a SQL client separates columns with tabs), and a
+//                                     fact with several fields separates them with tabs
 //   #deploy:b64 NAME \n ... \n #deploy:end   a file's bytes, base64 (cannot contain the end line)
 //   #deploy:list \n rec\0 rec\0 ... #deploy:end   NUL-terminated records (file names may hold newlines)
 import { raw, type Script } from "../../util/shell.js";
@@ -36,6 +39,8 @@ export interface ProbeReport {
   noise: string[];
 }
 
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export function parseProbe(output: string): ProbeReport {
   const report: ProbeReport = { facts: new Map(), blobs: new Map(), lists: [], noise: [] };
   let pos = 0;
@@ -51,10 +56,10 @@ export function parseProbe(output: string): ProbeReport {
       if (line.trim()) report.noise.push(line);
       continue;
     }
-    const body = line.slice(TAG.length);
-    const space = body.indexOf(" ");
-    const key = space < 0 ? body : body.slice(0, space);
-    const value = space < 0 ? "" : body.slice(space + 1);
+    const body = line.slice(TAG.length).replace(/\r$/, "");
+    const end = body.search(/[ \t]/);
+    const key = end < 0 ? body : body.slice(0, end);
+    const value = end < 0 ? "" : body.slice(end + 1);
     if (key === "b64") {
       const chunks: string[] = [];
       while (pos < output.length) {
@@ -62,7 +67,10 @@ export function parseProbe(output: string): ProbeReport {
         if (l === `${TAG}end`) break;
         chunks.push(l.trim());
       }
-      report.blobs.set(value, Buffer.from(chunks.join(""), "base64"));
+      // An error message inside the block (base64 missing, the file vanishing) is noise, never bytes:
+      // Buffer.from would decode it without complaint.
+      if (chunks.every((c) => BASE64_LINE.test(c))) report.blobs.set(value, Buffer.from(chunks.join(""), "base64"));
+      else report.noise.push(...chunks.filter((c) => !BASE64_LINE.test(c)));
     } else if (key === "list") {
       // A record starts with its type letter, never with `#`, so the end line cannot be mistaken for one.
       const records: string[] = [];
@@ -86,6 +94,15 @@ export function parseProbe(output: string): ProbeReport {
 
 export function fact(report: ProbeReport, key: string): string | undefined {
   return report.facts.get(key)?.[0];
+}
+
+export function hasFact(report: ProbeReport, key: string): boolean {
+  return report.facts.has(key);
+}
+
+/** Every `key` fact split into its tab-separated fields. */
+export function records(report: ProbeReport, key: string): string[][] {
+  return (report.facts.get(key) ?? []).map((value) => value.split("\t"));
 }
 
 /** The last few noise lines, to explain a probe that did not report what it should. */

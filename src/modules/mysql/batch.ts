@@ -1,9 +1,9 @@
 // Reading what the client prints in `--batch` mode: one row per line, fields separated by tabs, with tab,
 // newline, NUL and backslash inside a value escaped (\t \n \0 \\), so a value can never start a line of its
-// own. Probes select a tag as the first column (`SELECT 'deploy:user', ...`) so their rows can be told
-// apart from tool noise merged in from stderr.
-
-export const ROW_TAG = "deploy:";
+// own. Probes select a tag as the first column (`SELECT '#deploy:user', ...`): the row is then a fact of the
+// probe protocol (probe.ts) whose value is the other columns, and tool noise merged in from stderr is told
+// apart from it.
+import { parseProbe, TAG } from "../lib/probe.js";
 
 const UNESCAPES: Record<string, string> = { "\\": "\\", t: "\t", n: "\n", "0": "\0", r: "\r", b: "\b", Z: "\x1a" };
 
@@ -17,17 +17,9 @@ export function splitRow(line: string): string[] {
   return line.replace(/\r$/, "").split("\t").map(unescapeField);
 }
 
-/** Every row tagged `deploy:<tag>`, as its fields after the tag. */
+/** Every row tagged `#deploy:<tag>`, as its fields after the tag (none for a bare tag). */
 export function taggedRows(output: string, tag: string): string[][] {
-  const prefix = `${ROW_TAG}${tag}\t`;
-  const bare = `${ROW_TAG}${tag}`;
-  const rows: string[][] = [];
-  for (const line of output.split("\n")) {
-    const clean = line.replace(/\r$/, "");
-    if (clean.startsWith(prefix)) rows.push(splitRow(clean.slice(prefix.length)));
-    else if (clean === bare) rows.push([]);
-  }
-  return rows;
+  return (parseProbe(output).facts.get(tag) ?? []).map((value) => (value === "" ? [] : splitRow(value)));
 }
 
 export function taggedRow(output: string, tag: string): string[] | undefined {
@@ -35,14 +27,14 @@ export function taggedRow(output: string, tag: string): string[] | undefined {
 }
 
 /**
- * A result printed WITH column names (SHOW REPLICA STATUS) between the lines `deploy:<name>-begin` and
- * `deploy:<name>-end`: each row as a column -> value map. Lines that do not have the header's column count
+ * A result printed WITH column names (SHOW REPLICA STATUS) between the lines `#deploy:<name>-begin` and
+ * `#deploy:<name>-end`: each row as a column -> value map. Lines that do not have the header's column count
  * (an error message merged from stderr) are skipped.
  */
 export function namedRows(output: string, name: string): Array<Record<string, string>> | undefined {
   const lines = output.split("\n").map((l) => l.replace(/\r$/, ""));
-  const begin = lines.indexOf(`${ROW_TAG}${name}-begin`);
-  const end = lines.indexOf(`${ROW_TAG}${name}-end`, begin + 1);
+  const begin = lines.indexOf(`${TAG}${name}-begin`);
+  const end = lines.indexOf(`${TAG}${name}-end`, begin + 1);
   if (begin < 0 || end < 0) return undefined;
   const body = lines.slice(begin + 1, end).filter((l) => l.includes("\t"));
   const [header, ...rows] = body;

@@ -9,8 +9,9 @@ import { z } from "zod";
 import type { ExecResult } from "../../connection/types.js";
 import { quote, raw, type Script } from "../../util/shell.js";
 import { absolutePathSchema } from "../lib/params.js";
+import { hasFact, parseProbe, TAG } from "../lib/probe.js";
 import { redact } from "../system/redact.js";
-import { tail } from "../system/probe-lines.js";
+import { tail } from "../lib/tail.js";
 import type { ApplyContext } from "../types.js";
 import { clientError, taggedRow } from "./batch.js";
 import { parseFlavour, type Flavour } from "./flavour.js";
@@ -50,11 +51,11 @@ export function clientOptions(login: LoginParams): string {
 
 /**
  * Script lines that find the client and define `db` (the client with the login options). Without a client
- * it prints `deploy:no-client` and stops.
+ * it prints `#deploy:no-client` and stops.
  */
 export function clientPrelude(login: LoginParams): string {
   return [
-    `c=$(command -v mariadb || command -v mysql) || { echo deploy:no-client; exit 0; }`,
+    `c=$(command -v mariadb || command -v mysql) || { echo '#deploy:no-client'; exit 0; }`,
     `db() { "$c" ${clientOptions(login)} "$@"; }`,
   ].join("\n");
 }
@@ -72,7 +73,7 @@ export function withSql(command: string, sql: string, pipe = ""): string {
 
 /**
  * A probe: run `statements` (the first ones should select tagged rows), print the rows and
- * `deploy:client-exit <rc>`; when the client succeeded, run `followUp` (more script lines that may test
+ * `#deploy:client-exit <rc>`; when the client succeeded, run `followUp` (more script lines that may test
  * "$out", the rows printed so far).
  */
 export function probeScript(login: LoginParams, statements: ReadonlyArray<string>, followUp: ReadonlyArray<string> = []): Script {
@@ -82,7 +83,7 @@ export function probeScript(login: LoginParams, statements: ReadonlyArray<string
       `out=$(${withSql("db --batch --skip-column-names 2>&1", sqlText(statements))}\n)`,
       `rc=$?`,
       `printf '%s\\n' "$out"`,
-      `printf 'deploy:client-exit\\t%s\\n' "$rc"`,
+      `printf '#deploy:client-exit\\t%s\\n' "$rc"`,
       `[ "$rc" -eq 0 ] || exit 0`,
       ...followUp,
     ].join("\n"),
@@ -91,11 +92,11 @@ export function probeScript(login: LoginParams, statements: ReadonlyArray<string
 
 /** Shell test: did the first query print a row with this tag? */
 export function printedRow(tag: string): string {
-  return `printf '%s\\n' "$out" | grep -q ${quote(`^deploy:${tag}\t`)}`;
+  return `printf '%s\\n' "$out" | grep -q ${quote(`^${TAG}${tag}\t`)}`;
 }
 
 /** SELECT for the server's version row; every probe starts with it. */
-export const VERSION_QUERY = "SELECT 'deploy:server', VERSION();";
+export const VERSION_QUERY = "SELECT '#deploy:server', VERSION();";
 
 export type ServerState =
   | { kind: "up"; flavour: Flavour }
@@ -110,7 +111,7 @@ const SERVER_DOWN = new Set([2002, 2003, 2006, 2013]);
 
 /** What the probe's first query says about the server. */
 export function serverState(output: string): ServerState {
-  if (output.split("\n").includes("deploy:no-client")) return { kind: "no-client" };
+  if (hasFact(parseProbe(output), "no-client")) return { kind: "no-client" };
   const version = taggedRow(output, "server")?.[0];
   const flavour = version === undefined ? undefined : parseFlavour(version);
   if (flavour) return { kind: "up", flavour };
@@ -157,7 +158,7 @@ export async function runSql(
 
 /** The failure message of a client run (secrets redacted), or undefined when it succeeded. */
 export function failure(result: ExecResult, ctx: { secrets: ReadonlySet<string> }, secrets: ReadonlyArray<string> = []): string | undefined {
-  if (result.stdout.split("\n").includes("deploy:no-client")) return "no mariadb or mysql client on the host";
+  if (hasFact(parseProbe(result.stdout), "no-client")) return "no mariadb or mysql client on the host";
   if (result.exitCode === 0) return undefined;
   const all = new Set([...ctx.secrets, ...secrets]);
   return redact(tail(result.stderr || result.stdout, 3) || `client exited with ${String(result.exitCode)}`, all);

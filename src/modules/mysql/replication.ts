@@ -58,12 +58,12 @@ export function showStatusStatement(flavour: Flavour): string {
   return replicationSyntax(flavour).start.startsWith("START REPLICA") ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
 }
 
-/** Script printing the replica status between deploy:status-begin/-end, with column names. */
+/** Script printing the replica status between #deploy:status-begin/-end, with column names. */
 export function statusScript(login: LoginParams, flavour?: Flavour): Script {
   const show = flavour
     ? `db --batch -e ${quote(showStatusStatement(flavour))}`
     : `{ db --batch -e 'SHOW REPLICA STATUS' || db --batch -e 'SHOW SLAVE STATUS'; }`;
-  return raw([clientPrelude(login), "echo deploy:status-begin", `${show} 2>&1`, "echo deploy:status-end"].join("\n"));
+  return raw([clientPrelude(login), "echo '#deploy:status-begin'", `${show} 2>&1`, "echo '#deploy:status-end'"].join("\n"));
 }
 
 export function dumpOptions(flavour: Flavour): string[] {
@@ -82,7 +82,7 @@ function resetBinlog(flavour: Flavour): string {
 
 /**
  * Seed this (not yet replicating) server from the primary. Stdin: the primary's client option file.
- * Prints `deploy:seeded <number of databases copied>`. With no databases on the primary, only its
+ * Prints `#deploy:seeded <number of databases copied>`. With no databases on the primary, only its
  * current GTID position is taken, so replication starts from now rather than replaying its history.
  */
 export function seedScript(login: LoginParams, flavour: Flavour): Script {
@@ -116,7 +116,7 @@ export function seedScript(login: LoginParams, flavour: Flavour): Script {
       `DEPLOY_DBS_END`,
       `if [ "$#" -eq 0 ]; then`,
       ...positionOnly.map((l) => `  ${l}`),
-      `  printf 'deploy:seeded\\t0\\n'`,
+      `  printf '#deploy:seeded\\t0\\n'`,
       `  exit 0`,
       `fi`,
       ...(mariadb ? [] : [`db --batch -e ${quote(resetBinlog(flavour))} || exit 1`]),
@@ -127,7 +127,7 @@ export function seedScript(login: LoginParams, flavour: Flavour): Script {
       `rc=$?`,
       `if [ -s "$st" ]; then echo 'the dump of the primary failed' >&2; exit 1; fi`,
       `[ "$rc" -eq 0 ] || exit "$rc"`,
-      `printf 'deploy:seeded\\t%s\\n' "$#"`,
+      `printf '#deploy:seeded\\t%s\\n' "$#"`,
     ].join("\n"),
   );
 }

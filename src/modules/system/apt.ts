@@ -2,7 +2,7 @@
 // The builders take plain package lists so the engine can later merge the package tasks of a host into one
 // install call (issue 7) without going through the module.
 import { raw, sh, type Script } from "../../util/shell.js";
-import { probeLines } from "./probe-lines.js";
+import { fact, hasFact, parseProbe, records } from "../lib/probe.js";
 
 /** Debian package name, optional `:arch`, optional `=version` pin. */
 export const PACKAGE_SPEC = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/;
@@ -62,7 +62,7 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
   return raw(
     [
       "export LC_ALL=C",
-      "if ! command -v dpkg-query >/dev/null 2>&1; then echo deploy:no-dpkg; exit 0; fi",
+      "if ! command -v dpkg-query >/dev/null 2>&1; then echo '#deploy:no-dpkg'; exit 0; fi",
       // The lists' age: the newer of the lists directory and apt's update stamp, when any Packages list
       // exists (a glob, one stat and one date: this runs on every host at every run).
       "t=",
@@ -70,7 +70,7 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       `  [ -e "$f" ] && for s in $(stat -c %Y /var/lib/apt/lists ${UPDATE_STAMP} 2>/dev/null); do [ "$s" -gt "\${t:-0}" ] && t=$s; done`,
       "  break",
       "done",
-      `if [ -n "$t" ]; then printf 'deploy:lists-age\\t%s\\n' "$(( $(date +%s) - t ))"; else echo deploy:no-lists; fi`,
+      `if [ -n "$t" ]; then printf '#deploy:lists-age %s\\n' "$(( $(date +%s) - t ))"; else echo '#deploy:no-lists'; fi`,
       // ONE dpkg-query for all packages (each run reads dpkg's whole status file); each package's line is
       // then found with parameter expansion, without starting a process per package.
       "T='\t'; N='",
@@ -86,30 +86,26 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       "    [ \"$c\" = '(none)' ] && c=",
       "    if [ -n \"$c\" ] && [ -n \"$v\" ] && dpkg --compare-versions \"$c\" gt \"$v\"; then n=1; fi",
       "  fi",
-      "  printf 'deploy:pkg\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$p\" \"$st\" \"$v\" \"$c\" \"$n\"",
+      "  printf '#deploy:pkg\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$p\" \"$st\" \"$v\" \"$c\" \"$n\"",
       "done",
     ].join("\n"),
   );
 }
 
 export function parseAptProbe(output: string): AptObservation {
-  const lines = probeLines(output);
-  const observation: AptObservation = { dpkg: !lines.some((l) => l.tag === "no-dpkg"), packages: new Map() };
-  for (const { tag, fields } of lines) {
-    if (tag === "lists-age") {
-      const age = Number(fields[0]);
-      if (Number.isFinite(age)) observation.listsAge = Math.max(0, age);
-    } else if (tag === "pkg") {
-      const [name = "", status = "", version = "", candidate = "-", newer = "0"] = fields;
-      observation.packages.set(name, {
-        name,
-        status,
-        installed: /^.i/.test(status),
-        version,
-        candidate: candidate === "-" ? undefined : candidate,
-        newer: newer === "1",
-      });
-    }
+  const report = parseProbe(output);
+  const observation: AptObservation = { dpkg: !hasFact(report, "no-dpkg"), packages: new Map() };
+  const age = Number(fact(report, "lists-age") ?? NaN);
+  if (Number.isFinite(age)) observation.listsAge = Math.max(0, age);
+  for (const [name = "", status = "", version = "", candidate = "-", newer = "0"] of records(report, "pkg")) {
+    observation.packages.set(name, {
+      name,
+      status,
+      installed: /^.i/.test(status),
+      version,
+      candidate: candidate === "-" ? undefined : candidate,
+      newer: newer === "1",
+    });
   }
   return observation;
 }

@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../../util/shell.js";
 import type { ApplyContext, ApplyResult, Plan, ProbeOutput, TaskContext } from "../types.js";
-import { hasLine, probeLines, tail } from "./probe-lines.js";
+import { hasFact, parseProbe } from "../lib/probe.js";
+import { tail } from "../lib/tail.js";
 import { oneLine, redact } from "./redact.js";
 
 const path = z.string().min(1).regex(/^[^\n]*$/, "must be one line");
@@ -37,13 +38,13 @@ const UNLESS_TIMEOUT = 60;
 export function guardProbe(params: GuardParams): Script | undefined {
   if (params.creates === undefined && params.removes === undefined && params.unless === undefined) return undefined;
   const lines: Script[] = [];
-  if (params.chdir !== undefined) lines.push(sh`cd -- ${params.chdir} 2>/dev/null || { echo deploy:no-chdir; exit 0; }`);
-  if (params.creates !== undefined) lines.push(sh`if [ -e ${params.creates} ]; then echo deploy:creates-exists; fi`);
-  if (params.removes !== undefined) lines.push(sh`if [ ! -e ${params.removes} ]; then echo deploy:removes-missing; fi`);
+  if (params.chdir !== undefined) lines.push(sh`cd -- ${params.chdir} 2>/dev/null || { echo '#deploy:no-chdir'; exit 0; }`);
+  if (params.creates !== undefined) lines.push(sh`if [ -e ${params.creates} ]; then echo '#deploy:creates-exists'; fi`);
+  if (params.removes !== undefined) lines.push(sh`if [ ! -e ${params.removes} ]; then echo '#deploy:removes-missing'; fi`);
   if (params.unless !== undefined) {
-    // Its output is discarded so nothing it prints can pass for one of our tagged lines.
+    // Its output is discarded so nothing it prints can pass for a probe line.
     const seconds = Math.ceil(Math.min(params.timeout ?? UNLESS_TIMEOUT, UNLESS_TIMEOUT));
-    lines.push(sh`if timeout ${seconds} sh -c ${params.unless} </dev/null >/dev/null 2>&1; then echo deploy:unless-ok; fi`);
+    lines.push(sh`if timeout ${seconds} sh -c ${params.unless} </dev/null >/dev/null 2>&1; then echo '#deploy:unless-ok'; fi`);
   }
   return raw(lines.map(String).join("\n"));
 }
@@ -52,11 +53,11 @@ export function guardProbe(params: GuardParams): Script | undefined {
 export function decideGuarded(params: GuardParams, display: string, observed: ProbeOutput | undefined, ctx: TaskContext): Plan {
   const run: Plan = { kind: "change", summary: `run: ${oneLine(redact(display, ctx.secrets))}` };
   if (guardProbe(params) === undefined) return run;
-  const lines = probeLines(observed?.output ?? "");
-  if (hasLine(lines, "no-chdir")) return { kind: "blocked", reason: `directory ${params.chdir ?? ""} does not exist` };
-  if (hasLine(lines, "creates-exists")) return { kind: "ok", summary: `${params.creates ?? ""} exists` };
-  if (hasLine(lines, "removes-missing")) return { kind: "ok", summary: `${params.removes ?? ""} does not exist` };
-  if (hasLine(lines, "unless-ok")) return { kind: "ok", summary: "unless command succeeded" };
+  const report = parseProbe(observed?.output ?? "");
+  if (hasFact(report, "no-chdir")) return { kind: "blocked", reason: `directory ${params.chdir ?? ""} does not exist` };
+  if (hasFact(report, "creates-exists")) return { kind: "ok", summary: `${params.creates ?? ""} exists` };
+  if (hasFact(report, "removes-missing")) return { kind: "ok", summary: `${params.removes ?? ""} does not exist` };
+  if (hasFact(report, "unless-ok")) return { kind: "ok", summary: "unless command succeeded" };
   return run;
 }
 

@@ -72,15 +72,15 @@ export function checkFunction(target: WaitTarget): Script {
   return raw(`${vars.text}\n${URL_CHECK}`);
 }
 
-/** Check once, report up / down / no-tool as tagged lines. */
+/** Check once, report up / down / no-tool in the probe protocol. */
 export function checkOnceScript(target: WaitTarget): Script {
   return raw(`${checkFunction(target).text}
 deploy_check; deploy_rc=$?
-case $deploy_rc in 0) echo deploy:up ;; ${NO_TOOL}) echo deploy:no-tool ;; *) echo deploy:down ;; esac
-printf 'deploy:seen\\t%s\\n' "$deploy_seen"`);
+case $deploy_rc in 0) echo '#deploy:up' ;; ${NO_TOOL}) echo '#deploy:no-tool' ;; *) echo '#deploy:down' ;; esac
+printf '#deploy:seen %s\\n' "$deploy_seen"`);
 }
 
-/** Poll on the host until the wanted state or the timeout; prints `deploy:waited <seconds>` on success. */
+/** Poll on the host until the wanted state or the timeout; prints `#deploy:waited <seconds>` on success. */
 export function waitScript(target: WaitTarget, want: "up" | "down", timing: { timeout: number; delay: number; sleep: number }): Script {
   return raw(`${checkFunction(target).text}
 ${sh`sleep ${timing.delay}`.text}
@@ -89,7 +89,7 @@ ${sh`deploy_end=$((deploy_start + ${Math.ceil(timing.timeout)}))`.text}
 while :; do
   deploy_check; deploy_rc=$?
   if [ $deploy_rc = ${NO_TOOL} ]; then printf '%s\\n' "$deploy_seen" >&2; exit ${NO_TOOL}; fi
-  case ${want}:$deploy_rc in up:0|down:[!0]*) printf 'deploy:waited\\t%s\\n' $(( $(date +%s) - deploy_start )); exit 0 ;; esac
+  case ${want}:$deploy_rc in up:0|down:[!0]*) printf '#deploy:waited %s\\n' $(( $(date +%s) - deploy_start )); exit 0 ;; esac
   if [ "$(date +%s)" -ge "$deploy_end" ]; then printf 'last: %s\\n' "$deploy_seen" >&2; exit 1; fi
   ${sh`sleep ${timing.sleep}`.text}
 done`);

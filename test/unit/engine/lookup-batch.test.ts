@@ -123,8 +123,8 @@ describe("unit lookups", () => {
     writeFileSync(path.join(dir, "b.service"), "");
     const unit = (name: string, files: string[]): Lookup => ({ kind: "unit", name, files });
     const { outputs } = run([{ lookups: [unit("a.service", ["/nonexistent/a.service"])] }, { lookups: [unit("b.service", [path.join(dir, "b.service")])] }], bin);
-    expect(outputs[0]!.output).toBe("LoadState=loaded\nActiveState=active");
-    expect(outputs[1]!.output).toBe("LoadState=not-found\nActiveState=inactive\ndeploy:unit-file");
+    expect(outputs[0]!.output).toBe("#deploy:LoadState loaded\n#deploy:ActiveState active");
+    expect(outputs[1]!.output).toBe("#deploy:LoadState not-found\n#deploy:ActiveState inactive\n#deploy:unit-file");
     expect(execFileSync("cat", [path.join(dir, "calls")], { encoding: "utf8" }).trim()).toBe(
       "show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload,FragmentPath -- a.service b.service",
     );

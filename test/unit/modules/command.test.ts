@@ -62,12 +62,12 @@ describe("decide", () => {
   });
 
   it.each([
-    [{ creates: "/x" }, "deploy:creates-exists\n", { kind: "ok", summary: "/x exists" }],
-    [{ removes: "/x" }, "deploy:removes-missing\n", { kind: "ok", summary: "/x does not exist" }],
-    [{ unless: "test -f /x" }, "deploy:unless-ok\n", { kind: "ok", summary: "unless command succeeded" }],
+    [{ creates: "/x" }, "#deploy:creates-exists\n", { kind: "ok", summary: "/x exists" }],
+    [{ removes: "/x" }, "#deploy:removes-missing\n", { kind: "ok", summary: "/x does not exist" }],
+    [{ unless: "test -f /x" }, "#deploy:unless-ok\n", { kind: "ok", summary: "unless command succeeded" }],
     [{ creates: "/x" }, "", { kind: "change", summary: "run: make" }],
     [{ creates: "/x" }, "some noise on stderr\n", { kind: "change", summary: "run: make" }],
-    [{ creates: "x", chdir: "/srv/app" }, "deploy:no-chdir\n", { kind: "blocked", reason: "directory /srv/app does not exist" }],
+    [{ creates: "x", chdir: "/srv/app" }, "#deploy:no-chdir\n", { kind: "blocked", reason: "directory /srv/app does not exist" }],
   ])("guards %j with probe output %j", (guards, output, plan) => {
     const params = shellSchema.parse({ cmd: "make", ...guards });
     expect(shellModule.probe(params, undefined, ctx)).toBeDefined();
@@ -101,7 +101,7 @@ describe("guard probe on a real shell", () => {
     expect(shellModule.decide(params, undefined, await shell.probe(shellModule.probe(params, undefined, ctx)), ctx).kind).toBe("ok");
     const unlessFails = shellSchema.parse({ cmd: "make", unless: "test -e nothing-here || exit 3" });
     expect(shellModule.decide(unlessFails, undefined, await shell.probe(shellModule.probe(unlessFails, undefined, ctx)), ctx).kind).toBe("change");
-    const unlessOk = shellSchema.parse({ cmd: "make", unless: "echo deploy:creates-exists; true" });
+    const unlessOk = shellSchema.parse({ cmd: "make", unless: "echo '#deploy:creates-exists'; true" });
     // What unless prints cannot pass for a probe line: only its exit status counts.
     expect(shellModule.decide(unlessOk, undefined, await shell.probe(shellModule.probe(unlessOk, undefined, ctx)), ctx)).toEqual({
       kind: "ok",

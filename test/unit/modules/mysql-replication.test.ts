@@ -28,7 +28,7 @@ const TARGET = { host: "10.77.0.13", port: 3306, user: "e2e_repl", password: "p'
 
 // SHOW REPLICA STATUS of MySQL 8.0.22+ (column names from the MySQL 8.0 reference manual), as --batch prints it.
 const MYSQL8_STATUS = [
-  "deploy:status-begin",
+  "#deploy:status-begin",
   [
     "Replica_IO_State", "Source_Host", "Source_User", "Source_Port", "Connect_Retry", "Replica_IO_Running", "Replica_SQL_Running",
     "Last_IO_Error", "Last_SQL_Error", "Seconds_Behind_Source", "Retrieved_Gtid_Set", "Executed_Gtid_Set", "Auto_Position",
@@ -37,7 +37,7 @@ const MYSQL8_STATUS = [
     "Waiting for source to send event", "10.0.0.5", "repl", "3306", "10", "Yes", "Yes", "", "", "0",
     "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\\n9a4b-other:1-2", "1",
   ].join("\t"),
-  "deploy:status-end",
+  "#deploy:status-end",
 ].join("\n");
 
 let shell: StubShell | undefined;
@@ -138,7 +138,7 @@ describe("mysql_replication decide (probe output from MariaDB 10.11)", () => {
   });
 
   it("compares the password as the SHA-256 the probe printed", () => {
-    expect(REPLICA_RUNNING).toContain(`deploy:password-sha256\t${createHash("sha256").update(REPL_PASSWORD).digest("hex")}`);
+    expect(REPLICA_RUNNING).toContain(`#deploy:password-sha256\t${createHash("sha256").update(REPL_PASSWORD).digest("hex")}`);
   });
 
   it("requires the primary with state present", () => {
@@ -198,7 +198,7 @@ describe("seeding script", () => {
     shell = new StubShell(seedStubs("notes\nmy db\n$(touch pwned)\n"));
     const result = await shell.run(seedScript({}, mariadb), { stdin: options });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toBe("deploy:seeded\t3\n");
+    expect(result.stdout).toBe("#deploy:seeded\t3\n");
     const dump = readFileSync(path.join(shell.dir, "calls.dump"), "utf8").split("\0").slice(0, -1);
     expect(dump.slice(1)).toEqual([...dumpOptions(mariadb), "--databases", "notes", "my db", "$(touch pwned)"]);
     // Only the temp file: with --defaults-extra-file, root's ~/.my.cnf would override its user and password.
@@ -213,7 +213,7 @@ describe("seeding script", () => {
   it("with no databases on the primary takes only its GTID position", async () => {
     shell = new StubShell(seedStubs(""));
     const result = await shell.run(seedScript({}, mariadb), { stdin: options });
-    expect(result.stdout).toBe("deploy:seeded\t0\n");
+    expect(result.stdout).toBe("#deploy:seeded\t0\n");
     expect(existsSync(path.join(shell.dir, "calls.dump"))).toBe(false);
     expect(shell.calls().at(-1)?.args).toEqual(["--connect-timeout=10", "--batch", "-e", "SET GLOBAL gtid_slave_pos = '0-13-4'"]);
   });
@@ -242,8 +242,8 @@ function fakeHost(statuses: string[]) {
     conn: undefined as never,
     async run(command: Script, options = {}): Promise<ExecResult> {
       runs.push({ script: command.text, stdin: String(options.stdin ?? "") });
-      if (command.text.includes("deploy:status-begin")) return { exitCode: 0, stdout: (statuses.length > 1 ? statuses.shift() : statuses[0]) ?? "", stderr: "" };
-      if (command.text.includes("mariadb-dump")) return { exitCode: 0, stdout: "deploy:seeded\t1\n", stderr: "" };
+      if (command.text.includes("#deploy:status-begin")) return { exitCode: 0, stdout: (statuses.length > 1 ? statuses.shift() : statuses[0]) ?? "", stderr: "" };
+      if (command.text.includes("mariadb-dump")) return { exitCode: 0, stdout: "#deploy:seeded\t1\n", stderr: "" };
       return { exitCode: 0, stdout: "", stderr: "" };
     },
   };

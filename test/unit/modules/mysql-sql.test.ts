@@ -66,7 +66,7 @@ describe("batch output", () => {
   });
 
   it("finds tagged rows and ignores noise", () => {
-    const output = "Warning: something\ndeploy:account\tp\t2A\ndeploy:accounts\tnot-this\ndeploy:account\nERROR 1 at line 2\n";
+    const output = "Warning: something\n#deploy:account\tp\t2A\n#deploy:accounts\tnot-this\n#deploy:account\nERROR 1 at line 2\n";
     expect(taggedRows(output, "account")).toEqual([["p", "2A"], []]);
     expect(taggedRows(USER_HOSTILE, "grant")[1]).toEqual([
       "GRANT ALL PRIVILEGES ON `no``tes`.* TO `we'ird``u\\ser`@`10.77.0.%` WITH GRANT OPTION",
@@ -77,8 +77,8 @@ describe("batch output", () => {
     const rows = namedRows(REPLICA_RUNNING, "status");
     expect(rows).toHaveLength(1);
     expect(rows?.[0]).toMatchObject({ Master_Host: "10.77.0.13", Slave_IO_Running: "Yes", Using_Gtid: "Slave_Pos", Last_IO_Error: "" });
-    expect(namedRows("deploy:status-begin\ndeploy:status-end\n", "status")).toEqual([]);
-    expect(namedRows("deploy:status-begin\nERROR 1227 (42000): Access denied\n", "status")).toBeUndefined();
+    expect(namedRows("#deploy:status-begin\n#deploy:status-end\n", "status")).toEqual([]);
+    expect(namedRows("#deploy:status-begin\nERROR 1227 (42000): Access denied\n", "status")).toBeUndefined();
   });
 
   it("reads client errors", () => {
@@ -102,9 +102,9 @@ describe("server state and flavour", () => {
       reason: "the database server is not reachable: ERROR 2002 (HY000): Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)",
     });
     // Captured from MariaDB 10.11's client given a --defaults-extra-file that does not exist.
-    const noConfig = "Could not open required defaults file: /root/.my.cnf\nFatal error in defaults handling. Program aborted\ndeploy:client-exit\t1\n";
+    const noConfig = "Could not open required defaults file: /root/.my.cnf\nFatal error in defaults handling. Program aborted\n#deploy:client-exit\t1\n";
     expect(serverProblem(serverState(noConfig))).toEqual({ kind: "blocked", reason: "the login option file /root/.my.cnf does not exist" });
-    expect(serverProblem(serverState("ERROR 1698 (28000): Access denied for user 'root'@'localhost'\ndeploy:client-exit\t1\n"))).toEqual({
+    expect(serverProblem(serverState("ERROR 1698 (28000): Access denied for user 'root'@'localhost'\n#deploy:client-exit\t1\n"))).toEqual({
       kind: "fail",
       message: "ERROR 1698 (28000): Access denied for user 'root'@'localhost' (log in as root through the socket, or give login_config)",
     });

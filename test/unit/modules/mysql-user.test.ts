@@ -119,9 +119,9 @@ describe("mysql_user SQL", () => {
   });
 
   it.each(HOSTILE.filter((v) => !v.includes("\n")))("the probe for %j carries the name only as an SQL literal in a here-document", async (value) => {
-    shell = new StubShell({ mariadb: 'cat >> "$STUB_CALLS.sql"; echo "deploy:server\t10.11.6-MariaDB"' });
+    shell = new StubShell({ mariadb: 'cat >> "$STUB_CALLS.sql"; echo "#deploy:server\t10.11.6-MariaDB"' });
     const output = await shell.probe(mysqlUserProbe(params({ name: value, host: value, privileges: "a.*:SELECT" })));
-    expect(output?.output).toContain("deploy:client-exit\t0");
+    expect(output?.output).toContain("#deploy:client-exit\t0");
     const sql = readFileSync(path.join(shell.dir, "calls.sql"), "utf8");
     const literal = `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
     expect(sql).toContain(`WHERE User = ${literal} AND Host = ${literal};`);

@@ -20,8 +20,8 @@ afterEach(() => {
 
 /** Probe output as the host would print it: `name status version candidate newer`. */
 function probeOutput(listsAge: number | undefined, pkgs: [string, string, string, string, 0 | 1][]): string {
-  const head = listsAge === undefined ? "deploy:no-lists\n" : `deploy:lists-age\t${listsAge}\n`;
-  return head + pkgs.map((p) => `deploy:pkg\t${p.join("\t")}\n`).join("");
+  const head = listsAge === undefined ? "#deploy:no-lists\n" : `#deploy:lists-age\t${listsAge}\n`;
+  return head + pkgs.map((p) => `#deploy:pkg\t${p.join("\t")}\n`).join("");
 }
 
 function decide(params: Record<string, unknown>, output: string) {
@@ -126,13 +126,13 @@ describe("decide", () => {
     const params = packageSchema.parse({ name: "nginx" });
     expect(packageModule.probe(params, undefined, dnf)).toBeUndefined();
     expect(packageModule.decide(params, undefined, undefined, dnf)).toEqual({ kind: "fail", message: "package supports apt only; this host uses dnf" });
-    expect(decide({ name: "nginx" }, "deploy:no-dpkg\n")).toMatchObject({ kind: "fail", message: expect.stringContaining("no dpkg") });
+    expect(decide({ name: "nginx" }, "#deploy:no-dpkg\n")).toMatchObject({ kind: "fail", message: expect.stringContaining("no dpkg") });
   });
 });
 
 describe("parseAptProbe", () => {
   it("ignores tool noise between the tagged lines", () => {
-    const seen: AptObservation = parseAptProbe("W: some apt warning\ndeploy:lists-age\t42\nperl: warning: locale\ndeploy:pkg\tnginx\tii \t1.0\t-\t0\n");
+    const seen: AptObservation = parseAptProbe("W: some apt warning\n#deploy:lists-age\t42\nperl: warning: locale\n#deploy:pkg\tnginx\tii \t1.0\t-\t0\n");
     expect(seen.listsAge).toBe(42);
     expect(seen.packages.get("nginx")).toEqual({ name: "nginx", status: "ii ", installed: true, version: "1.0", candidate: undefined, newer: false });
   });

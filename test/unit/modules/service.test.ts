@@ -11,7 +11,8 @@ afterEach(() => {
 
 function show(state: Partial<UnitState> = {}): string {
   const s: UnitState = { loadState: "loaded", activeState: "active", unitFileState: "enabled", needDaemonReload: false, fragmentPath: "/lib/systemd/system/nginx.service", fileOnDisk: false, ...state };
-  return `LoadState=${s.loadState}\nActiveState=${s.activeState}\nUnitFileState=${s.unitFileState}\nNeedDaemonReload=${s.needDaemonReload ? "yes" : "no"}\nFragmentPath=${s.fragmentPath}\n`;
+  // As the engine's unit lookup answers: systemctl's properties in the probe protocol.
+  return `#deploy:LoadState ${s.loadState}\n#deploy:ActiveState ${s.activeState}\n#deploy:UnitFileState ${s.unitFileState}\n#deploy:NeedDaemonReload ${s.needDaemonReload ? "yes" : "no"}\n#deploy:FragmentPath ${s.fragmentPath}\n`;
 }
 
 function decide(params: Record<string, unknown>, output: string, context = ctx) {
@@ -66,7 +67,7 @@ describe("decide", () => {
 
   it("a unit file systemd has not read yet (cached as not-found or broken) is reloaded first", () => {
     for (const loadState of ["not-found", "error"]) {
-      const cached = show({ loadState, activeState: "failed", unitFileState: "", fragmentPath: "" }) + "deploy:unit-file\n";
+      const cached = show({ loadState, activeState: "failed", unitFileState: "", fragmentPath: "" }) + "#deploy:unit-file\n";
       expect(decide({ name: "nginx", state: "started", enabled: true }, cached)).toMatchObject({
         kind: "change",
         summary: "nginx.service: daemon-reload (new unit file), start, enable at boot",
@@ -84,7 +85,7 @@ describe("decide", () => {
 
   it("other init systems and hosts without systemctl fail clearly", () => {
     expect(decide({ name: "nginx", state: "started" }, show(), taskContext({ init: "openrc" }))).toMatchObject({ kind: "fail", message: expect.stringContaining("openrc") });
-    expect(decide({ name: "nginx", state: "started" }, "deploy:no-systemctl\n")).toMatchObject({ kind: "fail" });
+    expect(decide({ name: "nginx", state: "started" }, "#deploy:no-systemctl\n")).toMatchObject({ kind: "fail" });
   });
 
   it("parses systemctl show amid noise", () => {
@@ -98,11 +99,11 @@ describe("scripts on a stubbed host", () => {
     const probe = serviceModule.probe(serviceSchema.parse({ name: "app@blue", state: "started" }), undefined, ctx)!;
     const [lookup] = probe.lookups!;
     expect(lookup?.kind === "unit" && lookup.files).toContain("/etc/systemd/system/app@.service");
-    expect((await shell.probe(probe))!.output).not.toContain("deploy:unit-file");
+    expect((await shell.probe(probe))!.output).not.toContain("#deploy:unit-file");
     // Point one of the searched paths at a file that exists here: the probe must notice it.
     const files = lookup?.kind === "unit" ? lookup.files.map((f) => f.replace("/etc/systemd/system/app@.service", `${shell!.dir}/calls`)) : [];
     const local = { lookups: [{ kind: "unit" as const, name: "app@blue.service", files }] };
-    expect((await shell.probe(local))!.output).toContain("deploy:unit-file");
+    expect((await shell.probe(local))!.output).toContain("#deploy:unit-file");
   });
 
   it("the probe asks systemctl about exactly the unit", async () => {

@@ -24,8 +24,12 @@ afterEach(() => {
 
 const FILE = "/etc/sysctl.d/99-deploy.conf";
 
+function fileBlock(content: string): string {
+  return `#deploy:b64 file\n${Buffer.from(content).toString("base64")}\n#deploy:end\n`;
+}
+
 function decide(params: Record<string, unknown>, live: string | undefined, file: string | undefined) {
-  const output = `${live === undefined ? "deploy:no-key\n" : `deploy:live\t${live}\n`}${file === undefined ? "deploy:no-file\n" : `deploy:file-content\n${file}`}`;
+  const output = `${live === undefined ? "#deploy:no-key\n" : `#deploy:live ${live}\n`}${file === undefined ? "#deploy:no-file\n" : fileBlock(file)}`;
   return sysctlModule.decide(sysctlSchema.parse(params), undefined, { exitCode: 0, output }, ctx);
 }
 
@@ -98,8 +102,13 @@ describe("decide", () => {
     expect(decide({ name: "net.ipv4.nope", value: 1 }, undefined, undefined)).toEqual({ kind: "fail", message: "the kernel has no parameter net.ipv4.nope" });
   });
 
+  it("a file the probe could not read is never taken for a missing one", () => {
+    expect(parseSysctlProbe("#deploy:live 1\n#deploy:b64 file\nbase64: not found\n#deploy:end\n")).toMatchObject({ file: undefined, unreadable: true });
+    expect(parseSysctlProbe("#deploy:live 1\n#deploy:no-file\n")).toMatchObject({ file: undefined, unreadable: false });
+  });
+
   it("keeps the file content exact, including a missing final newline", () => {
-    expect(parseSysctlProbe("deploy:live\t1\ndeploy:file-content\na=1\nb = 2").file).toBe("a=1\nb = 2");
+    expect(parseSysctlProbe(`#deploy:live 1\n${fileBlock("a=1\nb = 2")}`).file).toBe("a=1\nb = 2");
   });
 });
 

@@ -147,6 +147,6 @@ describe("url checks", () => {
   it("the probe script checks once and reports what it saw", async () => {
     const shell = stubShell();
     const result = await shell.run(checkOnceScript({ kind: "port", host: "127.0.0.1", port: await closedPort() }));
-    expect(result.stdout).toMatch(/^deploy:down\ndeploy:seen\t.+\n$/);
+    expect(result.stdout).toMatch(/^#deploy:down\n#deploy:seen .+\n$/);
   });
 });
