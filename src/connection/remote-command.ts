@@ -17,7 +17,9 @@
 // ("Argument list too long"). Past LARGE_COMMAND_BYTES the command travels on stdin instead, in front of
 // the caller's own bytes: a small `sh -c` reads exactly its byte count with `head -c` (which never reads
 // past it, so the caller's stdin is left intact for the command) and `eval`s it. Nothing is written to
-// disk, and the command still sees only the caller's stdin.
+// disk, and the command still sees only the caller's stdin. A command that holds a secret takes the same
+// path whatever its size: a command line is visible in the host's process list and sudo writes it to the
+// host's log, where the secret would outlive the run.
 import { randomBytes } from "node:crypto";
 import { quote, quoteAll } from "../util/shell.js";
 import { ConnectionError, type ExecResult } from "./types.js";
@@ -38,6 +40,8 @@ export interface CommandSpec {
   command: string;
   become?: BecomeSettings;
   timeoutMs?: number;
+  /** Send the command on stdin even when it is small (it holds a secret). */
+  sensitive?: boolean;
 }
 
 export interface PreparedCommand {
@@ -67,8 +71,10 @@ export const LARGE_COMMAND_BYTES = 96 * 1024;
 const STDIN_VAR = "deploy_command_text";
 
 export function prepareCommand(spec: CommandSpec, nonce: () => string = randomNonce): PreparedCommand {
-  const inline = prepareLine(spec, false, nonce);
-  if (Buffer.byteLength(inline.line) <= LARGE_COMMAND_BYTES) return inline;
+  if (!spec.sensitive) {
+    const inline = prepareLine(spec, false, nonce);
+    if (Buffer.byteLength(inline.line) <= LARGE_COMMAND_BYTES) return inline;
+  }
   const staged = prepareLine(spec, true, nonce);
   const text = Buffer.from(spec.command);
   return { ...staged, stdinPrefix: staged.stdinPrefix ? Buffer.concat([staged.stdinPrefix, text]) : text };

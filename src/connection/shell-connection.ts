@@ -59,7 +59,7 @@ export class ShellConnection implements Connection {
 
   async exec(command: string | Script, options: ExecOptions = {}): Promise<ExecResult> {
     const stdin = options.stdin === undefined ? undefined : Buffer.isBuffer(options.stdin) ? options.stdin : Buffer.from(options.stdin);
-    const prepared = this.prepare(String(command), options.become, options.timeoutMs);
+    const prepared = this.prepare(String(command), options.become, options.timeoutMs, options.sensitive);
     const started = Date.now();
     const rawResult = await this.send(prepared, stdin);
     return finishResult(rawResult, prepared, Date.now() - started, this.hostName);
@@ -93,7 +93,7 @@ export class ShellConnection implements Connection {
     return this.runner.close();
   }
 
-  private prepare(command: string, become: boolean | undefined, timeoutMs: number | undefined): PreparedCommand {
+  private prepare(command: string, become: boolean | undefined, timeoutMs: number | undefined, sensitive?: boolean): PreparedCommand {
     const useBecome = become ?? this.becomeDefaults.become;
     return prepareCommand({
       command,
@@ -106,6 +106,7 @@ export class ShellConnection implements Connection {
           }
         : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(sensitive ? { sensitive } : {}),
     });
   }
 

@@ -115,6 +115,7 @@ describe("terminal and CI output", () => {
 
 describe("--verbose", () => {
   it("shows the commands run on each host with secrets redacted, everywhere", async () => {
+    const since = (await onHost(lab, "e1", "date +%s")).trim();
     const r = await deploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e1", "--verbose", "-e", SECRET_VARS]);
     expect(r.code, r.text).toBe(0);
     const commands = r.out.filter((l) => l.startsWith("[e1]   $ "));
@@ -124,6 +125,11 @@ describe("--verbose", () => {
     expect(r.text).not.toContain(SECRET);
     // The secret was used for real.
     expect(await onHost(lab, "e1", "cat /tmp/eng-report/app.conf")).toBe(`token ${SECRET}\nport 8001\n`);
+    // ...and never on a command line: sudo logs each command line it runs to the host's journal (the
+    // run's other commands are there), but the command holding the secret travelled on stdin.
+    const journal = await onHost(lab, "e1", `journalctl --since @${since} --no-pager -o cat`);
+    expect(journal).toContain("COMMAND=");
+    expect(journal).not.toContain(SECRET);
 
     const json = await deploy(["plan", INVENTORY, PLAYBOOK, "--limit", "e1", "-e", SECRET_VARS, "-e", "api_token=other", "--json"]);
     expect(json.text).toContain("-token <redacted>");

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInventory } from "../../src/config/inventory.js";
+import { loadInventory, readInventory } from "../../src/config/inventory.js";
+import { Problems } from "../../src/config/problems.js";
 import { encryptVault } from "../../src/vault/cipher.js";
 import { changes, deployOn, freshStackLab, mainPid, onStackHost, plainHttp, Site, tcpOpens, type StackLab } from "./support/stack.js";
 
@@ -73,6 +74,18 @@ describe("deployed by an unprivileged user", () => {
       expect([host.name, host.user, host.become]).toEqual([host.name, "deploy", true]);
       expect(await onStackHost(lab, host.name, "id -u deploy")).not.toBe("0\n");
       expect(await onStackHost(lab, host.name, "journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey for deploy'")).not.toBe("0\n");
+    }
+  });
+
+  it("no vault value reaches a host's log: sudo logs every command line, and none holds a secret", async () => {
+    const loaded = await readInventory(lab.inventory, new Problems());
+    // Each line of each secret (the TLS key is many lines): the log would hold any of them on its own.
+    const secrets = [...(loaded?.secrets ?? [])].flatMap((s) => s.split("\n")).filter((l) => l.trim().length >= 8);
+    expect(secrets.length).toBeGreaterThan(3);
+    for (const host of (await loadInventory(lab.inventory)).hosts.keys()) {
+      const journal = await onStackHost(lab, host, "journalctl --no-pager -o cat");
+      expect(journal).toContain("COMMAND=");
+      expect(secrets.filter((s) => journal.includes(s)), host).toEqual([]);
     }
   });
 });

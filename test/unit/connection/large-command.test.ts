@@ -1,7 +1,11 @@
-// Commands over Linux's 128 KiB single-argument limit (a batched probe of many tasks): sent on stdin.
+// Commands sent on stdin instead of the command line: those over Linux's 128 KiB single-argument limit (a
+// batched probe of many tasks), and those holding a secret (the process list and sudo's log show a command
+// line).
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createLocalConnection } from "../../../src/connection/local.js";
 import { LARGE_COMMAND_BYTES, prepareCommand } from "../../../src/connection/remote-command.js";
+import { holdsSecret } from "../../../src/modules/system/redact.js";
 
 /** A command of about `kib` KiB that prints its own size marker and what it reads on stdin. */
 function bigCommand(kib: number): string {
@@ -42,5 +46,55 @@ describe("large commands", () => {
     // Multi-byte text: the byte count, not the character count, is what head reads.
     const unicode = await conn.exec(`: '${"é".repeat(100 * 1024)}'\necho done`);
     expect(unicode).toMatchObject({ exitCode: 0, stdout: "done\n" });
+  });
+});
+
+/** Command lines of every process of this machine that contain `text`. */
+function processesShowing(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const line = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (line.includes(text)) found.push(line);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return found;
+}
+
+describe("commands holding a secret", () => {
+  const SECRET = "pa'ss-Wd-9137";
+
+  it("are found in the script text, also inside a single-quoted word", () => {
+    const secrets = new Set([SECRET]);
+    expect(holdsSecret(`printf %s ${SECRET}`, secrets)).toBe(true);
+    expect(holdsSecret(`printf %s 'pa'\\''ss-Wd-9137'`, secrets)).toBe(true);
+    expect(holdsSecret("printf %s other", secrets)).toBe(false);
+    expect(holdsSecret("anything", new Set([""]))).toBe(false);
+  });
+
+  it("travel on stdin even when small", () => {
+    const command = `printf '%s\\n' ${SECRET.replace("'", "")}`;
+    const p = prepareCommand({ command, sensitive: true, become: { user: "root" } });
+    expect(p.line).not.toContain("ss-Wd-9137");
+    expect(p.line).toMatch(/^exec sudo -n -u root -- sh -c /);
+    expect(p.stdinPrefix?.toString()).toBe(command);
+  });
+
+  it("run locally with the caller's stdin, and no process shows the secret while they run", async () => {
+    const conn = createLocalConnection("local");
+    const secret = "ss-Wd-9137-local";
+    const command = `: ${secret}; sleep 0.5; printf 'stdin: %s\\n' "$(cat)"`;
+    const running = conn.exec(command, { stdin: "caller bytes", sensitive: true });
+    await new Promise((r) => setTimeout(r, 200));
+    const seen = processesShowing(secret);
+    expect(await running).toMatchObject({ exitCode: 0, stdout: "stdin: caller bytes\n" });
+    expect(seen).toEqual([]);
+    // The same command without the flag is on a command line: the check above can see one.
+    const plain = conn.exec(command, { stdin: "x" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesShowing(secret).length).toBeGreaterThan(0);
+    await plain;
   });
 });
