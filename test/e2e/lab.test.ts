@@ -11,7 +11,7 @@ import { runCommand } from "../../src/lab/runner.js";
 import { hostPaths, labPaths, nftTableName, type LabSpec } from "../../src/lab/spec.js";
 import { readMounts } from "../../src/lab/mounts.js";
 import { orphanedInits } from "../../src/lab/process.js";
-import { ensureLab, labSpecFor, requireRoot, sshRun } from "./support/lab.js";
+import { ensureLab, labSpecFor, requireRoot, sshRun, testLabInventory } from "./support/lab.js";
 
 const BRIDGE = "dlabtest9";
 const SUBNET = "10.77.9";
@@ -128,8 +128,8 @@ describe("deploy lab", () => {
     expect(again.out).toContain("already up, nothing to do");
   });
 
-  it("runs beside the reference lab, whose hosts have the same names", async () => {
-    const reference = await ensureLab("inventory/lab.yaml");
+  it("runs beside another lab whose hosts have the same names", async () => {
+    const reference = await ensureLab(testLabInventory());
     const web01 = reference.host("web-01");
     const there = await sshRun(reference.spec, web01.address, "deploy", "hostname; ip -4 -br addr show host0");
     expect(there.code, there.stderr).toBe(0);

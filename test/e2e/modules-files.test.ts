@@ -20,9 +20,9 @@ import { templateModule } from "../../src/modules/template.js";
 import type { ApplyContext, Module, PrepareContext } from "../../src/modules/types.js";
 import { renderTemplateFile } from "../../src/template/ejs.js";
 import { quote } from "../../src/util/shell.js";
-import { ensureLab } from "./support/lab.js";
+import { ensureLab, testLabInventory } from "./support/lab.js";
 
-const INVENTORY = "inventory/lab.yaml";
+const INVENTORY = testLabInventory();
 const HOST = "web-01";
 const BASE = "/opt/deploy-e2e-files";
 

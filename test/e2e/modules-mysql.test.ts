@@ -19,20 +19,20 @@ import { mysqlDbModule } from "../../src/modules/mysql_db.js";
 import { mysqlReplicationModule } from "../../src/modules/mysql_replication.js";
 import { mysqlUserModule } from "../../src/modules/mysql_user.js";
 import type { ApplyContext, Module, PrepareContext } from "../../src/modules/types.js";
-import { ensureLab } from "./support/lab.js";
+import { ensureLab, LAB_SUBNET, testLabInventory } from "./support/lab.js";
 
-const INVENTORY = "inventory/lab.yaml";
-const PRIMARY = { name: "db-01", address: "10.77.0.13", serverId: 13 };
-const REPLICA = { name: "web-02", address: "10.77.0.12", serverId: 12 };
+const INVENTORY = testLabInventory();
+const PRIMARY = { name: "db-01", address: `${LAB_SUBNET}.13`, serverId: 13 };
+const REPLICA = { name: "web-02", address: `${LAB_SUBNET}.12`, serverId: 12 };
 /** Second address of the primary, for re-pointing (inside the lab's subnet). */
-const PRIMARY_ALIAS = "10.77.0.213";
+const PRIMARY_ALIAS = `${LAB_SUBNET}.213`;
 const CONFIG = "/etc/mysql/mariadb.conf.d/60-deploy-e2e.cnf";
 
 const DB = "deploy_e2e";
 const HOSTILE_DB = "deploy`e2e 'q\" \\x";
-const APP = { name: "e2e_app", host: "10.77.0.%" };
+const APP = { name: "e2e_app", host: `${LAB_SUBNET}.%` };
 const HOSTILE_USER = "e2e`o'ne\\\"x";
-const REPL = { name: "e2e_repl", host: "10.77.0.%" };
+const REPL = { name: "e2e_repl", host: `${LAB_SUBNET}.%` };
 const PASSWORD_1 = `p1 'quote" back\\slash $(touch /tmp/pwned) #x`;
 const PASSWORD_2 = "second-Pass_2";
 const REPL_PASSWORD = `r'e"p\\l #1 $HOME`;
@@ -215,31 +215,31 @@ describe("mysql_user", () => {
 
   it("creates an account with exactly its privileges, converges, and never shows the password", async () => {
     const first = await converges(PRIMARY.name, mysqlUserModule, app, [PASSWORD_1]);
-    expect(first.plan).toMatchObject({ summary: `create user 'e2e_app'@'10.77.0.%' with password, grant INSERT, SELECT on \`${DB}\`.*` });
+    expect(first.plan).toMatchObject({ summary: `create user 'e2e_app'@'${LAB_SUBNET}.%' with password, grant INSERT, SELECT on \`${DB}\`.*` });
     expect(JSON.stringify(first)).not.toContain(PASSWORD_1);
-    expect(await sql(PRIMARY.name, `SHOW GRANTS FOR 'e2e_app'@'10.77.0.%';`)).toContain(`GRANT SELECT, INSERT ON \`${DB}\`.* TO \`e2e_app\`@\`10.77.0.%\``);
+    expect(await sql(PRIMARY.name, `SHOW GRANTS FOR 'e2e_app'@'${LAB_SUBNET}.%';`)).toContain(`GRANT SELECT, INSERT ON \`${DB}\`.* TO \`e2e_app\`@\`${LAB_SUBNET}.%\``);
     expect(await canLogin(APP.name, PASSWORD_1)).toBe(true);
   }, 60_000);
 
   it("changes the password only when it differs", async () => {
     const next = { ...app, password: PASSWORD_2 };
     const changed = await converges(PRIMARY.name, mysqlUserModule, next, [PASSWORD_2]);
-    expect(changed.plan).toMatchObject({ summary: "set password of 'e2e_app'@'10.77.0.%'" });
+    expect(changed.plan).toMatchObject({ summary: `set password of 'e2e_app'@'${LAB_SUBNET}.%'` });
     expect(await canLogin(APP.name, PASSWORD_2)).toBe(true);
     expect(await canLogin(APP.name, PASSWORD_1)).toBe(false);
     expect((await step(PRIMARY.name, mysqlUserModule, { ...next, update_password: "on_create", password: "other" }, "plan")).plan.kind).toBe("ok");
   }, 60_000);
 
   it("grants exactly what is listed (revoking extras) unless append_privs", async () => {
-    await sql(PRIMARY.name, `GRANT DELETE ON ${DB}.* TO 'e2e_app'@'10.77.0.%';\nGRANT SELECT ON mysql.* TO 'e2e_app'@'10.77.0.%';`);
+    await sql(PRIMARY.name, `GRANT DELETE ON ${DB}.* TO 'e2e_app'@'${LAB_SUBNET}.%';\nGRANT SELECT ON mysql.* TO 'e2e_app'@'${LAB_SUBNET}.%';`);
     const extra = { ...app, password: PASSWORD_2 };
     expect((await step(PRIMARY.name, mysqlUserModule, { ...extra, append_privs: true }, "plan")).plan.kind).toBe("ok");
     const exact = await converges(PRIMARY.name, mysqlUserModule, { ...extra, privileges: [`${DB}.*:SELECT,UPDATE`] });
     expect(exact.plan).toMatchObject({
-      summary: `revoke DELETE, INSERT on \`${DB}\`.* for 'e2e_app'@'10.77.0.%', grant UPDATE on \`${DB}\`.* for 'e2e_app'@'10.77.0.%', revoke SELECT on \`mysql\`.* for 'e2e_app'@'10.77.0.%'`,
+      summary: `revoke DELETE, INSERT on \`${DB}\`.* for 'e2e_app'@'${LAB_SUBNET}.%', grant UPDATE on \`${DB}\`.* for 'e2e_app'@'${LAB_SUBNET}.%', revoke SELECT on \`mysql\`.* for 'e2e_app'@'${LAB_SUBNET}.%'`,
     });
-    expect(await sql(PRIMARY.name, `SHOW GRANTS FOR 'e2e_app'@'10.77.0.%';`)).toMatch(
-      new RegExp(`GRANT USAGE ON \\*\\.\\* TO .*\\nGRANT SELECT, UPDATE ON \`${DB}\`\\.\\* TO \`e2e_app\`@\`10\\.77\\.0\\.%\`\\n$`),
+    expect(await sql(PRIMARY.name, `SHOW GRANTS FOR 'e2e_app'@'${LAB_SUBNET}.%';`)).toMatch(
+      new RegExp(`GRANT USAGE ON \\*\\.\\* TO .*\\nGRANT SELECT, UPDATE ON \`${DB}\`\\.\\* TO \`e2e_app\`@\`${LAB_SUBNET.replaceAll(".", "\\.")}\\.%\`\\n$`),
     );
   }, 60_000);
 

@@ -21,9 +21,9 @@ import type { ApplyContext, Module, PrepareContext } from "../../src/modules/typ
 import { userModule } from "../../src/modules/user.js";
 import { waitForModule } from "../../src/modules/wait_for.js";
 import { quote } from "../../src/util/shell.js";
-import { ensureLab } from "./support/lab.js";
+import { ensureLab, testLabInventory } from "./support/lab.js";
 
-const INVENTORY = "inventory/lab.yaml";
+const INVENTORY = testLabInventory();
 const HOST = "web-02";
 const SCRATCH = "/opt/deploy-e2e-system";
 const PACKAGES = ["tree", "hello"];

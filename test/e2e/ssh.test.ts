@@ -1,4 +1,4 @@
-// The ssh connection against the reference lab's real hosts (Debian 12, OpenSSH, sudo). Needs root: the
+// The ssh connection against the tests' lab hosts (Debian 12, OpenSSH, sudo). Needs root: the
 // lab is brought up (or reused) by ensureLab, and without it these tests FAIL, they never skip.
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, type Connection } from "../../src/connection/types.js";
 import { sh } from "../../src/util/shell.js";
+import { LAB_SUBNET } from "./support/lab.js";
 import { connect, labTarget, runLocal, sshLab, startAgent, type SshLab } from "./support/ssh.js";
+
+const WEB_01 = `${LAB_SUBNET}.11`;
+const GHOST = `${LAB_SUBNET}.250`;
 
 let ctx: SshLab;
 let web01: Connection;
@@ -92,7 +96,7 @@ describe("exec on one connection", () => {
     const killer = root.exec("kill -9 $PPID").catch((e: unknown) => e);
     const error = await failure(pending);
     expect(error.kind).toBe("connection-lost");
-    expect(error.message).toMatch(/^connection to 10\.77\.0\.11 lost: /);
+    expect(error.message.startsWith(`connection to ${WEB_01} lost: `), error.message).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
     await killer;
     expect((await failure(root.exec("true"))).kind).toBe("connection-lost");
@@ -106,10 +110,10 @@ describe("host keys", () => {
     const other = (await runLocal("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(ctx.tmp, "impostor")])).code;
     expect(other).toBe(0);
     const impostor = (await readFile(join(ctx.tmp, "impostor.pub"), "utf8")).split(" ").slice(0, 2).join(" ");
-    await writeFile(file, `10.77.0.11 ${impostor}\n`);
+    await writeFile(file, `${WEB_01} ${impostor}\n`);
     const error = await failure(connect(ctx, labTarget(ctx, "web-01", { knownHostsFiles: [file] })));
     expect(error.kind).toBe("host-key-changed");
-    expect(error.message).toBe("host key of web-01 (10.77.0.11) has CHANGED: refusing to connect (it may be an impersonation; it may also be a reinstalled host)");
+    expect(error.message).toBe(`host key of web-01 (${WEB_01}) has CHANGED: refusing to connect (it may be an impersonation; it may also be a reinstalled host)`);
     expect(error.hint).toMatch(/^offered: {2}ssh-ed25519 SHA256:\S+\nrecorded: ssh-ed25519 SHA256:\S+ \(/);
     const [offered, recorded] = [...error.hint!.matchAll(/SHA256:\S+/g)].map((m) => m[0]);
     expect(offered).not.toBe(recorded);
@@ -119,7 +123,7 @@ describe("host keys", () => {
     const error = await failure(connect(ctx, labTarget(ctx, "web-01", { knownHostsFiles: [join(ctx.tmp, "empty_known_hosts")] })));
     expect(error.kind).toBe("host-key-unknown");
     const labLines = (await readFile(ctx.lab.spec.knownHostsFile, "utf8")).split("\n");
-    const line = error.hint!.split("\n").find((l) => l.startsWith("10.77.0.11 "));
+    const line = error.hint!.split("\n").find((l) => l.startsWith(`${WEB_01} `));
     expect(labLines).toContain(line);
   });
 
@@ -142,7 +146,7 @@ describe("reaching hosts", () => {
     const r = await db.exec('hostname; echo "$SSH_CLIENT"', { become: false });
     const [name, client] = r.stdout.split("\n");
     expect(name).toBe("db-01");
-    expect(client?.split(" ")[0]).toBe("10.77.0.11");
+    expect(client?.split(" ")[0]).toBe(WEB_01);
     await db.close();
     const badHop = await failure(connect(ctx, labTarget(ctx, "db-01", { jump: labTarget(ctx, "web-01", { knownHostsFiles: [join(ctx.tmp, "none")] }) })));
     expect([badHop.kind, badHop.hostName]).toEqual(["host-key-unknown", "db-01"]);
@@ -151,12 +155,12 @@ describe("reaching hosts", () => {
 
   it("reports an unreachable address within the connect timeout, directly and through a jump", async () => {
     let started = Date.now();
-    const direct = await failure(connect(ctx, labTarget(ctx, "web-01", { name: "ghost", address: "10.77.0.250", connectTimeoutMs: 3000 })));
+    const direct = await failure(connect(ctx, labTarget(ctx, "web-01", { name: "ghost", address: GHOST, connectTimeoutMs: 3000 })));
     expect(["unreachable", "timeout"]).toContain(direct.kind);
-    expect(direct.message).toMatch(/10\.77\.0\.250/);
+    expect(direct.message).toContain(GHOST);
     expect(Date.now() - started).toBeLessThan(5000);
     started = Date.now();
-    const viaJump = await failure(connect(ctx, labTarget(ctx, "web-01", { name: "ghost", address: "10.77.0.250", connectTimeoutMs: 3000, jump: labTarget(ctx, "web-01") })));
+    const viaJump = await failure(connect(ctx, labTarget(ctx, "web-01", { name: "ghost", address: GHOST, connectTimeoutMs: 3000, jump: labTarget(ctx, "web-01") })));
     expect(["unreachable", "timeout"]).toContain(viaJump.kind);
     expect(viaJump.message).toMatch(/^jump host web-01 /);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -208,7 +212,7 @@ describe("authentication and sudo as a non-root user", () => {
     expect((await conn.exec("id -un")).stdout).toBe(`${user}\n`);
     await conn.close();
     const refused = await failure(connect(ctx, labTarget(ctx, "db-01", { user: "nobody-here", identityFiles: [] }), { agentSocket: agent.socket }));
-    expect([refused.kind, refused.message]).toEqual(["auth-failed", "authentication failed for nobody-here@10.77.0.13 (tried: ssh-agent)"]);
+    expect([refused.kind, refused.message]).toEqual(["auth-failed", `authentication failed for nobody-here@${LAB_SUBNET}.13 (tried: ssh-agent)`]);
   });
 
   it("runs commands as root through password sudo; stdin reaches the command intact", async () => {

@@ -1,7 +1,9 @@
 // For e2e tests: real lab hosts for an inventory, brought up once per test run and reused when already up.
-// Tests that need hosts call `ensureLab("inventory/lab.yaml")`; without root this FAILS (never skips).
+// Tests that need hosts call `ensureLab(testLabInventory())`; without root this FAILS (never skips).
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { loadInventory } from "../../../src/config/inventory.js";
 import { labSpecFromInventory } from "../../../src/lab/inventory.js";
 import { defaultLabContext, labUp, type UpResult } from "../../../src/lab/lab.js";
@@ -34,6 +36,28 @@ export async function labSpecFor(inventoryFile: string): Promise<LabSpec> {
   const file = resolve(inventoryFile);
   const inventory = await loadInventory(file);
   return labSpecFromInventory(inventory, process.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR);
+}
+
+/** The first three octets of the tests' lab: the reference lab's hosts moved off the demo's 10.77.0.0/24. */
+export const LAB_SUBNET = "10.77.6";
+const LAB_BRIDGE = "dlabmods6";
+/** Fixed, so the lab key and known_hosts in its .lab survive between runs (a lab left up stays reachable). */
+export const TEST_LAB_DIR = join(tmpdir(), "deploy-e2e-lab");
+
+/**
+ * inventory/lab.yaml (same hosts, groups, users and vault) on a bridge and /24 of its own: the tests change
+ * packages, services, users and databases on their hosts, and must never do it to the demo's stack.
+ */
+export function testLabInventory(): string {
+  const text = readFileSync(resolve("inventory/lab.yaml"), "utf8")
+    .replaceAll("10.77.0.", `${LAB_SUBNET}.`)
+    .replace("bridge: deploylab0", `bridge: ${LAB_BRIDGE}`);
+  if (!text.includes(`bridge: ${LAB_BRIDGE}`)) throw new Error("inventory/lab.yaml no longer names its bridge `deploylab0`");
+  mkdirSync(join(TEST_LAB_DIR, "inventory"), { recursive: true });
+  if (!existsSync(join(TEST_LAB_DIR, "vault"))) symlinkSync(resolve("vault"), join(TEST_LAB_DIR, "vault"));
+  const file = join(TEST_LAB_DIR, "inventory", "lab.yaml");
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
+  return file;
 }
 
 const labs = new Map<string, Promise<Lab>>();

@@ -1,15 +1,15 @@
-// For the SSH e2e tests: connection targets for the reference lab's hosts, isolated from this machine's
+// For the SSH e2e tests: connection targets for the tests' lab hosts, isolated from this machine's
 // ~/.ssh (own HOME, own user known_hosts, no agent unless a test brings one), and root helpers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { loadInventory } from "../../../src/config/inventory.js";
 import type { Inventory } from "../../../src/config/model.js";
 import { connectSsh, type SshOptions } from "../../../src/connection/ssh.js";
 import { resolveTarget } from "../../../src/connection/target.js";
 import type { Connection, ConnectionTarget } from "../../../src/connection/types.js";
-import { ensureLab, type Lab } from "./lab.js";
+import { ensureLab, testLabInventory, type Lab } from "./lab.js";
 
 export interface SshLab {
   lab: Lab;
@@ -20,8 +20,8 @@ export interface SshLab {
 }
 
 export async function sshLab(): Promise<SshLab> {
-  const lab = await ensureLab("inventory/lab.yaml");
-  const inventory = await loadInventory(resolve("inventory/lab.yaml"));
+  const lab = await ensureLab(testLabInventory());
+  const inventory = await loadInventory(testLabInventory());
   const tmp = await mkdtemp(join(tmpdir(), "deploy-ssh-e2e-"));
   return { lab, inventory, tmp, warnings: [] };
 }
@@ -29,7 +29,7 @@ export async function sshLab(): Promise<SshLab> {
 /** A lab host as the inventory describes it (deploy + sudo, lab key, lab known_hosts, strict). */
 export function labTarget(ctx: SshLab, name: string, over: Partial<ConnectionTarget> = {}): ConnectionTarget {
   const host = ctx.inventory.hosts.get(name);
-  if (!host) throw new Error(`no host ${name} in inventory/lab.yaml`);
+  if (!host) throw new Error(`no host ${name} in ${testLabInventory()}`);
   const target = resolveTarget(host, ctx.inventory, { home: ctx.tmp, localUser: "root", fileExists: () => false });
   return { ...target, ...over };
 }
