@@ -42,7 +42,7 @@ describe("deploy ping", () => {
   it("reports an unreachable host within the timeout without failing the others; exit 4", async () => {
     const dir = await mkdtemp(join(tmpdir(), "deploy-ping-"));
     await mkdir(join(dir, "inventory"));
-    const lab = (await readFile(INVENTORY, "utf8")).replaceAll("../.lab/", `${join(TEST_LAB_DIR, ".lab")}/`).replaceAll("../vault/", `${join(TEST_LAB_DIR, "vault")}/`);
+    const lab = (await readFile(INVENTORY, "utf8")).replaceAll("../.lab/", `${join(TEST_LAB_DIR, ".lab")}/`);
     const withGhost = lab.replace(/^groups:/m, `  ghost:\n    address: ${GHOST}\n    user: deploy\n    identity_file: ../ghost_key\ngroups:`);
     const file = join(dir, "inventory", "lab.yaml");
     await writeFile(file, withGhost);
