@@ -42,8 +42,8 @@ export const commandModule: Module<CommandParams, undefined> = {
   schema: commandSchema,
   alwaysRuns: true,
 
-  probe(params) {
-    const script = guardProbe(params);
+  probe(params, _prepared, ctx) {
+    const script = guardProbe(params, ctx.secrets);
     return script && scriptProbe(script);
   },
 

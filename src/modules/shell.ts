@@ -1,10 +1,10 @@
 // `shell`: run a command line through a shell (`sh -c`, or `executable`), with pipes, redirections and
 // expansion. Guards (creates/removes/unless) are checked by the probe; without them it always runs.
 import { z } from "zod";
-import { sh } from "../util/shell.js";
+import { raw } from "../util/shell.js";
 import type { Module } from "./types.js";
 import { scriptProbe } from "./lib/lookup.js";
-import { decideGuarded, guardFields, guardProbe, runCommand, wrapRun } from "./system/exec.js";
+import { decideGuarded, guardFields, guardProbe, runCommand, shellCall, wrapRun } from "./system/exec.js";
 
 export const shellSchema = z
   .strictObject({
@@ -13,7 +13,7 @@ export const shellSchema = z
       .string()
       .regex(/^\/[^\s]*$/, "must be an absolute path")
       .default("/bin/sh")
-      .describe("Shell that runs cmd (called as `<executable> -c cmd`), e.g. /bin/bash."),
+      .describe("POSIX shell that runs cmd (called as `<executable> -c cmd`), e.g. /bin/bash."),
     ...guardFields,
   })
   .describe("Run a command line through a shell.");
@@ -26,8 +26,8 @@ export const shellModule: Module<ShellParams, undefined> = {
   schema: shellSchema,
   alwaysRuns: true,
 
-  probe(params) {
-    const script = guardProbe(params);
+  probe(params, _prepared, ctx) {
+    const script = guardProbe(params, ctx.secrets);
     return script && scriptProbe(script);
   },
 
@@ -36,6 +36,7 @@ export const shellModule: Module<ShellParams, undefined> = {
   },
 
   apply(params, _prepared, _change, ctx) {
-    return runCommand(wrapRun(sh`exec ${params.executable} -c ${params.cmd}`, params), params, params.cmd, ctx);
+    const call = shellCall(raw("exec "), params.executable, params.cmd, ctx.secrets);
+    return runCommand(wrapRun(call, params), params, params.cmd, ctx);
   },
 };

@@ -120,7 +120,10 @@ describe("--verbose", () => {
     expect(r.code, r.text).toBe(0);
     const commands = r.out.filter((l) => l.startsWith("[e1]   $ "));
     expect(commands.length).toBeGreaterThan(10);
-    expect(commands).toContain("[e1]   $ exec /bin/sh -c 'printf %s <redacted> | wc -c' </dev/null");
+    // The shell task holding the secret hands it to its shell in the environment, not as `sh -c CMD`.
+    expect(commands).toContain(
+      `[e1]   $ deploy_cmd='printf %s <redacted> | wc -c' exec /bin/sh -c 'c=$deploy_cmd; unset deploy_cmd; eval "$c"' </dev/null`,
+    );
     expect(r.out).toContain("[e1]     +token <redacted>");
     expect(r.text).not.toContain(SECRET);
     // The secret was used for real.

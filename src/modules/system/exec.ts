@@ -5,7 +5,7 @@ import { raw, sh, type Script } from "../../util/shell.js";
 import type { ApplyContext, ApplyResult, Plan, ProbeOutput, TaskContext } from "../types.js";
 import { hasFact, parseProbe } from "../lib/probe.js";
 import { tail } from "../lib/tail.js";
-import { oneLine, redact } from "./redact.js";
+import { holdsSecret, oneLine, redact } from "./redact.js";
 
 const path = z.string().min(1).regex(/^[^\n]*$/, "must be one line");
 
@@ -34,9 +34,24 @@ export interface GuardParams {
 /** Seconds an `unless` check may take: it runs inside the batched probe, which must not hang. */
 const UNLESS_TIMEOUT = 60;
 
+/**
+ * `<runner><shell> -c CMD`, where runner is e.g. `exec ` or `timeout 60 `. A CMD holding a secret is not
+ * passed as an argument: every user of the host can read every process's arguments (ps). It travels in the
+ * environment instead, which only the process's own user and root can read, and the shell unsets it before
+ * running it so the command's children do not inherit it. Needs a POSIX shell (sh, bash, dash, zsh).
+ */
+export function shellCall(runner: Script, shell: string, cmd: string, secrets: ReadonlySet<string>): Script {
+  if (!holdsSecret(cmd, secrets)) return sh`${runner}${shell} -c ${cmd}`;
+  return sh`deploy_cmd=${cmd} ${runner}${shell} -c ${'c=$deploy_cmd; unset deploy_cmd; eval "$c"'}`;
+}
+
+function hasGuards(params: GuardParams): boolean {
+  return params.creates !== undefined || params.removes !== undefined || params.unless !== undefined;
+}
+
 /** The guards as one read-only script; undefined when the task has none (it then always runs). */
-export function guardProbe(params: GuardParams): Script | undefined {
-  if (params.creates === undefined && params.removes === undefined && params.unless === undefined) return undefined;
+export function guardProbe(params: GuardParams, secrets: ReadonlySet<string>): Script | undefined {
+  if (!hasGuards(params)) return undefined;
   const lines: Script[] = [];
   if (params.chdir !== undefined) lines.push(sh`cd -- ${params.chdir} 2>/dev/null || { echo '#deploy:no-chdir'; exit 0; }`);
   if (params.creates !== undefined) lines.push(sh`if [ -e ${params.creates} ]; then echo '#deploy:creates-exists'; fi`);
@@ -44,7 +59,8 @@ export function guardProbe(params: GuardParams): Script | undefined {
   if (params.unless !== undefined) {
     // Its output is discarded so nothing it prints can pass for a probe line.
     const seconds = Math.ceil(Math.min(params.timeout ?? UNLESS_TIMEOUT, UNLESS_TIMEOUT));
-    lines.push(sh`if timeout ${seconds} sh -c ${params.unless} </dev/null >/dev/null 2>&1; then echo '#deploy:unless-ok'; fi`);
+    const check = shellCall(sh`timeout ${seconds} `, "sh", params.unless, secrets);
+    lines.push(sh`if ${check} </dev/null >/dev/null 2>&1; then echo '#deploy:unless-ok'; fi`);
   }
   return raw(lines.map(String).join("\n"));
 }
@@ -52,7 +68,7 @@ export function guardProbe(params: GuardParams): Script | undefined {
 /** Pure: skip (ok) when a guard says so, else the change "run: <cmd>". */
 export function decideGuarded(params: GuardParams, display: string, observed: ProbeOutput | undefined, ctx: TaskContext): Plan {
   const run: Plan = { kind: "change", summary: `run: ${oneLine(redact(display, ctx.secrets))}` };
-  if (guardProbe(params) === undefined) return run;
+  if (!hasGuards(params)) return run;
   const report = parseProbe(observed?.output ?? "");
   if (hasFact(report, "no-chdir")) return { kind: "blocked", reason: `directory ${params.chdir ?? ""} does not exist` };
   if (hasFact(report, "creates-exists")) return { kind: "ok", summary: `${params.creates ?? ""} exists` };

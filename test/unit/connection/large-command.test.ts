@@ -5,7 +5,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createLocalConnection } from "../../../src/connection/local.js";
 import { LARGE_COMMAND_BYTES, prepareCommand } from "../../../src/connection/remote-command.js";
+import { applyContext } from "../../../src/engine/task-context.js";
+import { probeStep } from "../../../src/engine/module-step.js";
+import type { PrepareContext } from "../../../src/modules/types.js";
+import { shellModule, shellSchema } from "../../../src/modules/shell.js";
 import { holdsSecret } from "../../../src/modules/system/redact.js";
+import { taskContext } from "../modules/stub-shell.js";
 
 /** A command of about `kib` KiB that prints its own size marker and what it reads on stdin. */
 function bigCommand(kib: number): string {
@@ -94,6 +99,29 @@ describe("commands holding a secret", () => {
     // The same command without the flag is on a command line: the check above can see one.
     const plain = conn.exec(command, { stdin: "x" });
     await new Promise((r) => setTimeout(r, 200));
+    expect(processesShowing(secret).length).toBeGreaterThan(0);
+    await plain;
+  });
+
+  it("a shell task's command and its unless check are in no process's arguments either", async () => {
+    const conn = createLocalConnection("local");
+    const secret = "ss-Wd-9137-shell";
+    const contextFor = (secrets: string[]) =>
+      applyContext(taskContext({}, secrets) as unknown as PrepareContext, conn, false, () => undefined);
+    const params = shellSchema.parse({
+      cmd: `: ${secret}; sleep 0.5; echo "inherited: \${deploy_cmd:-nothing}"`,
+      unless: `: ${secret}; sleep 0.5; false`,
+    });
+    const running = shellModule.apply(params, undefined, { kind: "change", summary: "" }, contextFor([secret]));
+    const checking = probeStep(conn, shellModule.probe(params, undefined, contextFor([secret])), new Set([secret]));
+    await new Promise((r) => setTimeout(r, 250));
+    const seen = processesShowing(secret);
+    expect((await running).result).toMatchObject({ rc: 0, stdout: "inherited: nothing" });
+    expect(shellModule.decide(params, undefined, await checking, contextFor([secret]))).toMatchObject({ kind: "change" });
+    expect(seen).toEqual([]);
+    // Control: the same task when nothing in it is a secret runs `sh -c CMD`, which the scan sees.
+    const plain = shellModule.apply(params, undefined, { kind: "change", summary: "" }, contextFor([]));
+    await new Promise((r) => setTimeout(r, 250));
     expect(processesShowing(secret).length).toBeGreaterThan(0);
     await plain;
   });
