@@ -7,7 +7,7 @@ import { atomicWriteScript } from "../connection/atomic-write.js";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { Module, Plan } from "./types.js";
 import { scriptProbe } from "./lib/lookup.js";
-import { fact, hasFact, parseProbe } from "./lib/probe.js";
+import { fact, hasFact, noiseText, parseProbe } from "./lib/probe.js";
 import { tail } from "./lib/tail.js";
 
 export const SYSCTL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
@@ -72,18 +72,21 @@ export interface SysctlObservation {
   live?: string;
   /** undefined when the file does not exist. */
   file?: string;
-  unreadable: boolean;
+  /** Why the file could not be read, when it could not (never taken for a missing file). */
+  unreadable?: string;
 }
 
 export function parseSysctlProbe(output: string): SysctlObservation {
   const report = parseProbe(output);
   const live = fact(report, "live");
-  return {
+  const seen: SysctlObservation = {
     live: live === undefined ? undefined : normalizeValue(live),
     file: report.blobs.get("file")?.toString("utf8"),
-    // No content and no word that the file is missing: it could not be read (never taken for "absent").
-    unreadable: hasFact(report, "file-unreadable") || (!hasFact(report, "no-file") && !report.blobs.has("file")),
   };
+  if (hasFact(report, "file-unreadable")) seen.unreadable = "permission denied (use become)";
+  // No content and no word that the file is missing: something else went wrong, which the output may say.
+  else if (!hasFact(report, "no-file") && !report.blobs.has("file")) seen.unreadable = noiseText(report);
+  return seen;
 }
 
 /** The file with exactly one line for `name` (the first one rewritten in place, repeats dropped), or none. */
@@ -122,7 +125,7 @@ export const sysctlModule: Module<SysctlParams, undefined> = {
   decide(params, _prepared, observed): Plan {
     const seen = parseSysctlProbe(observed?.output ?? "");
     const file = params.sysctl_file;
-    if (seen.unreadable) return { kind: "fail", message: `cannot read ${file} (use become)` };
+    if (seen.unreadable !== undefined) return { kind: "fail", message: `cannot read ${file}: ${seen.unreadable}` };
     const value = params.state === "present" && params.value !== undefined ? normalizeValue(params.value) : undefined;
     if (value !== undefined && seen.live === undefined) {
       return { kind: "fail", message: `the kernel has no parameter ${params.name}` };

@@ -103,8 +103,15 @@ describe("decide", () => {
   });
 
   it("a file the probe could not read is never taken for a missing one", () => {
-    expect(parseSysctlProbe("#deploy:live 1\n#deploy:b64 file\nbase64: not found\n#deploy:end\n")).toMatchObject({ file: undefined, unreadable: true });
-    expect(parseSysctlProbe("#deploy:live 1\n#deploy:no-file\n")).toMatchObject({ file: undefined, unreadable: false });
+    expect(parseSysctlProbe("#deploy:live 1\n#deploy:b64 file\nsh: 1: base64: not found\n#deploy:end\n")).toEqual({
+      live: "1",
+      file: undefined,
+      unreadable: "sh: 1: base64: not found",
+    });
+    expect(parseSysctlProbe("#deploy:live 1\n#deploy:file-unreadable\n").unreadable).toBe("permission denied (use become)");
+    expect(parseSysctlProbe("#deploy:live 1\n#deploy:no-file\n")).toEqual({ live: "1", file: undefined });
+    const plan = sysctlModule.decide(sysctlSchema.parse({ name: "vm.swappiness", value: 5 }), undefined, { exitCode: 0, output: "#deploy:live 1\n" }, ctx);
+    expect(plan).toEqual({ kind: "fail", message: `cannot read ${FILE}: no output` });
   });
 
   it("keeps the file content exact, including a missing final newline", () => {
