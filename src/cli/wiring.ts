@@ -47,7 +47,7 @@ export async function loadForRun(inputs: RunInputs): Promise<LoadedRun> {
 
 export async function runDeps(loaded: LoadedRun, io: CliIO, warn: (line: string) => void): Promise<RunDeps> {
   const { project } = loaded;
-  const env = await createConnectionEnv(io.env, { warn, interactive: io.isTTY });
+  const env = await createConnectionEnv(io.env, { warn, interactive: io.isTTY, secrets: project.secrets });
   return {
     evaluator: createEvaluator(project),
     matchHosts: (pattern) => matchHosts(pattern, project.inventory),

@@ -2,10 +2,10 @@
 // put through the atomic-write script): for tests and `connection: local` hosts.
 import { spawn } from "node:child_process";
 import type { RawResult } from "./remote-command.js";
-import { ShellConnection, type BecomeDefaults, type CommandRunner, type RunRequest } from "./shell-connection.js";
+import { ShellConnection, type CommandRunner, type ExecDefaults, type RunRequest } from "./shell-connection.js";
 import { ConnectionError, type Connection } from "./types.js";
 
-export interface LocalConnectionOptions extends Partial<BecomeDefaults> {
+export interface LocalConnectionOptions extends Partial<ExecDefaults> {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** The shell that receives the command line; default /bin/sh. */
@@ -26,6 +26,7 @@ export function createLocalConnection(name: string, options: LocalConnectionOpti
     become: options.become ?? false,
     ...(options.becomeUser !== undefined ? { becomeUser: options.becomeUser } : {}),
     ...(options.becomePassword !== undefined ? { becomePassword: options.becomePassword } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
 }
 

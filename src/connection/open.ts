@@ -19,6 +19,8 @@ export interface ConnectionEnvOptions {
   connectTimeoutMs?: number;
   /** Ask for key passphrases on the terminal when stdin is one (default true). */
   interactive?: boolean;
+  /** The run's secrets (vault values, `!secret` vars): a command holding one travels on stdin. */
+  secrets?: ReadonlySet<string>;
 }
 
 export async function createConnectionEnv(env: NodeJS.ProcessEnv, options: ConnectionEnvOptions = {}): Promise<ConnectionEnv> {
@@ -37,6 +39,7 @@ export async function createConnectionEnv(env: NodeJS.ProcessEnv, options: Conne
       env,
       userKnownHostsFile: userKnownHostsFile(target),
       ...(options.warn ? { warn: options.warn } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     },
   };
 }
@@ -48,6 +51,7 @@ export async function openConnection(host: Host, inventory: Inventory, env: Conn
       become: host.become,
       ...(host.becomeUser !== undefined ? { becomeUser: host.becomeUser } : {}),
       ...(password !== undefined ? { becomePassword: password } : {}),
+      ...(env.ssh.secrets ? { secrets: env.ssh.secrets } : {}),
     });
   }
   return connectSsh(resolveTarget(host, inventory, env.target), env.ssh);

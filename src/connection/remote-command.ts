@@ -17,9 +17,10 @@
 // ("Argument list too long"). Past LARGE_COMMAND_BYTES the command travels on stdin instead, in front of
 // the caller's own bytes: a small `sh -c` reads exactly its byte count with `head -c` (which never reads
 // past it, so the caller's stdin is left intact for the command) and `eval`s it. Nothing is written to
-// disk, and the command still sees only the caller's stdin. A command that holds a secret takes the same
-// path whatever its size: a command line is visible in the host's process list and sudo writes it to the
-// host's log, where the secret would outlive the run.
+// disk, and the command still sees only the caller's stdin. A command that holds one of the run's secrets
+// takes the same path whatever its size: a command line is visible in the host's process list and sudo
+// writes it to the host's log, where the secret would outlive the run. The connection decides this for
+// every command it runs, so no caller can forget to ask.
 import { randomBytes } from "node:crypto";
 import { quote, quoteAll } from "../util/shell.js";
 import { ConnectionError, type ExecResult } from "./types.js";
@@ -40,8 +41,8 @@ export interface CommandSpec {
   command: string;
   become?: BecomeSettings;
   timeoutMs?: number;
-  /** Send the command on stdin even when it is small (it holds a secret). */
-  sensitive?: boolean;
+  /** The run's secrets: a command holding one is sent on stdin even when it is small. */
+  secrets?: ReadonlySet<string>;
 }
 
 export interface PreparedCommand {
@@ -70,8 +71,19 @@ function commandArgv(spec: CommandSpec, viaStdin: boolean): string[] {
 export const LARGE_COMMAND_BYTES = 96 * 1024;
 const STDIN_VAR = "deploy_command_text";
 
+/**
+ * Does this command text hold a secret? Also finds one inside a single-quoted shell word, where each `'`
+ * of the secret is written `'\''`.
+ */
+export function holdsSecret(text: string, secrets: ReadonlySet<string>): boolean {
+  for (const secret of secrets) {
+    if (secret.length > 0 && (text.includes(secret) || text.includes(secret.replaceAll("'", "'\\''")))) return true;
+  }
+  return false;
+}
+
 export function prepareCommand(spec: CommandSpec, nonce: () => string = randomNonce): PreparedCommand {
-  if (!spec.sensitive) {
+  if (!spec.secrets || !holdsSecret(spec.command, spec.secrets)) {
     const inline = prepareLine(spec, false, nonce);
     if (Buffer.byteLength(inline.line) <= LARGE_COMMAND_BYTES) return inline;
   }

@@ -25,11 +25,14 @@ export interface CommandRunner {
   close(): Promise<void>;
 }
 
-export interface BecomeDefaults {
+/** How every command of a connection runs. */
+export interface ExecDefaults {
   /** Whether commands run through sudo unless ExecOptions.become says otherwise. */
   become: boolean;
   becomeUser?: string;
   becomePassword?: string;
+  /** The run's secrets: a command holding one travels on stdin (see remote-command.ts). */
+  secrets?: ReadonlySet<string>;
 }
 
 /** A command the transport could run, but that reported failure (put/get): carries what it said. */
@@ -54,12 +57,12 @@ export class ShellConnection implements Connection {
     readonly hostName: string,
     readonly capabilities: ConnectionCapabilities,
     private readonly runner: CommandRunner,
-    private readonly becomeDefaults: BecomeDefaults,
+    private readonly defaults: ExecDefaults,
   ) {}
 
   async exec(command: string | Script, options: ExecOptions = {}): Promise<ExecResult> {
     const stdin = options.stdin === undefined ? undefined : Buffer.isBuffer(options.stdin) ? options.stdin : Buffer.from(options.stdin);
-    const prepared = this.prepare(String(command), options.become, options.timeoutMs, options.sensitive);
+    const prepared = this.prepare(String(command), options.become, options.timeoutMs);
     const started = Date.now();
     const rawResult = await this.send(prepared, stdin);
     return finishResult(rawResult, prepared, Date.now() - started, this.hostName);
@@ -93,20 +96,20 @@ export class ShellConnection implements Connection {
     return this.runner.close();
   }
 
-  private prepare(command: string, become: boolean | undefined, timeoutMs: number | undefined, sensitive?: boolean): PreparedCommand {
-    const useBecome = become ?? this.becomeDefaults.become;
+  private prepare(command: string, become: boolean | undefined, timeoutMs: number | undefined): PreparedCommand {
+    const useBecome = become ?? this.defaults.become;
     return prepareCommand({
       command,
       ...(useBecome
         ? {
             become: {
-              user: this.becomeDefaults.becomeUser ?? "root",
-              ...(this.becomeDefaults.becomePassword !== undefined ? { password: this.becomeDefaults.becomePassword } : {}),
+              user: this.defaults.becomeUser ?? "root",
+              ...(this.defaults.becomePassword !== undefined ? { password: this.defaults.becomePassword } : {}),
             },
           }
         : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(sensitive ? { sensitive } : {}),
+      ...(this.defaults.secrets ? { secrets: this.defaults.secrets } : {}),
     });
   }
 

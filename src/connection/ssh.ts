@@ -26,6 +26,8 @@ export interface SshOptions {
   keepaliveCountMax?: number;
   /** Concurrent channels per connection (sshd's MaxSessions is 10). */
   maxChannels?: number;
+  /** The run's secrets: a command holding one travels on stdin (see remote-command.ts). */
+  secrets?: ReadonlySet<string>;
 }
 
 // A host that vanishes without closing its TCP connection (power cut, network gone) is noticed only by
@@ -51,6 +53,7 @@ export async function connectSsh(target: ConnectionTarget, options: SshOptions =
     become: target.become,
     ...(target.becomeUser !== undefined ? { becomeUser: target.becomeUser } : {}),
     ...(target.becomePassword !== undefined ? { becomePassword: target.becomePassword } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
 }
 

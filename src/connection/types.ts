@@ -8,11 +8,6 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Override the host's become setting for this command (false = run as the login user). */
   become?: boolean;
-  /**
-   * The command text holds a secret: it is sent on stdin instead of the command line, which the host's
-   * process list shows and sudo writes to the host's log.
-   */
-  sensitive?: boolean;
 }
 
 export interface ExecResult {

@@ -12,7 +12,6 @@ import { findPending, pendingResult } from "./pending.js";
 import { buildProbeBatch } from "./probe-batch.js";
 import { probeKey } from "../modules/lib/lookup.js";
 import { paramsKey, ProbeCache } from "./probe-cache.js";
-import { holdsSecret } from "../modules/system/redact.js";
 import { applyContext, prepareContext } from "./task-context.js";
 import { handlersFor, selectedByTags, type PlayTasks, type TagFilter } from "./task-list.js";
 
@@ -335,7 +334,7 @@ class HostRunner {
   private async probeOn(conn: Connection, become: boolean, prepared: Prepared[]): Promise<Array<ProbeOutput | undefined>> {
     const { script, parse } = buildProbeBatch(prepared.map((p) => p.probe!));
     this.ctx.emit({ type: "command", host: this.ctx.host.name, command: script.text });
-    const result = await conn.exec(script, { become, sensitive: holdsSecret(script.text, this.ctx.secrets) });
+    const result = await conn.exec(script, { become });
     const outputs = parse(result.stdout);
     if (outputs[0]?.exitCode === null && result.exitCode !== 0) {
       throw new Error(`probe failed: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ")}`);

@@ -5,7 +5,6 @@ import type { z } from "zod";
 import type { Connection } from "../connection/types.js";
 import type { ApplyContext, ApplyResult, Module, Plan, PrepareContext, ProbeOutput } from "../modules/types.js";
 import type { Probe } from "../modules/lib/lookup.js";
-import { holdsSecret } from "../modules/system/redact.js";
 import { buildProbeBatch } from "./probe-batch.js";
 
 /** Parameters that do not fit the module's schema, as one message per problem. */
@@ -54,10 +53,10 @@ export async function applyStep<P, S>(prepared: Prepared<P, S>, plan: Plan, ctx:
 }
 
 /** Run the probe alone (one round trip). */
-export async function probeStep(conn: Connection, probe: Probe | undefined, secrets: ReadonlySet<string>): Promise<ProbeOutput | undefined> {
+export async function probeStep(conn: Connection, probe: Probe | undefined): Promise<ProbeOutput | undefined> {
   if (!probe) return undefined;
   const { script, parse } = buildProbeBatch([probe]);
-  const result = await conn.exec(script, { sensitive: holdsSecret(script.text, secrets) });
+  const result = await conn.exec(script);
   return parse(result.stdout)[0];
 }
 
@@ -74,7 +73,7 @@ export async function runModuleStep<P, S>(
   mode: "plan" | "apply",
 ): Promise<StepOutcome> {
   const prepared = await prepareStep(module, rawParams, ctx);
-  const observed = await probeStep(ctx.conn, prepared.probe, ctx.secrets);
+  const observed = await probeStep(ctx.conn, prepared.probe);
   const plan = decideStep(prepared, observed, ctx);
   if (mode === "plan" || plan.kind === "ok") return { plan };
   return { plan, applied: await applyStep(prepared, plan, ctx) };

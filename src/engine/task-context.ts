@@ -7,7 +7,6 @@ import type { ApplyContext, PrepareContext } from "../modules/types.js";
 import { insideDir } from "../util/inside-dir.js";
 import type { Script } from "../util/shell.js";
 import type { Evaluator } from "./evaluator.js";
-import { holdsSecret } from "../modules/system/redact.js";
 import type { EventSink } from "./events.js";
 import type { RunMemo } from "./run-memo.js";
 
@@ -55,7 +54,7 @@ export function applyContext(
     conn,
     run(command: Script, options = {}) {
       emit({ type: "command", host: base.hostName, command: command.text });
-      return conn.exec(command, { ...options, become, sensitive: holdsSecret(command.text, base.secrets) });
+      return conn.exec(command, { ...options, become });
     },
   };
 }

@@ -5,7 +5,8 @@ import { raw, sh, type Script } from "../../util/shell.js";
 import type { ApplyContext, ApplyResult, Plan, ProbeOutput, TaskContext } from "../types.js";
 import { hasFact, parseProbe } from "../lib/probe.js";
 import { tail } from "../lib/tail.js";
-import { holdsSecret, oneLine, redact } from "./redact.js";
+import { holdsSecret } from "../../connection/remote-command.js";
+import { oneLine, redact } from "./redact.js";
 
 const path = z.string().min(1).regex(/^[^\n]*$/, "must be one line");
 

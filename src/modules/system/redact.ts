@@ -12,17 +12,6 @@ export function redact(text: string, secrets: ReadonlySet<string>): string {
   return out;
 }
 
-/**
- * Does this command text hold a secret? Also finds one inside a single-quoted shell word, where each `'`
- * of the secret is written `'\''`.
- */
-export function holdsSecret(text: string, secrets: ReadonlySet<string>): boolean {
-  for (const secret of secrets) {
-    if (secret.length > 0 && (text.includes(secret) || text.includes(secret.replaceAll("'", "'\\''")))) return true;
-  }
-  return false;
-}
-
 /** One line, at most `max` characters: for naming a command in a summary. */
 export function oneLine(text: string, max = 100): string {
   const line = text.replace(/\s*\n\s*/g, " ⏎ ").trim();

@@ -4,12 +4,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createLocalConnection } from "../../../src/connection/local.js";
-import { LARGE_COMMAND_BYTES, prepareCommand } from "../../../src/connection/remote-command.js";
+import { holdsSecret, LARGE_COMMAND_BYTES, prepareCommand } from "../../../src/connection/remote-command.js";
 import { applyContext } from "../../../src/engine/task-context.js";
 import { probeStep } from "../../../src/engine/module-step.js";
 import type { PrepareContext } from "../../../src/modules/types.js";
 import { shellModule, shellSchema } from "../../../src/modules/shell.js";
-import { holdsSecret } from "../../../src/modules/system/redact.js";
 import { taskContext } from "../modules/stub-shell.js";
 
 /** A command of about `kib` KiB that prints its own size marker and what it reads on stdin. */
@@ -81,31 +80,31 @@ describe("commands holding a secret", () => {
 
   it("travel on stdin even when small", () => {
     const command = `printf '%s\\n' ${SECRET.replace("'", "")}`;
-    const p = prepareCommand({ command, sensitive: true, become: { user: "root" } });
+    const p = prepareCommand({ command, secrets: new Set([SECRET.replace("'", "")]), become: { user: "root" } });
     expect(p.line).not.toContain("ss-Wd-9137");
     expect(p.line).toMatch(/^exec sudo -n -u root -- sh -c /);
     expect(p.stdinPrefix?.toString()).toBe(command);
   });
 
   it("run locally with the caller's stdin, and no process shows the secret while they run", async () => {
-    const conn = createLocalConnection("local");
     const secret = "ss-Wd-9137-local";
+    const conn = createLocalConnection("local", { secrets: new Set([secret]) });
     const command = `: ${secret}; sleep 0.5; printf 'stdin: %s\\n' "$(cat)"`;
-    const running = conn.exec(command, { stdin: "caller bytes", sensitive: true });
+    const running = conn.exec(command, { stdin: "caller bytes" });
     await new Promise((r) => setTimeout(r, 200));
     const seen = processesShowing(secret);
     expect(await running).toMatchObject({ exitCode: 0, stdout: "stdin: caller bytes\n" });
     expect(seen).toEqual([]);
-    // The same command without the flag is on a command line: the check above can see one.
-    const plain = conn.exec(command, { stdin: "x" });
+    // The same command on a connection that knows no secret is on a command line: the check above can see one.
+    const plain = createLocalConnection("local").exec(command, { stdin: "x" });
     await new Promise((r) => setTimeout(r, 200));
     expect(processesShowing(secret).length).toBeGreaterThan(0);
     await plain;
   });
 
   it("a shell task's command and its unless check are in no process's arguments either", async () => {
-    const conn = createLocalConnection("local");
     const secret = "ss-Wd-9137-shell";
+    const conn = createLocalConnection("local", { secrets: new Set([secret]) });
     const contextFor = (secrets: string[]) =>
       applyContext(taskContext({}, secrets) as unknown as PrepareContext, conn, false, () => undefined);
     const params = shellSchema.parse({
@@ -113,13 +112,14 @@ describe("commands holding a secret", () => {
       unless: `: ${secret}; sleep 0.5; false`,
     });
     const running = shellModule.apply(params, undefined, { kind: "change", summary: "" }, contextFor([secret]));
-    const checking = probeStep(conn, shellModule.probe(params, undefined, contextFor([secret])), new Set([secret]));
+    const checking = probeStep(conn, shellModule.probe(params, undefined, contextFor([secret])));
     await new Promise((r) => setTimeout(r, 250));
     const seen = processesShowing(secret);
     expect((await running).result).toMatchObject({ rc: 0, stdout: "inherited: nothing" });
     expect(shellModule.decide(params, undefined, await checking, contextFor([secret]))).toMatchObject({ kind: "change" });
     expect(seen).toEqual([]);
-    // Control: the same task when nothing in it is a secret runs `sh -c CMD`, which the scan sees.
+    // Control: the same task when nothing in it is a secret runs `sh -c CMD`, which the scan sees
+    // (sent on stdin, as the connection still knows the secret: the inner shell's arguments are seen).
     const plain = shellModule.apply(params, undefined, { kind: "change", summary: "" }, contextFor([]));
     await new Promise((r) => setTimeout(r, 250));
     expect(processesShowing(secret).length).toBeGreaterThan(0);
