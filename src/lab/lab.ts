@@ -121,7 +121,8 @@ async function dnsServer(): Promise<string> {
 }
 
 async function tail(file: string, lines = 20): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "");
+  // systemd colours its console: the escapes are noise in a log or an error message.
+  const text = (await readFile(file, "utf8").catch(() => "")).replace(/\x1b\[[0-9;]*m/g, "");
   return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
@@ -149,6 +150,8 @@ async function stopHost(ctx: LabContext, paths: LabPaths, name: string): Promise
   const hp = hostPaths(paths, name);
   const pid = await runningPid(hp.pidFile, hp.root);
   const how = pid === undefined ? undefined : await stop(pid);
+  // A halt that did not complete is rare and its cause is on the host's console: keep it in the log.
+  if (how === "killed") ctx.log(`${name}: did not halt in time and was killed; its console ended with:\n${await tail(hp.console, 8)}`);
   for (const orphan of await orphanedInits(hp.upper)) {
     ctx.log(`${name}: stopping its container (pid ${orphan}) left behind by a killed systemd-nspawn`);
     await killInit(orphan);
