@@ -1,4 +1,5 @@
 // What every `deploy <command>` provides. Commands do argument parsing and wiring only.
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export interface CliIO {
   out: (line: string) => void;
@@ -31,4 +32,13 @@ export const EXIT = {
 /** A usage mistake on the command line: printed as `deploy: message` with exit 1. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/** A command's options and positionals; a mistake (unknown option, missing value) is a UsageError. */
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }

@@ -1,14 +1,13 @@
 // `deploy inventory <inventory> [--host NAME] [--json]`: the host/group tree, or one host's resolved
 // inventory-level vars (all < groups < host). Vault values are shown as <redacted>.
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { readInventory } from "../../config/inventory.js";
 import type { Inventory, Vars } from "../../config/model.js";
 import { Problems } from "../../config/problems.js";
 import { didYouMean } from "../../config/suggest.js";
 import { inventoryVars } from "../../config/vars.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const USAGE = `Usage: deploy inventory <inventory> [--host NAME] [--json]
 
@@ -94,17 +93,7 @@ export const inventoryCommand: Command = {
   name: "inventory",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { host: { type: "string" }, json: { type: "boolean" }, "vault-password-file": { type: "string" } },
-      });
-    } catch (error: unknown) {
-      throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-    }
+    const parsed = parseCommandArgs(args, { host: { type: "string" }, json: { type: "boolean" }, "vault-password-file": { type: "string" } });
     const [file, ...more] = parsed.positionals;
     if (!file) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");
     if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);

@@ -2,7 +2,6 @@
 // per host, whether it answered, what OS it runs and how long a command round trip takes. An unreachable
 // host is reported after the connect timeout without holding up the others.
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { loadInventory } from "../../config/inventory.js";
 import type { Host, Inventory } from "../../config/model.js";
 import { matchHosts, PatternError } from "../../config/patterns.js";
@@ -10,7 +9,7 @@ import { createConnectionEnv, openConnection, type ConnectionEnv } from "../../c
 import { ConnectionError, type Connection } from "../../connection/types.js";
 import { gatherFacts } from "../../facts/gather.js";
 import type { Facts } from "../../facts/types.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const DEFAULT_TIMEOUT_S = 5;
 
@@ -125,22 +124,12 @@ export const pingCommand: Command = {
   name: "ping",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
+    const parsed = parseCommandArgs(args, {
           limit: { type: "string", short: "l" },
           json: { type: "boolean" },
           timeout: { type: "string" },
           "vault-password-file": { type: "string" },
-        },
-      });
-    } catch (error: unknown) {
-      throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-    }
+        });
     const [file, ...more] = parsed.positionals;
     if (!file) throw new UsageError("missing <inventory> (for example inventory/lab.yaml)");
     if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);

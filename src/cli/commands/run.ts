@@ -1,12 +1,11 @@
 // `deploy apply` and `deploy plan`: load and validate everything, then run the playbook.
-import { parseArgs } from "node:util";
 import { DEFAULT_FORKS, runPlaybook } from "../../engine/run.js";
 import type { RunMode, RunStats } from "../../engine/events.js";
 import { JsonRenderer } from "../../report/json.js";
 import { LinesRenderer } from "../../report/lines.js";
 import { makeRedactor, redactDeep } from "../../report/redact.js";
 import type { Renderer } from "../../report/renderer.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 import { loadForRun, runDeps } from "../wiring.js";
 
 const OPTIONS = {
@@ -50,13 +49,7 @@ function list(value: string | undefined): string[] {
 }
 
 async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (mode === "plan" && values["force-handlers"]) throw new UsageError("--force-handlers only applies to apply");
   const [inventoryFile, playbookFile, ...extra] = positionals;
   if (!inventoryFile) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");

@@ -1,11 +1,10 @@
 // `deploy validate <inventory> [playbook] [-e ...]`: load and check everything a run would need, connect to
 // nothing, and print a summary (or every problem, exit 1).
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Play, Project } from "../../config/model.js";
 import { matchHosts } from "../../config/patterns.js";
 import { loadProject } from "../../config/project.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const USAGE = `Usage: deploy validate <inventory> [playbook] [options]
 
@@ -67,17 +66,7 @@ export const validateCommand: Command = {
   name: "validate",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { extra: { type: "string", short: "e", multiple: true }, "vault-password-file": { type: "string" } },
-      });
-    } catch (error: unknown) {
-      throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-    }
+    const parsed = parseCommandArgs(args, { extra: { type: "string", short: "e", multiple: true }, "vault-password-file": { type: "string" } });
     const [inventoryFile, playbookFile, ...more] = parsed.positionals;
     if (!inventoryFile) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");
     if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);

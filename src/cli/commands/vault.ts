@@ -3,12 +3,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { VaultError, isVault } from "../../vault/cipher.js";
 import { decryptFile, encryptText, readText, writePrivate } from "../../vault/file.js";
 import { vaultPassword } from "../../vault/password.js";
 import { canPrompt, promptHidden } from "../../util/prompt.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const USAGE = `Usage: deploy vault <encrypt|decrypt|view|edit|rekey> FILE [--vault-password-file F]
 
@@ -35,16 +34,7 @@ async function newPassword(io: CliIO, file: string | undefined): Promise<string>
 }
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { "vault-password-file": { type: "string" }, "new-vault-password-file": { type: "string" } },
-    });
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandArgs(args, { "vault-password-file": { type: "string" }, "new-vault-password-file": { type: "string" } });
   const [action, fileArg, extra] = parsed.positionals;
   if (!action || !["encrypt", "decrypt", "view", "edit", "rekey"].includes(action)) {
     throw new UsageError(`expected one of encrypt, decrypt, view, edit, rekey${action ? `, got '${action}'` : ""}`);
