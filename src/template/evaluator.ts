@@ -1,27 +1,14 @@
-// The engine's view of vars, expressions and templates for one project (it matches the engine's Evaluator
+// The engine's view of vars, expressions and templates for one project (it implements the engine's Evaluator
 // interface). Vars by precedence are merged once per (host, play, role reference) and reused for every task;
 // `groups` and `hosts` views are built once per run.
-import type { Host, Play, Project, RoleRef, Vars } from "../config/model.js";
+import type { Play, Project, RoleRef, Vars } from "../config/model.js";
 import { expressionScope, groupsView, hostVars, hostView, hostsView, type HostView } from "../config/vars.js";
-import type { Facts } from "../facts/types.js";
+import type { Evaluator } from "../engine/evaluator.js";
 import { TemplateFiles } from "./ejs.js";
 import { ExpressionEngine } from "./expressions.js";
 
-export interface ScopeInput {
-  host: Host;
-  play: Play;
-  roleRef?: RoleRef;
-  facts: Facts;
-  registered: Vars;
-  item?: { value: unknown };
-}
-
-export interface ProjectEvaluator {
-  scope(request: ScopeInput): Vars;
-  render(value: unknown, scope: Vars, where: string): unknown;
-  test(condition: string | boolean, scope: Vars, where: string): boolean;
-  renderTemplateFile(absPath: string, scope: Vars): Promise<string>;
-  /** Vars of a host by precedence (cached). */
+/** The engine's Evaluator, plus the vars of a host by precedence (cached). */
+export interface ProjectEvaluator extends Evaluator {
   vars(hostName: string, play: Play, roleRef?: RoleRef): Vars;
 }
 
