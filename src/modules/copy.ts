@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import type { Module } from "./types.js";
-import { applyContentFile, contentFileProbe, decideContentFile, observeFile, type DesiredFile } from "./lib/content-file.js";
+import { applyContentFile, contentFileProbe, decideContentFile, desiredFile, observeFile, type DesiredFile } from "./lib/content-file.js";
 import { sha256 } from "./lib/content.js";
 import { absolutePathSchema, backupSchema, groupSchema, modeSchema, ownerSchema, validateSchema } from "./lib/params.js";
 import { applyTree, decideTree, readSourceTree, treeProbe, type SourceTree } from "./lib/tree.js";
@@ -43,11 +43,9 @@ export const copyModule: Module<CopyParams, CopyPrepared> = {
   schema: copySchema,
 
   async prepare(params, ctx) {
-    const attrs = { ...(params.owner !== undefined ? { owner: params.owner } : {}), ...(params.group !== undefined ? { group: params.group } : {}) };
     if (params.src === undefined) {
       const content = Buffer.from(params.content ?? "", "utf8");
-      const file: DesiredFile = { path: params.dest, content, ...attrs, ...fileOptions(params) };
-      return { kind: "file", file, sha256: sha256(content) };
+      return { kind: "file", file: desiredFile(params.dest, content, params), sha256: sha256(content) };
     }
     const source = ctx.roleFilePath(params.src);
     const info = await stat(source).catch((error: unknown) => {
@@ -60,9 +58,9 @@ export const copyModule: Module<CopyParams, CopyPrepared> = {
     }
     if (params.delete) throw new Error("delete applies to a directory src only");
     const content = await ctx.readRoleFile(params.src);
+    // A role file that is executable stays so on the host unless the task sets a mode.
     const mode = params.mode ?? (info.mode & 0o111 ? "0755" : undefined);
-    const file: DesiredFile = { path: params.dest, content, ...attrs, ...(mode !== undefined ? { mode } : {}), ...fileOptions(params) };
-    return { kind: "file", file, sha256: sha256(content) };
+    return { kind: "file", file: desiredFile(params.dest, content, { ...params, mode }), sha256: sha256(content) };
   },
 
   probe(params, prepared) {
@@ -80,14 +78,6 @@ export const copyModule: Module<CopyParams, CopyPrepared> = {
     return applyContentFile(prepared.file, change, ctx);
   },
 };
-
-function fileOptions(params: CopyParams): Pick<DesiredFile, "mode" | "backup" | "validate"> {
-  return {
-    ...(params.mode !== undefined ? { mode: params.mode } : {}),
-    ...(params.backup ? { backup: true } : {}),
-    ...(params.validate !== undefined ? { validate: params.validate } : {}),
-  };
-}
 
 function treeParams(params: CopyParams) {
   return {

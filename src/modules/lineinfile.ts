@@ -3,7 +3,7 @@
 // edit is computed here, and apply refuses to overwrite a file that changed since it was read.
 import { z } from "zod";
 import type { Module } from "./types.js";
-import { applyContentFile, contentFileProbe, decideContentFile, observeFile, type DesiredFile } from "./lib/content-file.js";
+import { applyContentFile, contentFileProbe, decideContentFile, desiredFile, observeFile } from "./lib/content-file.js";
 import { asText } from "./lib/content.js";
 import { editLines, type LineEdit } from "./lib/lines.js";
 import { absolutePathSchema, backupSchema, groupSchema, modeSchema, ownerSchema, validateSchema } from "./lib/params.js";
@@ -47,17 +47,6 @@ export const lineinfileSchema = z
 
 export type LineinfileParams = z.infer<typeof lineinfileSchema>;
 
-function desiredFile(params: LineinfileParams, content: Buffer): DesiredFile {
-  return {
-    path: params.path,
-    content,
-    ...(params.owner !== undefined ? { owner: params.owner } : {}),
-    ...(params.group !== undefined ? { group: params.group } : {}),
-    ...(params.mode !== undefined ? { mode: params.mode } : {}),
-    ...(params.backup ? { backup: true } : {}),
-    ...(params.validate !== undefined ? { validate: params.validate } : {}),
-  };
-}
 
 function lineEdit(params: LineinfileParams): LineEdit {
   return {
@@ -94,7 +83,7 @@ export const lineinfileModule: Module<LineinfileParams, undefined> = {
         };
       }
       const content = Buffer.from(`${params.line ?? ""}\n`, "utf8");
-      return withContent(decideContentFile(desiredFile(params, content), file, ctx.secrets), content);
+      return withContent(decideContentFile(desiredFile(params.path, content, params), file, ctx.secrets), content);
     }
     if (file.state === "present" && file.stat.type === "file" && file.sha256 !== undefined) {
       if (file.content === undefined) {
@@ -104,18 +93,18 @@ export const lineinfileModule: Module<LineinfileParams, undefined> = {
       if (text === undefined) return { kind: "fail", message: `${params.path} is not a text file` };
       const edit = editLines(text, lineEdit(params));
       const content = edit.changed ? Buffer.from(edit.text, "utf8") : file.content;
-      return withContent(decideContentFile(desiredFile(params, content), file, ctx.secrets, `${params.path}: ${edit.what}`), content);
+      return withContent(decideContentFile(desiredFile(params.path, content, params), file, ctx.secrets, `${params.path}: ${edit.what}`), content);
     }
     if (file.state === "present" && file.stat.type === "link") {
       return { kind: "fail", message: `${params.path} is a symbolic link; point lineinfile at the file it links to` };
     }
     // A missing hash, a directory, a special file: the shared decision explains it.
-    return decideContentFile(desiredFile(params, Buffer.alloc(0)), file, ctx.secrets);
+    return decideContentFile(desiredFile(params.path, Buffer.alloc(0), params), file, ctx.secrets);
   },
 
   apply(params, _prepared, change, ctx) {
     const { content } = change.detail as LineinfileDetail;
-    return applyContentFile(desiredFile(params, content), change, ctx, { guard: true });
+    return applyContentFile(desiredFile(params.path, content, params), change, ctx, { guard: true });
   },
 };
 

@@ -2,7 +2,7 @@
 // variable is an error before anything connects), then put the result on the host like copy's content.
 import { z } from "zod";
 import type { Module } from "./types.js";
-import { applyContentFile, contentFileProbe, decideContentFile, observeFile, type DesiredFile } from "./lib/content-file.js";
+import { applyContentFile, contentFileProbe, decideContentFile, desiredFile, observeFile, type DesiredFile } from "./lib/content-file.js";
 import { sha256 } from "./lib/content.js";
 import { absolutePathSchema, backupSchema, groupSchema, modeSchema, ownerSchema, validateSchema } from "./lib/params.js";
 
@@ -31,16 +31,7 @@ export const templateModule: Module<TemplateParams, TemplatePrepared> = {
   async prepare(params, ctx) {
     const text = await ctx.renderTemplate(params.src, ctx.vars);
     const content = Buffer.from(text, "utf8");
-    const file: DesiredFile = {
-      path: params.dest,
-      content,
-      ...(params.owner !== undefined ? { owner: params.owner } : {}),
-      ...(params.group !== undefined ? { group: params.group } : {}),
-      ...(params.mode !== undefined ? { mode: params.mode } : {}),
-      ...(params.backup ? { backup: true } : {}),
-      ...(params.validate !== undefined ? { validate: params.validate } : {}),
-    };
-    return { file, sha256: sha256(content) };
+    return { file: desiredFile(params.dest, content, params), sha256: sha256(content) };
   },
 
   probe(_params, prepared) {

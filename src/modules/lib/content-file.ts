@@ -17,6 +17,28 @@ export interface DesiredFile extends Attrs {
   validate?: string;
 }
 
+/** What a task's params may say about the file it writes. */
+export interface FileParams {
+  owner?: string | undefined;
+  group?: string | undefined;
+  mode?: string | undefined;
+  backup?: boolean | undefined;
+  validate?: string | undefined;
+}
+
+/** The file a task wants: its path and content, with the attributes and options its params set. */
+export function desiredFile(path: string, content: Buffer, params: FileParams): DesiredFile {
+  return {
+    path,
+    content,
+    ...(params.owner !== undefined ? { owner: params.owner } : {}),
+    ...(params.group !== undefined ? { group: params.group } : {}),
+    ...(params.mode !== undefined ? { mode: params.mode } : {}),
+    ...(params.backup ? { backup: true } : {}),
+    ...(params.validate !== undefined ? { validate: params.validate } : {}),
+  };
+}
+
 /** What apply needs from decide; lives in Change.detail. */
 export interface ContentFileDetail {
   write: boolean;
