@@ -1,7 +1,7 @@
 // Roles: `roles/<name>/` with tasks/main.yaml (required), handlers/main.yaml, defaults/main.yaml,
 // templates/ and files/. Also the checks of paths tasks give to `template` and `copy` (they must exist and
 // stay inside the role).
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Handler, Location, Role, Task, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
@@ -11,6 +11,7 @@ import { didYouMean } from "./suggest.js";
 import { hasTemplate, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
+import { exists } from "../util/exists.js";
 
 export interface LoadedRole {
   role: Role;
@@ -42,15 +43,6 @@ export async function listTree(dir: string, withDirs: boolean): Promise<string[]
   };
   await walk("");
   return out.sort();
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `x/main.yaml`, else `x/main.yml`, else undefined. */

@@ -1,10 +1,11 @@
 // What makes one host itself, written into its overlay before boot: hostname, static address, DNS,
 // machine id, its own SSH host keys, and the lab key for root and the `deploy` user.
 import { randomBytes } from "node:crypto";
-import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LAB_USER } from "./image.js";
 import type { Runner } from "./runner.js";
+import { exists } from "../util/exists.js";
 
 export interface HostIdentity {
   name: string;
@@ -52,15 +53,6 @@ export function passwdIds(passwd: string, user: string): { uid: number; gid: num
     }
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** authorized_keys text with `key` added unless present (other projects' lab keys are kept). */

@@ -1,10 +1,11 @@
 // The shared, read-only base image every lab host overlays: Debian 12 minbase with systemd and sshd, no
 // Python. Built once with debootstrap and cached; a stamp written last marks it complete, so an interrupted
 // build is never used.
-import { chmod, readFile, rename, rm, stat, writeFile, mkdir, readdir, unlink } from "node:fs/promises";
+import { chmod, readFile, rename, rm, writeFile, mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { mirrorFromDeb822, mirrorFromSourcesList } from "./mirror.js";
 import type { Runner } from "./runner.js";
+import { exists } from "../util/exists.js";
 
 export const SUITE = "bookworm";
 export const IMAGE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "iproute2", "ca-certificates"];
@@ -121,11 +122,3 @@ async function configureImage(root: string, ctx: ImageContext): Promise<void> {
   await writeFile(join(root, "etc/hostname"), "localhost\n");
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
