@@ -11,6 +11,8 @@ import type { Connection } from "./types.js";
 export interface ConnectionEnv {
   target: TargetEnv;
   ssh: SshOptions;
+  /** The run's secrets: a command holding one travels on stdin (see remote-command.ts). */
+  secrets?: ReadonlySet<string>;
 }
 
 export interface ConnectionEnvOptions {
@@ -39,8 +41,8 @@ export async function createConnectionEnv(env: NodeJS.ProcessEnv, options: Conne
       env,
       userKnownHostsFile: userKnownHostsFile(target),
       ...(options.warn ? { warn: options.warn } : {}),
-      ...(options.secrets ? { secrets: options.secrets } : {}),
     },
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   };
 }
 
@@ -51,8 +53,8 @@ export async function openConnection(host: Host, inventory: Inventory, env: Conn
       become: host.become,
       ...(host.becomeUser !== undefined ? { becomeUser: host.becomeUser } : {}),
       ...(password !== undefined ? { becomePassword: password } : {}),
-      ...(env.ssh.secrets ? { secrets: env.ssh.secrets } : {}),
+      ...(env.secrets ? { secrets: env.secrets } : {}),
     });
   }
-  return connectSsh(resolveTarget(host, inventory, env.target), env.ssh);
+  return connectSsh(resolveTarget(host, inventory, env.target), env.secrets ? { ...env.ssh, secrets: env.secrets } : env.ssh);
 }
