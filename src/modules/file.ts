@@ -5,7 +5,7 @@ import type { ApplyResult, Module, Plan } from "./types.js";
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./lib/attrs.js";
 import { absolutePathSchema, formatMode, groupSchema, modeBits, modeSchema, ownerSchema } from "./lib/params.js";
 import { accountLookups, type Lookup } from "./lib/lookup.js";
-import { fact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
+import { fact, hasFact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
 
 export const fileSchema = z
   .strictObject({
@@ -107,7 +107,7 @@ export const fileModule: Module<FileParams, undefined> = {
     const report = parseProbe(observed.output);
     const statText = fact(report, "stat");
     const stat = statText !== undefined ? parseStat(statText) : undefined;
-    if (!stat && !report.facts.has("absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
+    if (!stat && !hasFact(report, "absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
     const noParent = fact(report, "noparent");
     const path = params.path;
 

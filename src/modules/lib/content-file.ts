@@ -8,7 +8,7 @@ import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Att
 import { compareContent, sha256, size } from "./content.js";
 import { formatMode, modeBits } from "./params.js";
 import { accountLookups, type Probe } from "./lookup.js";
-import { fact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, type ProbeReport, type StatInfo } from "./probe.js";
+import { fact, hasFact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, type ProbeReport, type StatInfo } from "./probe.js";
 
 export interface DesiredFile extends Attrs {
   path: string;
@@ -82,7 +82,7 @@ export function observeFile(observed: ProbeOutput | undefined): ObservedFile {
     if (!stat) return { state: "unknown", message: `unreadable stat output: ${statText}` };
     return { state: "present", stat, sha256: fact(report, "sha256"), content: report.blobs.get("current"), report };
   }
-  if (report.facts.has("absent")) return { state: "absent", noParent: fact(report, "noparent"), report };
+  if (hasFact(report, "absent")) return { state: "absent", noParent: fact(report, "noparent"), report };
   return { state: "unknown", message: `probe failed: ${noiseText(report)}` };
 }
 

@@ -10,6 +10,7 @@ import { accountLookups, type Lookup, type Probe } from "./lookup.js";
 import {
   CONTENT_CAP,
   fact,
+  hasFact,
   joinScript,
   LIST_FORMAT,
   missingAccounts,
@@ -152,7 +153,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   if (statText === undefined && noParent !== undefined) return { kind: "blocked", reason: `directory ${noParent} does not exist` };
   const accounts = missingAccounts(report);
   if (accounts) return { kind: "blocked", reason: accounts };
-  if (statText === undefined && !report.facts.has("absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
+  if (statText === undefined && !hasFact(report, "absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
   const rootStat = statText !== undefined ? parseStat(statText) : undefined;
   if (rootStat && rootStat.type !== "directory") return { kind: "fail", message: `${params.dest} exists and is not a directory` };
 
@@ -162,7 +163,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     if (entry) existing.set(entry.path, entry.stat);
   }
   const differs = new Set((report.facts.get("differs") ?? []).map((f) => f.replace(/^\.\//, "")));
-  const hashed = report.facts.has("hashes");
+  const hashed = hasFact(report, "hashes");
   if (hashed) {
     // `hash  ./path` records of every file under dest: the ones differing from the source are updates.
     const onHost = new Map<string, string>();
