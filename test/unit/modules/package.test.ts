@@ -146,8 +146,13 @@ for p in "$@"; do
   case $p in nginx) printf 'nginx\\tii \\t1.22.1-9\\n' ;; haproxy) printf 'haproxy\\trc \\t2.6\\n' ;; *) echo "dpkg-query: no packages found matching $p" >&2; rc=1 ;; esac
 done
 exit $rc`,
-    "apt-cache": `case $2 in nginx) c=1.22.1-9+deb12u1 ;; haproxy) c=2.6.12 ;; cowsay) c=3.03 ;; *) c='(none)' ;; esac
-printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n' "$2" "$c"`,
+    // Like apt-cache: a block per known package (the native architecture's without its ":amd64"), nothing
+    // on stdout for an unknown one, "(none)" for a virtual one.
+    "apt-cache": `shift
+for p in "$@"; do
+  case $p in nginx) c=1.22.1-9+deb12u1 ;; haproxy) c=2.6.12 ;; cowsay) c=3.03 ;; libc6:amd64) c=2.36 ;; mta) c='(none)' ;; *) echo "N: Unable to locate package $p" >&2; continue ;; esac
+  printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n *** %s 500\\n        500 http://deb.debian.org/debian bookworm/main amd64 Packages\\n' "\${p%:amd64}" "$c" "$c"
+done`,
     dpkg: `[ "$1" = --compare-versions ] && [ "$2" != "$4" ]`,
     ls: "echo deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages",
     stat: "echo 1000",
@@ -156,17 +161,22 @@ printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n' "$2" 
 
   it("reports status, version, candidate and age for every package in one run", async () => {
     shell = new StubShell(stubs);
-    const seen = parseAptProbe((await shell.probe(aptProbeScript(["nginx", "haproxy", "cowsay", "nope"], "all")))!.output);
+    const seen = parseAptProbe((await shell.probe(aptProbeScript(["nginx", "haproxy", "cowsay", "nope", "libc6:amd64", "mta"], "all")))!.output);
     expect(seen.listsAge).toBe(600);
     expect([...seen.packages.values()].map((p) => [p.name, p.installed, p.version, p.candidate, p.newer])).toEqual([
       ["nginx", true, "1.22.1-9", "1.22.1-9+deb12u1", true],
       ["haproxy", false, "", "2.6.12", false],
       ["cowsay", false, "", "3.03", false],
       ["nope", false, "", "", false],
+      ["libc6:amd64", false, "", "2.36", false],
+      ["mta", false, "", "", false],
+    ]);
+    expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([
+      ["policy", "nginx", "haproxy", "cowsay", "nope", "libc6:amd64", "mta"],
     ]);
   });
 
-  it("asks apt-cache only about packages that are not installed unless state is latest", async () => {
+  it("asks apt-cache once, only about packages that are not installed unless state is latest", async () => {
     shell = new StubShell(stubs);
     await shell.probe(aptProbeScript(["nginx", "cowsay"], "missing"));
     expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([["policy", "cowsay"]]);
@@ -223,7 +233,7 @@ echo installed`,
     shell = new StubShell({
       "apt-get": 'if [ "$4" = update ] || [ "$5" = update ]; then : > updated; fi; exit 0',
       "dpkg-query": "exit 1",
-      "apt-cache": "if [ -e updated ]; then c=3.03; else c='(none)'; fi; printf '  Candidate: %s\\n' \"$c\"",
+      "apt-cache": "if [ -e updated ]; then c=3.03; else c='(none)'; fi; printf 'cowsay:\\n  Candidate: %s\\n' \"$c\"",
       dpkg: "exit 1",
       ls: "exit 0",
       touch: "exit 0",
