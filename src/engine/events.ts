@@ -30,6 +30,8 @@ export interface TaskResultEvent {
   durationMs: number;
 }
 
+export type HostStatus = "ok" | "failed" | "unreachable" | "interrupted";
+
 export interface HostRecap {
   ok: number;
   changed: number;
@@ -53,11 +55,15 @@ export type RunEvent =
   | { type: "host-start"; play: string; host: string }
   | { type: "task-start"; play: string; host: string; task: TaskRef }
   | TaskResultEvent
-  | { type: "host-end"; play: string; host: string; status: "ok" | "failed" | "unreachable" }
+  | { type: "host-end"; play: string; host: string; status: HostStatus }
+  /** A stop was asked for (Ctrl-C): `next` is the first task this host did not start, `left` how many. */
+  | { type: "host-interrupted"; play: string; host: string; next?: string; left?: number }
   | { type: "host-unreachable"; play: string; host: string; message: string; hint?: string }
   | { type: "command"; host: string; command: string }
   | { type: "warning"; host?: string; message: string }
+  /** The run was asked to stop (Ctrl-C): the running tasks finish, nothing else starts. */
+  | { type: "stopping" }
   | { type: "play-end"; play: string; aborted?: string }
-  | { type: "run-end"; mode: RunMode; recap: Record<string, HostRecap>; durationMs: number; stats: RunStats };
+  | { type: "run-end"; mode: RunMode; recap: Record<string, HostRecap>; durationMs: number; stats: RunStats; interrupted: boolean };
 
 export type EventSink = (event: RunEvent) => void;

@@ -6,7 +6,7 @@ import { getModule } from "../modules/registry.js";
 import type { ApplyResult, FileDiff, Module, Plan, ProbeOutput } from "../modules/types.js";
 import type { Evaluator } from "./evaluator.js";
 import type { RunMemo } from "./run-memo.js";
-import type { EventSink, RunMode, TaskRef } from "./events.js";
+import type { EventSink, HostStatus, RunMode, TaskRef } from "./events.js";
 import { applyStep, decideStep, prepareStep, type Prepared } from "./module-step.js";
 import { findPending, pendingResult } from "./pending.js";
 import { buildProbeBatch } from "./probe-batch.js";
@@ -25,6 +25,8 @@ export interface HostPlayContext {
   mode: RunMode;
   tags: TagFilter;
   forceHandlers: boolean;
+  /** Aborted: no further task starts (handlers still run). */
+  stop?: AbortSignal;
   emit: EventSink;
   evaluator: Evaluator;
   /** Shared by the hosts of the run. */
@@ -38,7 +40,7 @@ export interface HostPlayContext {
   connectionOf(host: Host): Promise<Connection>;
 }
 
-export type HostOutcome = "ok" | "failed" | "unreachable";
+export type HostOutcome = HostStatus;
 
 /** A task or a handler, with what it inherits from its role reference. */
 interface Entry {
@@ -91,9 +93,10 @@ class HostRunner {
         roleRef: t.roleRef,
         conditions: t.conditions,
       }));
-    let outcome = await this.runEntries(tasks);
+    let outcome = await this.runEntries(tasks, this.ctx.stop);
     if (outcome === "unreachable") return outcome;
-    if (outcome === "ok" || this.ctx.forceHandlers) {
+    // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
+    if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
       const handlers: Entry[] = playTasks.handlers
         .map((h, i) => ({ h, i }))
         .filter(({ i }) => this.notified.has(i))
@@ -111,8 +114,12 @@ class HostRunner {
     return outcome;
   }
 
-  private async runEntries(entries: Entry[]): Promise<HostOutcome> {
+  private async runEntries(entries: Entry[], stop?: AbortSignal): Promise<HostOutcome> {
     for (let i = 0; i < entries.length; i++) {
+      if (stop?.aborted) {
+        this.ctx.emit({ type: "host-interrupted", play: this.ctx.play.name, host: this.ctx.host.name, next: entries[i]!.task.name, left: entries.length - i });
+        return "interrupted";
+      }
       try {
         if (!(await this.runEntry(entries, i))) return "failed";
       } catch (error: unknown) {

@@ -17,6 +17,11 @@ export interface RunOptions {
   limit?: Set<string>;
   tags: TagFilter;
   forceHandlers: boolean;
+  /**
+   * Aborted when the user asks the run to stop (Ctrl-C): no task, host, batch or play starts after it;
+   * the tasks running finish, then the handlers they notified run, so no change is left half-applied.
+   */
+  stop?: AbortSignal;
 }
 
 export interface RunDeps extends SessionOpeners {
@@ -29,6 +34,8 @@ export interface RunResult {
   recap: Record<string, HostRecap>;
   failedHosts: string[];
   unreachableHosts: string[];
+  /** The run stopped early because `stop` was aborted. */
+  interrupted: boolean;
 }
 
 export const DEFAULT_FORKS = 50;
@@ -47,8 +54,11 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
   const registered = new Map<string, Vars>();
   const memo = new RunMemo();
   emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
+  const stopping = () => emit({ type: "stopping" });
+  options.stop?.addEventListener("abort", stopping, { once: true });
   try {
     for (const play of project.playbook.plays) {
+      if (options.stop?.aborted) break;
       const hosts = deps
         .matchHosts(play.hosts)
         .filter((name) => !options.limit || options.limit.has(name))
@@ -58,6 +68,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
       if (aborted) break;
     }
   } finally {
+    options.stop?.removeEventListener("abort", stopping);
     await sessions.closeAll();
   }
   emit({
@@ -66,8 +77,9 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     recap,
     durationMs: Date.now() - started,
     stats: { roundTrips: sessions.roundTrips(), tasks: taskCounts },
+    interrupted: Boolean(options.stop?.aborted),
   });
-  return { recap, failedHosts: [...failed], unreachableHosts: [...unreachable] };
+  return { recap, failedHosts: [...failed], unreachableHosts: [...unreachable], interrupted: Boolean(options.stop?.aborted) };
 }
 
 interface PlayRun {
@@ -82,11 +94,17 @@ interface PlayRun {
   memo: RunMemo;
 }
 
-/** Runs one play; returns true when the failure budget aborted the run. */
+const INTERRUPTED = "interrupted: the tasks that were running finished, no other task started";
+
+/** Runs one play; returns true when the failure budget or a stop aborted the run. */
 async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun): Promise<boolean> {
   const playTasks = planPlayTasks(play, project);
   const batches = serialBatches(hosts, play.serial);
   for (const [index, batch] of batches.entries()) {
+    if (run.options.stop?.aborted) {
+      run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED });
+      return true;
+    }
     // A host enters the recap when its batch starts (even if all its tasks are skipped); the hosts of
     // batches an aborted play never reached are not in it, rather than shown as all-zero "ok" lines.
     for (const h of batch) run.recap[h.name] ??= emptyRecap();
@@ -97,6 +115,10 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
       batch: batches.length > 1 ? { index: index + 1, count: batches.length } : undefined,
     });
     const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, play, playTasks, host, run));
+    if (outcomes.includes("interrupted")) {
+      run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED });
+      return true;
+    }
     const lost = outcomes.filter((o) => o !== "ok").length;
     const budget = play.maxFailPercentage;
     const overBudget = budget !== undefined ? (lost / batch.length) * 100 > budget : batch.length > 0 && lost === batch.length;
@@ -114,6 +136,11 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
 }
 
 async function runHost(project: Project, play: Play, playTasks: ReturnType<typeof planPlayTasks>, host: Host, run: PlayRun): Promise<HostOutcome> {
+  if (run.options.stop?.aborted) {
+    // Waiting for a fork when the stop came: it never connects.
+    run.emit({ type: "host-interrupted", play: play.name, host: host.name });
+    return "interrupted";
+  }
   run.emit({ type: "host-start", play: play.name, host: host.name });
   let outcome: HostOutcome;
   try {
@@ -130,6 +157,7 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
       mode: run.options.mode,
       tags: run.options.tags,
       forceHandlers: run.options.forceHandlers,
+      stop: run.options.stop,
       emit: run.emit,
       evaluator: run.deps.evaluator,
       memo: run.memo,

@@ -29,6 +29,10 @@ export interface JsonReport {
   tasks: JsonTaskResult[];
   unreachable: Record<string, string>;
   aborted: string | null;
+  /** Ctrl-C stopped the run early. */
+  interrupted: boolean;
+  /** Per host stopped early: the first task it did not start (null: the host never started) and how many. */
+  notRun: Record<string, { next: string | null; left: number | null }>;
   recap: Record<string, HostRecap>;
   stats: {
     roundTrips: Record<string, number>;
@@ -42,6 +46,7 @@ export class JsonRenderer implements Renderer {
   private readonly tasks: JsonTaskResult[] = [];
   private readonly unreachable: Record<string, string> = {};
   private aborted: string | null = null;
+  private readonly notRun: JsonReport["notRun"] = {};
   private header = { mode: "apply" as RunMode, inventory: "", playbook: "" };
   private report: JsonReport | undefined;
 
@@ -75,6 +80,9 @@ export class JsonRenderer implements Renderer {
       case "host-unreachable":
         this.unreachable[event.host] = event.message;
         break;
+      case "host-interrupted":
+        this.notRun[event.host] = { next: event.next ?? null, left: event.left ?? null };
+        break;
       case "play-end":
         if (event.aborted) this.aborted = `${event.play}: ${event.aborted}`;
         break;
@@ -91,6 +99,8 @@ export class JsonRenderer implements Renderer {
           tasks: this.tasks,
           unreachable: this.unreachable,
           aborted: this.aborted,
+          interrupted: event.interrupted,
+          notRun: this.notRun,
           recap: event.recap,
           stats: { ...event.stats, roundTripsPerTask: perTask },
         };

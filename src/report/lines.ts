@@ -38,6 +38,12 @@ export class LinesRenderer implements Renderer {
         this.line(`${this.host(event.host)} ${this.paint("magenta", "unreachable")} ${event.message}`);
         if (event.hint) for (const l of event.hint.split("\n")) this.line(`${this.host(event.host)}   ${l}`);
         break;
+      case "host-interrupted": {
+        const count = event.left === 1 ? "1 task" : `${event.left} tasks`;
+        const what = event.next === undefined ? "before its first task" : `${count} not run, from '${event.next}'`;
+        this.line(`${this.host(event.host)} ${this.paint("yellow", "interrupted")} ${what}`);
+        break;
+      }
       case "command":
         if (this.options.verbose) for (const l of event.command.split("\n")) this.line(this.paint("gray", `${this.host(event.host)} $ ${l}`));
         break;
@@ -48,7 +54,7 @@ export class LinesRenderer implements Renderer {
         if (event.aborted) this.line(this.paint("red", `PLAY ${event.play} aborted: ${event.aborted}`));
         break;
       case "run-end":
-        this.recap(event.recap, event.durationMs);
+        this.recap(event.recap, event.durationMs, event.interrupted);
         break;
       default:
         break;
@@ -75,8 +81,8 @@ export class LinesRenderer implements Renderer {
     }
   }
 
-  private recap(recap: Record<string, HostRecap>, durationMs: number): void {
-    this.line(this.paint("bold", `RECAP (${this.mode}, ${seconds(durationMs)})`));
+  private recap(recap: Record<string, HostRecap>, durationMs: number, interrupted: boolean): void {
+    this.line(this.paint("bold", `RECAP (${this.mode}${interrupted ? ", interrupted" : ""}, ${seconds(durationMs)})`));
     for (const [host, r] of Object.entries(recap)) {
       const counts = [
         this.paint("green", `ok=${r.ok}`),

@@ -1,7 +1,7 @@
 // The live view on a terminal: one listr2 line per host while a play runs, then the changes, diffs and
 // failures of that play as plain lines, then the recap. Used only on a TTY without --verbose.
 import { Listr } from "listr2";
-import type { RunEvent } from "../engine/events.js";
+import type { HostStatus, RunEvent } from "../engine/events.js";
 import { LinesRenderer } from "./lines.js";
 import type { Renderer, RenderOptions } from "./renderer.js";
 
@@ -9,6 +9,8 @@ import type { Renderer, RenderOptions } from "./renderer.js";
 class HostView {
   private wrapper: { title: string } | undefined;
   private title: string;
+  private task = "";
+  private ended = false;
   private readonly counts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
   private settle!: (error?: Error) => void;
   readonly done: Promise<void>;
@@ -26,6 +28,16 @@ class HostView {
     return this.done;
   }
 
+  startTask(name: string): void {
+    this.task = name;
+    this.setTitle(name);
+  }
+
+  /** Ctrl-C: say right away what this host still finishes (the message on stderr shows only after the view). */
+  stopping(): void {
+    if (!this.ended) this.setTitle(this.task ? `finishing '${this.task}', then stopping` : "stopping");
+  }
+
   setTitle(text: string): void {
     this.title = `${this.name}: ${text}`;
     if (this.wrapper) this.wrapper.title = this.title;
@@ -35,8 +47,9 @@ class HostView {
     if (status in this.counts) this.counts[status as keyof typeof this.counts]++;
   }
 
-  end(status: "ok" | "failed" | "unreachable", word: string, message?: string): void {
+  end(status: HostStatus, word: string, message?: string): void {
     const c = this.counts;
+    this.ended = true;
     this.setTitle(`ok=${c.ok} ${word}=${c.changed} failed=${c.failed} skipped=${c.skipped}`);
     if (status === "ok") this.settle();
     else this.settle(new Error(`${this.name}: ${message ?? status}`));
@@ -86,7 +99,10 @@ export class TtyRenderer implements Renderer {
         break;
       }
       case "task-start":
-        this.views.get(event.host)?.setTitle(event.task.name);
+        this.views.get(event.host)?.startTask(event.task.name);
+        break;
+      case "stopping":
+        for (const view of this.views.values()) view.stopping();
         break;
       case "task":
         this.views.get(event.host)?.count(event.status);

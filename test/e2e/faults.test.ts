@@ -5,23 +5,13 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { labStatus, labUp, defaultLabContext } from "../../src/lab/lab.js";
 import { stop } from "../../src/lab/process.js";
 import type { Lab } from "../e2e/support/lab.js";
-import { deploy, deployJson, engineLab, GHOST_INVENTORY, HOSTS, INVENTORY, onHost, onHosts, playbook, type DeployResult } from "../fixtures/engine/harness.js";
+import { deploy, deployJson, engineLab, GHOST_INVENTORY, HOSTS, INVENTORY, onHost, onHosts, playbook, waitForFile, type DeployResult } from "../fixtures/engine/harness.js";
 
 const PLAYBOOK = playbook("faults");
 let lab: Lab;
 
 async function converged(host: string): Promise<boolean> {
   return (await onHost(lab, host, "cat /tmp/eng-faults/after 2>/dev/null || true")) === `after ${host}\n`;
-}
-
-/** Resolves once `file` exists on the host (polling), with the time it was seen. */
-async function waitForFile(host: string, file: string, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await onHost(lab, host, `test -e ${file} && echo yes || echo no`)) === "yes\n") return Date.now();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${host}: ${file} did not appear within ${timeoutMs} ms`);
 }
 
 /** When the run printed the line, or throws with the whole output. */
@@ -75,8 +65,8 @@ describe("faults", () => {
 
   it("a host whose SSH connection is cut during a slow task: reported within seconds, the others finish, a re-run converges it", async () => {
     const run = deploy(["apply", INVENTORY, PLAYBOOK, "-e", "slow_host=e2", "-e", "slow_seconds=60"]);
-    await waitForFile("e2", "/tmp/eng-faults/slow.started");
-    for (const host of ["e1", "e3"]) await waitForFile(host, "/tmp/eng-faults/after");
+    await waitForFile(lab, "e2", "/tmp/eng-faults/slow.started");
+    for (const host of ["e1", "e3"]) await waitForFile(lab, host, "/tmp/eng-faults/after");
     // Kill the sshd processes serving the run's login user on e2 (by pid): the TCP connection drops.
     const cutAt = Date.now();
     await onHost(lab, "e2", "kill -9 $(ps -eo pid=,args= | awk '$2 == \"sshd:\" && $3 ~ /^deploy/ { print $1 }')");
@@ -104,8 +94,8 @@ describe("faults", () => {
 
   it("a host stopped during a slow task: reported within seconds, the others finish, a re-run after it is back converges it", async () => {
     const run = deploy(["apply", INVENTORY, PLAYBOOK, "-e", "slow_host=e3", "-e", "slow_seconds=60"]);
-    await waitForFile("e3", "/tmp/eng-faults/slow.started");
-    for (const host of ["e1", "e2"]) await waitForFile(host, "/tmp/eng-faults/after");
+    await waitForFile(lab, "e3", "/tmp/eng-faults/slow.started");
+    for (const host of ["e1", "e2"]) await waitForFile(lab, host, "/tmp/eng-faults/after");
     const status = (await labStatus(lab.spec)).find((h) => h.name === "e3");
     expect(status?.pid).toBeDefined();
     const stopAt = Date.now();
@@ -133,8 +123,8 @@ describe("faults", () => {
 
   it("a host that goes silent (packets dropped, no FIN): keepalive reports it within about 10 s; a re-run converges it", async () => {
     const run = deploy(["apply", INVENTORY, PLAYBOOK, "-e", "slow_host=e2", "-e", "slow_seconds=60"]);
-    await waitForFile("e2", "/tmp/eng-faults/slow.started");
-    for (const host of ["e1", "e3"]) await waitForFile(host, "/tmp/eng-faults/after");
+    await waitForFile(lab, "e2", "/tmp/eng-faults/slow.started");
+    for (const host of ["e1", "e3"]) await waitForFile(lab, host, "/tmp/eng-faults/after");
     const cutAt = Date.now();
     dropTraffic(lab.host("e2").address);
     let r: DeployResult;

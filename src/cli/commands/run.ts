@@ -6,6 +6,7 @@ import { LinesRenderer } from "../../report/lines.js";
 import { makeRedactor, redactDeep } from "../../report/redact.js";
 import type { Renderer } from "../../report/renderer.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
+import { catchInterrupts } from "../interrupt.js";
 import { loadForRun, runDeps } from "../wiring.js";
 
 const OPTIONS = {
@@ -41,7 +42,11 @@ Options:
 ${mode === "apply" ? "      --force-handlers    run notified handlers even on hosts where a task failed\n" : ""}      --no-color          plain output on a terminal
       --vault-password-file F  read the vault password from F
 
-Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed, 4 a host was unreachable, 6 both.`;
+Ctrl-C stops the run cleanly: no new task starts, the running ones finish, then the handlers they
+notified run. A second Ctrl-C stops at once.
+
+Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed, 4 a host was unreachable, 6 both,
+130 interrupted.`;
 }
 
 function list(value: string | undefined): string[] {
@@ -80,6 +85,8 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
       : new LinesRenderer({ verbose, color, write }, hostNames);
 
   let stats: RunStats | undefined;
+  const deps = await runDeps(loaded, io, (line) => io.err(redact(line)));
+  const interrupts = catchInterrupts(io);
   const result = await runPlaybook(
     project,
     {
@@ -88,15 +95,16 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
       limit: loaded.limit,
       tags: { tags: list(values.tags), skipTags: list(values["skip-tags"]) },
       forceHandlers: Boolean(values["force-handlers"]),
+      stop: interrupts.signal,
     },
-    await runDeps(loaded, io, (line) => io.err(redact(line))),
+    deps,
     (event) => {
       // Only --verbose prints the commands: the rest need not pay for redacting every probe script.
       if (event.type === "command" && !verbose) return;
       renderer.handle(redactDeep(event, redact));
       if (event.type === "run-end") stats = event.stats;
     },
-  );
+  ).finally(() => interrupts.release());
   await renderer.finish();
   if (values.stats && !values.json && stats) {
     for (const [host, trips] of Object.entries(stats.roundTrips)) {
@@ -104,6 +112,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
       write(`stats ${host}: ${trips} round trips for ${tasks} tasks (${tasks ? (trips / tasks).toFixed(2) : "-"} per task)\n`);
     }
   }
+  if (result.interrupted) return EXIT.interrupted;
   const failed = result.failedHosts.length > 0 ? EXIT.failed : 0;
   const unreachable = result.unreachableHosts.length > 0 ? EXIT.unreachable : 0;
   return failed | unreachable;

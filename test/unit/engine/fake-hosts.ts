@@ -32,9 +32,11 @@ export interface FakeFleet {
   /** Commands running now, and the most that ever ran at the same time, over all hosts. */
   running: number;
   maxConcurrent: number;
+  /** Called as each command starts. */
+  onExec?: (host: string, command: string) => void;
 }
 
-export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "delayMs">> = {}): FakeFleet {
+export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "delayMs" | "onExec">> = {}): FakeFleet {
   return { unreachable: new Set(), connected: [], commands: new Map(), delayMs: 0, running: 0, maxConcurrent: 0, ...over };
 }
 
@@ -44,6 +46,7 @@ function fakeConnection(host: Host, fleet: FakeFleet): Connection {
     stats.roundTrips++;
     const text = String(command);
     fleet.commands.get(host.name)?.push(text);
+    fleet.onExec?.(host.name, text);
     fleet.running++;
     fleet.maxConcurrent = Math.max(fleet.maxConcurrent, fleet.running);
     await new Promise((r) => setTimeout(r, fleet.delayMs));

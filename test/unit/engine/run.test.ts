@@ -99,3 +99,57 @@ describe("forks", () => {
     expect(narrow.maxConcurrent).toBe(2);
   });
 });
+
+describe("stop (Ctrl-C)", () => {
+  it("the running tasks finish, no other task, host or play starts; the handlers already notified run", async () => {
+    const project = await loadTemp(
+      playbook(`- name: one
+  hosts: all
+  tasks:
+    - name: first
+      command: echo first
+      notify: h
+    - name: slow
+      command: echo SLOW
+    - name: third
+      command: echo third
+  handlers:
+    - name: h
+      command: echo handler
+`),
+    );
+    const stop = new AbortController();
+    let slow = 0;
+    // a and b take the two forks; the stop comes while both run "slow"; c and d wait for a fork.
+    const fleet = fakeFleet({ delayMs: 20, onExec: (_host, text) => text.includes("SLOW") && ++slow === 2 && stop.abort() });
+    const { result, events } = await runFake(project, fleet, { forks: 2, stop: stop.signal });
+    expect(result.interrupted).toBe(true);
+    expect(fleet.connected).toEqual(["a", "b"]);
+    for (const host of ["a", "b"]) {
+      const commands = fleet.commands.get(host)!.join("\n");
+      expect(commands).toContain("echo SLOW");
+      expect(commands).toContain("echo handler");
+      expect(commands).not.toContain("echo third");
+      expect(events).toContainEqual({ type: "host-interrupted", play: "one", host, next: "third", left: 1 });
+      expect(events).toContainEqual({ type: "host-end", play: "one", host, status: "interrupted" });
+    }
+    for (const host of ["c", "d"]) expect(events).toContainEqual({ type: "host-interrupted", play: "one", host });
+    expect(events.find((e) => e.type === "play-end")).toMatchObject({ aborted: expect.stringMatching(/^interrupted/) });
+    expect(events.some((e) => e.type === "play-start" && e.play === "later")).toBe(false);
+    expect(events.filter((e) => e.type === "stopping")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "run-end", interrupted: true });
+    expect(result.failedHosts).toEqual([]);
+  });
+
+  it("no stop: not interrupted; a stop asked before a play: no play starts", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  tasks:\n    - command: echo one\n"));
+    const stop = new AbortController();
+    const { result, events } = await runFake(project, fakeFleet(), { stop: stop.signal });
+    expect(result.interrupted).toBe(false);
+    stop.abort();
+    const again = await runFake(project, fakeFleet(), { stop: stop.signal });
+    expect(again.result.interrupted).toBe(true);
+    expect(again.events.filter((e) => e.type === "play-start")).toEqual([]);
+    expect(events.filter((e) => e.type === "play-start")).toHaveLength(2);
+  });
+});
