@@ -1,5 +1,6 @@
 // Load-time mistakes, collected (never thrown one by one) so a run reports ALL of them in one pass.
 import path from "node:path";
+import { makeRedactor } from "../report/redact.js";
 import type { Location } from "./model.js";
 
 export interface Problem {
@@ -35,8 +36,11 @@ export class Problems {
   get size(): number {
     return this.list.length;
   }
-  throwIfAny(): void {
-    if (this.list.length > 0) throw new ConfigError(this.sorted());
+  /** `secrets`: the values to hide; a message may quote one (a value of the wrong type, say). */
+  throwIfAny(secrets: ReadonlySet<string> = new Set()): void {
+    if (this.list.length === 0) return;
+    const redact = makeRedactor(secrets);
+    throw new ConfigError(this.sorted().map((problem) => ({ ...problem, message: redact(problem.message) })));
   }
   sorted(): Problem[] {
     return [...this.list].sort(

@@ -149,7 +149,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
 
   for (const value of loadedPlaybook?.source.secrets ?? []) secrets.add(value);
   for (const role of roles.values()) for (const value of role.secrets) secrets.add(value);
-  problems.throwIfAny();
+  problems.throwIfAny(secrets);
   const roleMap = new Map<string, Role>([...roles].map(([name, r]) => [name, r.role]));
   return {
     inventory: loadedInventory!.inventory,

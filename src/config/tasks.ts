@@ -31,9 +31,9 @@ function templatedAt(value: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /** Report syntax errors of the `{{ }}` expressions in a value (or of a bare condition) at `path`. */
-export function checkExpressions(value: unknown, source: SourceFile, path: PathSegment[], problems: Problems, bare = false): void {
+export function checkExpressions(value: unknown, source: SourceFile, path: PathSegment[], problems: Problems, bare = false, secret = false): void {
   if (value === undefined || typeof value === "boolean") return;
-  for (const message of expressionSyntaxErrors(value, bare)) problems.add(locate(source, path), formatPath(path), message);
+  for (const message of expressionSyntaxErrors(value, bare, secret)) problems.add(locate(source, path), formatPath(path), message);
 }
 
 export interface ParsedTask {

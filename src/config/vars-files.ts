@@ -34,11 +34,14 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
   else if (value && typeof value === "object") for (const v of Object.values(value)) collectSecrets(v, into);
 }
 
-/** Check var names of a vars map (reserved names would be hidden by the scope's own). */
-export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[], problems: Problems): void {
+/**
+ * Check var names of a vars map (reserved names would be hidden by the scope's own). `secret`: every value
+ * is a secret (a vault file); values tagged `!secret` are too.
+ */
+export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[], problems: Problems, secret = false): void {
   // Values may use `{{ }}` (rendered when read); their syntax is checked now.
   for (const [name, value] of Object.entries(vars)) {
-    if (hasTemplateText(value)) checkExpressions(value, source, [...path, name], problems);
+    if (hasTemplateText(value)) checkExpressions(value, source, [...path, name], problems, false, secret || holdsSecret(value, source.secrets));
   }
   const reserved = RESERVED_NAMES.filter((name) => Object.hasOwn(vars, name));
   if (reserved.length === 0) return;
@@ -48,6 +51,12 @@ export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[
     const shown = formatPath([...path, name]);
     problems.add(at, shown, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")}); rename this var`);
   }
+}
+
+function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
+  const leaves = new Set<string>();
+  collectSecrets(value, leaves);
+  return secrets.some((secret) => leaves.has(secret));
 }
 
 function isPlainMap(value: unknown): value is Vars {
@@ -91,7 +100,7 @@ export async function loadVarsFile(
     ctx.problems.add({ file, line: 1, col: 1 }, "", `a vars file must be a map of names to values, got ${describeValue(source.value)}`);
     return undefined;
   }
-  checkVarNames(source.value, source, [], ctx.problems);
+  checkVarNames(source.value, source, [], ctx.problems, secret);
   if (secret) collectSecrets(source.value, ctx.secrets);
   for (const value of source.secrets) ctx.secrets.add(value);
   return source.value;

@@ -191,9 +191,10 @@ export function testCondition(condition: string | boolean, scope: Vars, where: s
 
 /**
  * Syntax problems of the expressions in a value (each `{{ expr }}`), or of a bare condition: what load-time
- * checks can find without a host. Returns one message per invalid expression.
+ * checks can find without a host. Returns one message per invalid expression. `secret`: the value is a
+ * secret, so a message must not quote any part of it.
  */
-export function expressionSyntaxErrors(value: unknown, bare = false): string[] {
+export function expressionSyntaxErrors(value: unknown, bare = false, secret = false): string[] {
   const out: string[] = [];
   const check = (expr: string) => {
     const source = expr.trim();
@@ -204,7 +205,7 @@ export function expressionSyntaxErrors(value: unknown, bare = false): string[] {
     try {
       shared.compile(source);
     } catch (error: unknown) {
-      out.push(`invalid expression \`${source}\`: ${describeFailure(error).detail}`);
+      out.push(secret ? "invalid expression in a secret value (not shown)" : `invalid expression \`${source}\`: ${describeFailure(error).detail}`);
     }
   };
   const walk = (v: unknown) => {
@@ -214,6 +215,8 @@ export function expressionSyntaxErrors(value: unknown, bare = false): string[] {
         check(whole ? whole[1]! : v);
       } else {
         for (const m of v.matchAll(EXPR)) check(m[1]!);
+        // Without its `}}`, a `{{` would be kept as text: a file named `/etc/{{ name }.conf`.
+        if (v.replace(EXPR, "").includes("{{")) out.push(secret ? "`{{` without its closing `}}` in a secret value" : `\`{{\` without its closing \`}}\` in \`${v}\``);
       }
     } else if (Array.isArray(v)) v.forEach(walk);
     else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);

@@ -102,7 +102,7 @@ export const inventoryCommand: Command = {
       env: io.env,
       vaultPasswordFile: parsed.values["vault-password-file"],
     });
-    problems.throwIfAny();
+    problems.throwIfAny(loaded?.secrets);
     const { inventory, secrets } = loaded!;
     const name = parsed.values.host;
     if (name !== undefined && !inventory.hosts.has(name)) {

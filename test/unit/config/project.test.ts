@@ -247,6 +247,22 @@ describe("loadProject: every problem of every file in one pass", () => {
     ]);
   });
 
+  it("a `{{` without its `}}` is an error, not text kept as it is", async () => {
+    expect(
+      await problemsOf({
+        "playbooks/site.yaml": `- hosts: all
+  vars: { conf: "/etc/{{ app_port }.conf" }
+  tasks:
+    - command: "echo {{ app_port"
+    - command: "echo {{ app_port }} and a literal }}"
+`,
+      }),
+    ).toEqual([
+      "playbooks/site.yaml:2:17: [0].vars.conf: `{{` without its closing `}}` in `/etc/{{ app_port }.conf`",
+      "playbooks/site.yaml:4:16: [0].tasks[0].command: `{{` without its closing `}}` in `echo {{ app_port`",
+    ]);
+  });
+
   it("checks the expression syntax of vars at every level and of role conditions", async () => {
     const lines = await problemsOf({
       "inventory/i.yaml": INVENTORY.replace("app_port: 3000", 'app_port: 3000\n  url: "http://{{ host.address : }}"'),
