@@ -1,5 +1,6 @@
 // What every `deploy <command>` provides. Commands do argument parsing and wiring only.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { didYouMean } from "../config/suggest.js";
 
 export interface CliIO {
   out: (line: string) => void;
@@ -39,6 +40,14 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    // Node's text for an unknown option explains `--` for positionals; a typo wants the right name instead.
+    const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
+    if (unknown === undefined) throw new UsageError(message, { cause: error });
+    const names = Object.keys(options).map((name) => `--${name}`);
+    // Ansible's longer spellings (`--extra-vars`) start with ours (`--extra`).
+    const prefix = names.find((name) => unknown.startsWith(`${name}-`));
+    const hint = prefix ? `, did you mean \`${prefix}\`?` : unknown.startsWith("--") ? didYouMean(unknown, names) : "";
+    throw new UsageError(`unknown option ${unknown}${hint}`, { cause: error });
   }
 }

@@ -267,6 +267,25 @@ describe("malformed -e values", () => {
   }
 });
 
+describe("mistyped options", () => {
+  it("name the option and the one meant, instead of Node's advice about `--`", async () => {
+    const dir = project();
+    const inv = path.join(dir, "inventory/hosts.yaml");
+    const cases: Array<[string[], string]> = [
+      [["plan", inv, "--limt", "h1"], "deploy plan: unknown option --limt, did you mean `--limit`?"],
+      [["apply", inv, "--extra-vars", "a=1"], "deploy apply: unknown option --extra-vars, did you mean `--extra`?"],
+      [["validate", inv, "--vault-pasword-file", "f"], "deploy validate: unknown option --vault-pasword-file, did you mean `--vault-password-file`?"],
+      [["plan", inv, "-z"], "deploy plan: unknown option -z"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await deploy(dir, args);
+      expect(r.code).toBe(1);
+      expect(r.err[0]).toBe(message);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe("after the whole sweep", () => {
   it("no command connected to the host", () => {
     expect(connections).toEqual([]);
