@@ -3,6 +3,7 @@
 // too. Errors name the template file, the line and the variable. Includes stay inside templates/.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Script } from "node:vm";
 import ejs from "ejs";
 import type { Location, Vars } from "../config/model.js";
 import { insideDir } from "../util/inside-dir.js";
@@ -38,6 +39,65 @@ function compileText(text: string, file: string): Render {
       return { filename: resolved };
     },
   }) as Render;
+}
+
+/**
+ * Why a template does not compile, and on which line. ejs's own message has no line ("Unexpected token
+ * ')' in FILE while compiling ejs"), but the JavaScript it generates marks each template line with
+ * `__line = N`: parsing that source again gives the line of the error, then the mark before it gives the
+ * template's line.
+ */
+export function compileFailure(text: string, file: string, error: unknown): { line?: number; message: string } {
+  const fallback = { message: describeFailure(error).detail.replace(/ in \S+ while compiling ejs$/, "") };
+  const unclosed = unclosedTagLine(text);
+  if (unclosed !== undefined) return { line: unclosed, message: "a `<%` without its closing `%>`" };
+  const template = new ejs.Template(text, { filename: file, compileDebug: true });
+  try {
+    template.compile();
+    return fallback;
+  } catch {
+    // Expected: the same failure; `template.source` is what was generated before it.
+  }
+  if (!template.source) return fallback;
+  const lines = `function template(locals) {\n${template.source}\n}`.split("\n");
+  try {
+    new Script(lines.join("\n"), { filename: "template-source" });
+    return fallback;
+  } catch (parseError: unknown) {
+    const at = Number(/template-source:(\d+)/.exec((parseError as Error).stack ?? "")?.[1]);
+    for (let i = Math.min(at || lines.length, lines.length) - 1; i >= 0; i--) {
+      const marks = [...lines[i]!.matchAll(/__line = (\d+)/g)];
+      if (marks.length > 0) return { line: Number(marks.at(-1)![1]), message: scriptMessage(parseError as Error) };
+    }
+    return { message: scriptMessage(parseError as Error) };
+  }
+}
+
+/** The line of the first `<%` that no `%>` closes. */
+function unclosedTagLine(text: string): number | undefined {
+  let from = 0;
+  for (let open = text.indexOf("<%", from); open >= 0; open = text.indexOf("<%", from)) {
+    const close = text.indexOf("%>", open + 2);
+    if (close < 0) return text.slice(0, open).split("\n").length;
+    from = close + 2;
+  }
+  return undefined;
+}
+
+function scriptMessage(error: Error): string {
+  // The parser only finds out at the end of the template; the line it gives is the last one.
+  if (error.message === "Unexpected end of input") return "a `{` or `(` opened in a <% %> block is never closed";
+  return error.message;
+}
+
+/** What a failed read of a template says (not "invalid template": the text was never seen). */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "template not found";
+  if (code === "EISDIR") return "the template is a directory";
+  if (code === "ELOOP") return "cannot read template: a loop of symbolic links";
+  if (code === "EACCES") return "cannot read template: permission denied";
+  return `cannot read template (${code ?? String(error)})`;
 }
 
 /** `file:N` at the start of an ejs runtime error message gives the line. */
@@ -97,13 +157,13 @@ export class TemplateFiles {
         try {
           text = await readFile(absPath, "utf8");
         } catch (error: unknown) {
-          const code = (error as NodeJS.ErrnoException).code;
-          throw new TemplateError(absPath, code === "ENOENT" ? "template not found" : `cannot read template (${code ?? String(error)})`, { cause: error });
+          throw new TemplateError(absPath, readFailure(error), { cause: error });
         }
         try {
           return compileText(text, absPath);
         } catch (error: unknown) {
-          throw new TemplateError(absPath, `invalid template: ${describeFailure(error).detail}`, { cause: error });
+          const failure = compileFailure(text, absPath, error);
+          throw new TemplateError(absPath, `invalid template: ${failure.message}`, { line: failure.line, cause: error });
         }
       })();
       this.cache.set(absPath, entry);
@@ -137,10 +197,18 @@ export async function checkTemplateFiles(roleDir: string, templates: readonly st
   const out: Array<{ location: Location; message: string }> = [];
   for (const rel of templates) {
     const file = path.join(roleDir, "templates", rel);
+    let text: string;
     try {
-      compileText(await readFile(file, "utf8"), file);
+      text = await readFile(file, "utf8");
     } catch (error: unknown) {
-      out.push({ location: { file, line: 1, col: 1 }, message: `invalid EJS template: ${describeFailure(error).detail}` });
+      out.push({ location: { file, line: 1, col: 1 }, message: readFailure(error) });
+      continue;
+    }
+    try {
+      compileText(text, file);
+    } catch (error: unknown) {
+      const failure = compileFailure(text, file, error);
+      out.push({ location: { file, line: failure.line ?? 1, col: 1 }, message: `invalid EJS template: ${failure.message}` });
     }
   }
   return out;

@@ -1,8 +1,8 @@
-import { symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TemplateError } from "../../../src/template/errors.js";
-import { renderTemplateFile } from "../../../src/template/ejs.js";
+import { checkTemplateFiles, renderTemplateFile } from "../../../src/template/ejs.js";
 import { tempProject } from "../config/temp-project.js";
 
 const scope = {
@@ -95,6 +95,30 @@ names web-01 web-02
   it("a missing template and a syntax error are TemplateErrors", async () => {
     const dir = role({ "bad.ejs": "<%- app_port" });
     expect((await errorOf(renderTemplateFile(path.join(dir, "none.ejs"), scope))).message).toMatch(/none\.ejs: template not found$/);
-    expect((await errorOf(renderTemplateFile(path.join(dir, "bad.ejs"), scope))).message).toMatch(/bad\.ejs: invalid template: /);
+    expect((await errorOf(renderTemplateFile(path.join(dir, "bad.ejs"), scope))).message).toMatch(/bad\.ejs:1: invalid template: a `<%` without its closing `%>`$/);
+  });
+});
+
+describe("a template that does not compile", () => {
+  it("is reported at the line of the mistake, in words, not ejs's 'while compiling ejs' at line 1", async () => {
+    const dir = role({
+      "expr.ejs": "a\n<%- app_port + %>\nb\n",
+      "loop.ejs": "a\nb\n<% for (const x of backends) { %>\n<%= x ) %>\n<% } %>\n",
+      "brace.ejs": "line1\n<% if (app_port) { %>\nhello\n",
+      "tag.ejs": "a\n<%= app_port %>\n<% unclosed\n",
+      "fine.ejs": "<%= app_port %>\n",
+    });
+    mkdirSync(path.join(dir, "dir.ejs"));
+    const roleDir = path.dirname(dir);
+    const found = await checkTemplateFiles(roleDir, ["expr.ejs", "loop.ejs", "brace.ejs", "tag.ejs", "fine.ejs", "dir.ejs"]);
+    expect(found.map((f) => `${path.basename(f.location.file)}:${f.location.line}: ${f.message}`)).toEqual([
+      "expr.ejs:2: invalid EJS template: Unexpected token ')'",
+      "loop.ejs:4: invalid EJS template: Unexpected token ')'",
+      "brace.ejs:4: invalid EJS template: a `{` or `(` opened in a <% %> block is never closed",
+      "tag.ejs:3: invalid EJS template: a `<%` without its closing `%>`",
+      "dir.ejs:1: the template is a directory",
+    ]);
+    const runtime = await errorOf(renderTemplateFile(path.join(dir, "loop.ejs"), scope));
+    expect(runtime.message).toBe(`${path.join(dir, "loop.ejs")}:4: invalid template: Unexpected token ')'`);
   });
 });
