@@ -61,7 +61,7 @@ export const taskKeywordsSchema = z.strictObject({
   register: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "register must be a name usable in expressions (letters, digits, '_')").optional(),
   notify: stringList.optional(),
   tags: stringList.optional(),
-  loop: z.union([z.array(z.unknown()), z.string().min(1)]).optional(),
+  loop: z.union([z.array(z.unknown()), z.string().regex(/\{\{[\s\S]*\}\}/, "plain text is not a list: give a list, or an expression giving one (\"{{ packages }}\")")]).optional(),
   changed_when: condition.optional(),
   failed_when: condition.optional(),
   ignore_errors: z.boolean().optional(),

@@ -263,6 +263,20 @@ describe("loadProject: every problem of every file in one pass", () => {
     ]);
   });
 
+  it("a loop of plain text is refused before it runs (each host would fail on it)", async () => {
+    expect(
+      await problemsOf({
+        "playbooks/site.yaml": `- hosts: all
+  tasks:
+    - command: "echo {{ item }}"
+      loop: "a, b"
+    - command: "echo {{ item }}"
+      loop: "{{ [app_port, 1] }}"
+`,
+      }),
+    ).toEqual(['playbooks/site.yaml:4:13: [0].tasks[0].loop: plain text is not a list: give a list, or an expression giving one ("{{ packages }}")']);
+  });
+
   it("checks the expression syntax of vars at every level and of role conditions", async () => {
     const lines = await problemsOf({
       "inventory/i.yaml": INVENTORY.replace("app_port: 3000", 'app_port: 3000\n  url: "http://{{ host.address : }}"'),
