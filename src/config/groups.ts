@@ -4,13 +4,17 @@ import type { Group, Location } from "./model.js";
 import type { Problems } from "./problems.js";
 import { didYouMean } from "./suggest.js";
 
+/** A name under a group's `hosts` or `children`, with its own index in that list, for messages about it. */
+export interface ListedName {
+  name: string;
+  index: number;
+  location: Location;
+}
+
 export interface GroupInput {
   name: string;
-  hosts: string[];
-  /** Location of each `hosts` item, for a host that is not defined. */
-  hostLocations: Location[];
-  children: string[];
-  childLocations: Location[];
+  hosts: ListedName[];
+  children: ListedName[];
   location: Location;
   path: string;
 }
@@ -27,7 +31,7 @@ export interface GroupTree {
 function depths(inputs: Map<string, GroupInput>, problems: Problems): Map<string, number> {
   const parents = new Map<string, string[]>();
   for (const g of inputs.values()) {
-    for (const child of g.children) {
+    for (const { name: child } of g.children) {
       if (!inputs.has(child)) continue;
       const list = parents.get(child) ?? [];
       list.push(g.name);
@@ -47,8 +51,8 @@ function depths(inputs: Map<string, GroupInput>, problems: Problems): Map<string
         reported.add(key);
         // Point at the `children` entry that closes the cycle: `name` lists the last group walked up from.
         const closer = inputs.get(name)!;
-        const at = closer.childLocations[closer.children.indexOf(cycle[cycle.length - 2]!)] ?? closer.location;
-        problems.add(at, `${closer.path}.children`, `group children form a cycle: ${[...cycle].reverse().join(" -> ")}`);
+        const entry = closer.children.find((c) => c.name === cycle[cycle.length - 2])!;
+        problems.add(entry.location, `${closer.path}.children[${entry.index}]`, `group children form a cycle: ${[...cycle].reverse().join(" -> ")}`);
       }
       return 0;
     }
@@ -65,18 +69,18 @@ function depths(inputs: Map<string, GroupInput>, problems: Problems): Map<string
 
 export function buildGroupTree(inputs: Map<string, GroupInput>, hostNames: ReadonlySet<string>, problems: Problems): GroupTree {
   for (const g of inputs.values()) {
-    g.hosts.forEach((h, i) => {
+    for (const { name: h, index, location } of g.hosts) {
       if (!hostNames.has(h)) {
         const hint = inputs.has(h) ? ` (\`${h}\` is a group: list it under children)` : didYouMean(h, hostNames);
-        problems.add(g.hostLocations[i] ?? g.location, `${g.path}.hosts`, `host \`${h}\` is not defined under hosts${hint}`);
+        problems.add(location, `${g.path}.hosts[${index}]`, `host \`${h}\` is not defined under hosts${hint}`);
       }
-    });
-    g.children.forEach((c, i) => {
+    }
+    for (const { name: c, index, location } of g.children) {
       if (!inputs.has(c)) {
         const hint = hostNames.has(c) ? ` (\`${c}\` is a host: list it under hosts)` : didYouMean(c, inputs.keys());
-        problems.add(g.childLocations[i] ?? g.location, `${g.path}.children`, `group \`${c}\` is not defined under groups${hint}`);
+        problems.add(location, `${g.path}.children[${index}]`, `group \`${c}\` is not defined under groups${hint}`);
       }
-    });
+    }
   }
   const depth = depths(inputs, problems);
 
@@ -90,8 +94,8 @@ export function buildGroupTree(inputs: Map<string, GroupInput>, hostNames: Reado
     const g = inputs.get(name);
     if (!g || computing.has(name)) return set;
     computing.add(name);
-    for (const h of g.hosts) if (hostNames.has(h)) set.add(h);
-    for (const c of g.children) for (const h of membersOf(c)) set.add(h);
+    for (const { name: h } of g.hosts) if (hostNames.has(h)) set.add(h);
+    for (const { name: c } of g.children) for (const h of membersOf(c)) set.add(h);
     computing.delete(name);
     members.set(name, set);
     return set;
@@ -108,7 +112,8 @@ export function buildGroupTree(inputs: Map<string, GroupInput>, hostNames: Reado
   }
   const groups = new Map<string, Group>();
   for (const g of inputs.values()) {
-    groups.set(g.name, { name: g.name, hosts: g.hosts, children: g.children, vars: {}, location: g.location });
+    const names = (list: ListedName[]) => list.map((item) => item.name);
+    groups.set(g.name, { name: g.name, hosts: names(g.hosts), children: names(g.children), vars: {}, location: g.location });
   }
   return { groups, hostGroups, members };
 }

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { vaultPassword } from "../vault/password.js";
-import { buildGroupTree, type GroupInput } from "./groups.js";
+import { buildGroupTree, type GroupInput, type ListedName } from "./groups.js";
 import type { Host, Inventory, InventorySettings, Location, Vars } from "./model.js";
 import { Problems } from "./problems.js";
 import { NAME, NAME_RULE, asList, groupSchema, hostSchema, settingsSchema, varsSchema, type RawHost } from "./schemas.js";
@@ -77,6 +77,18 @@ function knownSections(value: unknown): z.infer<typeof topSchema> | undefined {
   if (!isMapValue(value)) return undefined;
   const map = (v: unknown) => (isMapValue(v) ? v : undefined);
   return { settings: value["settings"], vars: value["vars"], hosts: map(value["hosts"]), groups: map(value["groups"]) };
+}
+
+/**
+ * The names under a group's `hosts` or `children`, each with its own index and location. Read from the raw
+ * value so that an invalid group's names are checked too; an item that is not a string (already reported)
+ * is left out without shifting the index of the others.
+ */
+function groupList(source: SourceFile, group: string, value: unknown, key: "hosts" | "children", fallback: Location): ListedName[] {
+  const list = isMapValue(value) ? value[key] : undefined;
+  if (!Array.isArray(list)) return [];
+  const locations = itemLocations(source, ["groups", group, key]);
+  return list.flatMap((item: unknown, index) => (typeof item === "string" ? [{ name: item, index, location: locations[index] ?? fallback }] : []));
 }
 
 /** Fields of an invalid host that have the right type, for the checks that do not need the others. */
@@ -175,17 +187,9 @@ export async function readInventory(
       checkVarNames(g.vars, source, ["groups", name, "vars"], problems);
       groupVars.set(name, g.vars);
     }
-    const members = isMapValue(value) && Array.isArray(value["hosts"]) ? (value["hosts"] as unknown[]).filter((h): h is string => typeof h === "string") : [];
-    const children = isMapValue(value) && Array.isArray(value["children"]) ? (value["children"] as unknown[]).filter((c): c is string => typeof c === "string") : [];
-    inputs.set(name, {
-      name,
-      hosts: raw === undefined ? members : (g.hosts ?? []),
-      hostLocations: itemLocations(source, ["groups", name, "hosts"]),
-      children: raw === undefined ? children : (g.children ?? []),
-      childLocations: itemLocations(source, ["groups", name, "children"]),
-      location,
-      path: where,
-    });
+    const hosts = groupList(source, name, value, "hosts", location);
+    const children = groupList(source, name, value, "children", location);
+    inputs.set(name, { name, hosts, children, location, path: where });
   }
   const tree = buildGroupTree(inputs, hostNames, problems);
   for (const [name, g] of tree.groups) g.vars = groupVars.get(name) ?? {};

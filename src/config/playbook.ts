@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Handler, Play, Playbook, RoleRef, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type RawPlay } from "./schemas.js";
-import { itemLocations, locate, readSource, type SourceFile } from "./source.js";
+import { formatPath, itemLocations, locate, readSource, type SourceFile } from "./source.js";
 import { checkExpressions, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
@@ -18,6 +18,8 @@ export interface LoadedPlay {
   hostsLocation: ReturnType<typeof locate>;
   /** False when the play itself had problems (it is still returned so its roles and tasks get checked). */
   valid: boolean;
+  /** Message path of each of `play.roles` (`[0].roles[5]`): invalid entries are left out of the roles, not out of the count. */
+  rolePaths: string[];
 }
 
 export interface LoadedPlaybook {
@@ -26,14 +28,18 @@ export interface LoadedPlaybook {
   source: SourceFile;
 }
 
+/** A play whose `roles` entries are checked one by one (an invalid play's may be anything). */
+type LoosePlay = Omit<RawPlay, "roles"> & { roles?: unknown[] | null };
+
 /** The parts of an invalid play that have the right type. */
-function loosePlay(raw: unknown): RawPlay | undefined {
+function loosePlay(raw: unknown): LoosePlay | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const r = raw as Record<string, unknown>;
   const list = (v: unknown) => (Array.isArray(v) ? v : undefined);
-  const roles = list(r["roles"])?.filter((ref) => roleRefSchema.safeParse(ref).success) as RawPlay["roles"];
+  // The name stays so that messages about the play's tasks name it as the user does.
+  const name = typeof r["name"] === "string" && r["name"] !== "" ? r["name"] : undefined;
   const vars = r["vars"] !== null && typeof r["vars"] === "object" && !Array.isArray(r["vars"]) ? (r["vars"] as Vars) : undefined;
-  return { hosts: typeof r["hosts"] === "string" ? r["hosts"] : "", roles, vars, tasks: list(r["tasks"]), handlers: list(r["handlers"]) };
+  return { name, hosts: typeof r["hosts"] === "string" ? r["hosts"] : "", roles: list(r["roles"]), vars, tasks: list(r["tasks"]), handlers: list(r["handlers"]) };
 }
 
 export async function readPlaybook(file: string, problems: Problems, from?: { location: ReturnType<typeof locate>; path: string }): Promise<LoadedPlaybook | undefined> {
@@ -50,19 +56,29 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
     const location = locate(source, [index]);
     const validated = validate(playSchema, raw, source, problems, { base: [index] });
     // An invalid play still has its tasks and roles checked, so one wrong key does not hide the rest.
-    const rawPlay = validated ?? loosePlay(raw);
+    const rawPlay: LoosePlay | undefined = validated ?? loosePlay(raw);
     if (!rawPlay) return;
     const vars = rawPlay.vars ?? {};
     checkVarNames(vars, source, [index, "vars"], problems);
 
     const roleLocations = itemLocations(source, [index, "roles"]);
-    const roles: RoleRef[] = (rawPlay.roles ?? []).map((ref, j) => {
+    const roles: RoleRef[] = [];
+    const rolePaths: string[] = [];
+    (rawPlay.roles ?? []).forEach((entry, j) => {
+      // An invalid entry is already reported; skipping it here, not before, keeps `j` its index in the file.
+      const parsed = roleRefSchema.safeParse(entry);
+      if (!parsed.success) return;
+      const ref = parsed.data;
       const at = roleLocations[j] ?? location;
-      if (typeof ref === "string") return { name: ref, params: {}, tags: [], location: at };
+      rolePaths.push(formatPath([index, "roles", j]));
+      if (typeof ref === "string") {
+        roles.push({ name: ref, params: {}, tags: [], location: at });
+        return;
+      }
       const params = ref.vars ?? {};
       checkVarNames(params, source, [index, "roles", j, "vars"], problems);
       if (typeof ref.when === "string") checkExpressions(ref.when, source, [index, "roles", j, "when"], problems, true);
-      return { name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at };
+      roles.push({ name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at });
     });
 
     const parsed: ParsedTask[] = [];
@@ -91,7 +107,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
       gatherFacts: rawPlay.gather_facts ?? true,
       location,
     };
-    plays.push({ play, index, parsed, hostsLocation: locate(source, [index, "hosts"]), valid: validated !== undefined });
+    plays.push({ play, index, parsed, hostsLocation: locate(source, [index, "hosts"]), valid: validated !== undefined, rolePaths });
   });
   return { playbook: { file: abs, plays: plays.filter((p) => p.valid).map((p) => p.play) }, plays, source };
 }

@@ -94,7 +94,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   for (const loaded of loadedPlaybook?.plays ?? []) {
     for (const [j, ref] of loaded.play.roles.entries()) {
       if (roles.has(ref.name)) continue;
-      const from = { location: ref.location, path: formatPath([loaded.index, "roles", j]) };
+      const from = { location: ref.location, path: loaded.rolePaths[j]! };
       if (missing.has(ref.name)) {
         problems.add(from.location, from.path, `role \`${ref.name}\` not found (see above)`);
         continue;

@@ -55,8 +55,8 @@ describe("deploy validate", () => {
     expect(stderr.split("\n")).toEqual([
       "inventory/hosts.yaml:4:34: hosts.web-01.becom: unknown key `becom`, did you mean `become`?",
       'inventory/hosts.yaml:5:40: hosts.web-02.port: expected a number, got a string ("22")',
-      "inventory/hosts.yaml:8:26: groups.web.hosts: host `web-03` is not defined under hosts, did you mean `web-01`?",
-      "inventory/hosts.yaml:9:20: groups.db.children: group children form a cycle: db -> db_primary -> db",
+      "inventory/hosts.yaml:8:26: groups.web.hosts[1]: host `web-03` is not defined under hosts, did you mean `web-01`?",
+      "inventory/hosts.yaml:9:20: groups.db.children[0]: group children form a cycle: db -> db_primary -> db",
       "playbooks/site.yaml:2:10: [0].hosts: `wbe` is not a host or group of the inventory, did you mean `web`?",
       `playbooks/site.yaml:3:16: [0].roles[1]: role \`mysql\` not found (no directory roles/mysql/ in ${cwd})`,
       'playbooks/site.yaml:6:56: [0].tasks[0].file.mode: mode must be a quoted string such as "0644" (unquoted, YAML reads 750 as a decimal number)',

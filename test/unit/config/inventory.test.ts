@@ -181,9 +181,9 @@ groups:
   db: {}
 `),
     ).toEqual([
-      "inventory/i.yaml:4:26: groups.web.hosts: host `web-0l` is not defined under hosts, did you mean `web-01`?",
-      "inventory/i.yaml:4:46: groups.web.children: group `dbs` is not defined under groups, did you mean `db`?",
-      "inventory/i.yaml:4:51: groups.web.children: group `web-01` is not defined under groups (`web-01` is a host: list it under hosts)",
+      "inventory/i.yaml:4:26: groups.web.hosts[1]: host `web-0l` is not defined under hosts, did you mean `web-01`?",
+      "inventory/i.yaml:4:46: groups.web.children[0]: group `dbs` is not defined under groups, did you mean `db`?",
+      "inventory/i.yaml:4:51: groups.web.children[1]: group `web-01` is not defined under groups (`web-01` is a host: list it under hosts)",
     ]);
   });
 
@@ -197,8 +197,8 @@ groups:
   self: { children: [self] }
 `),
     ).toEqual([
-      "inventory/i.yaml:3:19: groups.a.children: group children form a cycle: a -> b -> c -> a",
-      "inventory/i.yaml:6:22: groups.self.children: group children form a cycle: self -> self",
+      "inventory/i.yaml:3:19: groups.a.children[0]: group children form a cycle: a -> b -> c -> a",
+      "inventory/i.yaml:6:22: groups.self.children[0]: group children form a cycle: self -> self",
     ]);
   });
 
