@@ -2,18 +2,19 @@
 // Later arguments win. A `key=value` value stays a string unless it is plainly JSON (a whole number,
 // true/false/null, a quoted string, a list or a map): `version=1.10` must not become the number 1.1.
 import path from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES } from "./schemas.js";
+import { collectionKeys, parseYaml, yamlMessage } from "./source.js";
 import { describeValue } from "./validate.js";
 import { loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLAIN_JSON = /^(?:-?(?:0|[1-9][0-9]*)|true|false|null|".*"|\[.*\]|\{.*\})$/s;
 
-function where(index: number, col = 1): Location {
-  return { file: `-e[${index + 1}]`, line: 1, col };
+function where(index: number, at = { line: 1, col: 1 }): Location {
+  return { file: `-e[${index + 1}]`, line: at.line, col: at.col };
 }
 
 function valueOf(text: string): unknown {
@@ -45,6 +46,26 @@ function checkNames(vars: Vars, index: number, problems: Problems): Vars {
   return vars;
 }
 
+/** `-e '{"k": 1}'`: YAML's flow map, so the mistakes a vars file can hold are reported the same way. */
+function parseMap(text: string, index: number, problems: Problems): Vars {
+  const lines = new LineCounter();
+  const doc = parseYaml(text, lines, { uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    problems.add(where(index, error.linePos?.[0]), "", `not a valid JSON/YAML map: ${yamlMessage(error, text)}`);
+    return {};
+  }
+  const keys = collectionKeys(doc, text, lines);
+  for (const k of keys) problems.add(where(index, k), k.path, k.message);
+  if (keys.length > 0) return {};
+  const value: unknown = doc.toJS();
+  if (!isMap(value)) {
+    problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
+    return {};
+  }
+  return checkNames(value, index, problems);
+}
+
 async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Promise<Vars> {
   const { problems } = ctx;
   const text = arg.trim();
@@ -53,21 +74,7 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
     const loaded = await loadVarsFile(file, { location: where(index), path: "", written: text.slice(1) }, ctx);
     return loaded ? checkNames(loaded, index, problems) : {};
   }
-  if (text.startsWith("{")) {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-    const error = doc.errors[0];
-    if (error) {
-      const col = error.linePos?.[0]?.col ?? 1;
-      problems.add(where(index, col), "", `not a valid JSON/YAML map: ${error.message.split(" at line")[0]}`);
-      return {};
-    }
-    const value: unknown = doc.toJS();
-    if (!isMap(value)) {
-      problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
-      return {};
-    }
-    return checkNames(value, index, problems);
-  }
+  if (text.startsWith("{")) return parseMap(text, index, problems);
   const eq = text.indexOf("=");
   if (eq <= 0) {
     problems.add(where(index), "", `expected key=value, @file.yaml or a JSON map, got \`${arg}\``);

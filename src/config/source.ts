@@ -1,9 +1,10 @@
 // One YAML file read with positions, so every later check can point at `file:line:col`.
-// Syntax problems (tabs, duplicate keys, binary data, an empty file, unresolved aliases) become located
-// Problems here; the caller gets `undefined` as the value and simply skips the file's other checks.
+// Syntax problems (tabs, duplicate keys, keys that are lists or maps such as an unquoted `{{ x }}`, binary
+// data, an empty file, unresolved aliases) become located Problems here; the caller gets `undefined` as the
+// value and simply skips the file's other checks.
 import { readFile } from "node:fs/promises";
-import { Alias, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
-import type { Document, Node, Pair, ParsedNode } from "yaml";
+import { Alias, LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from "yaml";
+import type { CollectionTag, Document, Node, Pair, ParsedNode, YAMLError, YAMLMap } from "yaml";
 import type { Location } from "./model.js";
 import type { Problems } from "./problems.js";
 
@@ -21,6 +22,24 @@ export interface SourceFile {
 
 /** `password: !secret hunter2` marks a value secret; the value itself stays an ordinary string. */
 const SECRET_TAG = { tag: "!secret", resolve: (value: string) => value };
+
+/** `!secret` on a list or a map is an error in the user's words (the library would say "Unresolved tag"). */
+const SECRET_ON_COLLECTION: CollectionTag[] = (["map", "seq"] as const).map((collection) => ({
+  tag: "!secret",
+  collection,
+  resolve(value, onError) {
+    onError(`!secret applies to a scalar value (a string or number), not a ${collection === "seq" ? "list" : "map"}`);
+    return value;
+  },
+}));
+
+/** A problem found in a parsed document, before its file is known (`-e` arguments share these checks). */
+export interface YamlIssue {
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
 
 /** Where a path leads inside the document: the value node, and the key node when reached through a map. */
 export interface Located {
@@ -71,6 +90,30 @@ function firstLine(message: string): string {
   return message.replace(/ at line \d+, column \d+:[\s\S]*$/, "").split("\n")[0] ?? message;
 }
 
+/** A library message, reworded where it speaks to programmers (API names, tag resolution) rather than users. */
+export function yamlMessage(error: YAMLError, text: string): string {
+  if (error.code === "MULTIPLE_DOCS") {
+    // parseDocument stops at the second document; count them all only on this error path.
+    return `only one YAML document is allowed, found ${parseAllDocuments(text).length} (the second starts here)`;
+  }
+  const tag = /^Unresolved tag: (\S+)/.exec(error.message);
+  if (error.code === "TAG_RESOLVE_FAILED" && tag) return `unknown tag ${tag[1]} (the tag deploy knows is !secret)`;
+  return firstLine(error.message);
+}
+
+/**
+ * A syntax error after an unquoted `{{` that starts a value (`a: {{ f('x', y) }}`, `- {{ dir }}/b`) is that
+ * mistake; the parser's own message ("Missing , or : between flow map items") would not say so.
+ */
+function unquotedTemplate(lines: readonly string[], at: { line: number; col: number }): { at: { line: number; col: number }; message: string } | undefined {
+  const line = lines[at.line - 1] ?? "";
+  const start = line.indexOf("{{");
+  // Only where a value starts: after indentation, `- ` or `key: `, with no quote or comment before it.
+  if (start < 0 || start >= at.col - 1 || !/^(?:\s*|[^'"#]*[:-]\s+)$/.test(line.slice(0, start))) return undefined;
+  const value = line.slice(start).replace(/\s+#.*$/, "").trimEnd();
+  return { at: { line: at.line, col: start + 1 }, message: `a value starting with {{ must be quoted: ${quoted(value)}` };
+}
+
 /**
  * The syntax problems worth showing. Duplicate keys are independent mistakes and all reported; other
  * syntax errors cascade (one stray tab yields four "unexpected token" errors), so only the first is kept,
@@ -89,10 +132,10 @@ function syntaxIssues(doc: Document.Parsed, text: string): Array<{ at: { line: n
     if (first.code !== "TAB_AS_INDENT" && tabLine >= 0 && tabLine + 1 <= firstAt.line) {
       out.push({ at: { line: tabLine + 1, col: (/^ */.exec(lines[tabLine]!)?.[0].length ?? 0) + 1 }, message: "Tabs are not allowed as indentation (use spaces)" });
     } else {
-      out.push({ at: firstAt, message: firstLine(first.message) });
+      out.push(unquotedTemplate(lines, firstAt) ?? { at: firstAt, message: yamlMessage(first, text) });
     }
   }
-  for (const w of doc.warnings) out.push({ at: at(w), message: firstLine(w.message) });
+  for (const w of doc.warnings) out.push({ at: at(w), message: yamlMessage(w, text) });
   return out;
 }
 
@@ -111,12 +154,12 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass: yaml's own check compares each key with every earlier key of
   // its map, which is quadratic and takes seconds on a 10,000-host `hosts:` map.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true, merge: true, customTags: [SECRET_TAG] });
+  const doc = parseYaml(text, lines, { uniqueKeys: false, merge: true, customTags: [SECRET_TAG, ...SECRET_ON_COLLECTION] });
   for (const issue of syntaxIssues(doc, text)) problems.add({ file, ...issue.at }, "", issue.message);
   if (doc.errors.length > 0) return undefined;
-  const duplicates = duplicateKeys(doc, lines);
-  for (const d of duplicates) problems.add({ file, line: d.line, col: d.col }, d.path, d.message);
-  if (duplicates.length > 0) return undefined;
+  const keys = [...duplicateKeys(doc, lines), ...collectionKeys(doc, text, lines)];
+  for (const k of keys) problems.add({ file, line: k.line, col: k.col }, k.path, k.message);
+  if (keys.length > 0) return undefined;
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     problems.add({ file, line: 1, col: 1 }, "", `file is empty: expected ${what}`);
     return undefined;
@@ -140,9 +183,60 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   return { file, doc, lines, value, secrets };
 }
 
+/**
+ * parseDocument with positions and readable errors. Its toJS must never print a Node warning on stderr (it
+ * does for a key that is a list or a map): `collectionKeys` reports those first, and "error" keeps the library
+ * silent should one slip through.
+ */
+export function parseYaml(text: string, lines: LineCounter, options: Parameters<typeof parseDocument>[1] = {}): Document.Parsed {
+  return parseDocument(text, { ...options, lineCounter: lines, prettyErrors: true, logLevel: "error" });
+}
+
+/**
+ * Map keys that are lists or maps: a JS object cannot hold them. The usual cause is an unquoted `{{ x }}`,
+ * which YAML reads as a flow map whose only key is the map `{ x }`; that one is reported at the value, with
+ * the quoted form to write. Aliases are followed as keys only: an anchor's content is checked where it is.
+ */
+export function collectionKeys(doc: Document.Parsed, text: string, lines: LineCounter): YamlIssue[] {
+  const out: YamlIssue[] = [];
+  const check = (node: unknown, path: PathSegment[]): void => {
+    if (isSeq(node)) node.items.forEach((item, i) => check(item, [...path, i]));
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isCollection(key)) out.push(collectionKeyIssue(node, pair, key, path, text, lines));
+      else check(pair.value, [...path, isScalar(key) ? String(key.value ?? "") : ""]);
+    }
+  };
+  check(doc.contents, []);
+  return out;
+}
+
+function collectionKeyIssue(map: YAMLMap, pair: Pair, key: Node, path: PathSegment[], text: string, lines: LineCounter): YamlIssue {
+  const template = templateText(map, pair, text);
+  const at = lines.linePos(nodeOffset((template === undefined ? pair.key : map) as Node) ?? 0);
+  const message = template !== undefined ? `a value starting with {{ must be quoted: ${quoted(template)}` : `a key must be a string or a number, not a ${isSeq(key) ? "list" : "map"}`;
+  return { line: at.line, col: at.col, path: formatPath(path), message };
+}
+
+/** `{{ x }}` as written, when `map` has that shape: a flow map whose first key is a flow map, all values empty. */
+function templateText(map: YAMLMap, pair: Pair, text: string): string | undefined {
+  const empty = (value: unknown) => value === null || (isScalar(value) && value.value === null);
+  const key = pair.key;
+  if (!map.flow || map.items[0] !== pair || !empty(pair.value) || !isMap(key) || !key.flow) return undefined;
+  if (!key.items.every((p) => empty(p.value))) return undefined;
+  const range = (map as ParsedNode).range;
+  return range ? text.slice(range[0], range[1]).replace(/\s+/g, " ") : undefined;
+}
+
+/** YAML quoting that keeps the text as written: double quotes would turn `\` into an escape. */
+function quoted(text: string): string {
+  return /["\\]/.test(text) ? `'${text.replace(/'/g, "''")}'` : `"${text}"`;
+}
+
 /** Keys written twice in one map (a host defined twice...), each reported at its second occurrence. */
-function duplicateKeys(doc: Document.Parsed, lines: LineCounter): Array<{ line: number; col: number; path: string; message: string }> {
-  const out: Array<{ line: number; col: number; path: string; message: string }> = [];
+function duplicateKeys(doc: Document.Parsed, lines: LineCounter): YamlIssue[] {
+  const out: YamlIssue[] = [];
   visit(doc, {
     Map(_key, map, trail) {
       const seen = new Map<string, number>();
