@@ -45,6 +45,8 @@ const topSchema = z.strictObject({
 const DNS_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 export function isAddress(value: string): boolean {
+  // Digits and dots are meant as IPv4 (`999.0.0.1`, `10.0.0`), never as a DNS name.
+  if (/^[\d.]+$/.test(value)) return isIP(value) === 4;
   return isIP(value) !== 0 || DNS_NAME.test(value);
 }
 
@@ -55,7 +57,16 @@ export function resolveUserPath(value: string, baseDir: string): string {
 }
 
 /** `[user@]address[:port]` or `[v6]:port`; an inventory host name is checked by the caller. */
-const JUMP = /^(?:[^@\s]+@)?(?:\[[0-9A-Fa-f:.]+\]|[^@:\s[\]]+)(?::\d{1,5})?$/;
+const JUMP = /^(?:([^@\s]+)@)?(?:\[([0-9A-Fa-f:.]+)\]|([^@:\s[\]]+))(?::(\d{1,5}))?$/;
+
+function isJump(value: string): boolean {
+  const m = JUMP.exec(value);
+  if (!m) return false;
+  const [, user, v6, address, port] = m;
+  if (user?.startsWith("-")) return false;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return v6 !== undefined ? isIP(v6) === 6 : isAddress(address!);
+}
 
 function settingsFrom(raw: z.infer<typeof settingsSchema> | null | undefined, dir: string): InventorySettings & { vaultPasswordFile?: string } {
   const s = raw ?? {};
@@ -154,12 +165,13 @@ export async function readInventory(
     const host: RawHost = raw ?? (raw === null ? {} : looseHost(value));
     if (host.address === undefined && host.connection !== "local") {
       problems.add(location, `${where}.address`, "missing (required): the host's IP address or DNS name");
-    } else if (host.address !== undefined && !isAddress(host.address)) {
+    } else if (host.address !== undefined && host.address !== "" && !isAddress(host.address)) {
+      // (An empty one is already reported as such.)
       problems.add(locate(source, ["hosts", name, "address"]), `${where}.address`, `\`${host.address}\` is not an IPv4/IPv6 address or DNS name`);
     }
     if (host.jump !== undefined) {
       if (host.jump === name) problems.add(locate(source, ["hosts", name, "jump"]), `${where}.jump`, "a host cannot be its own jump host");
-      else if (!hostNames.has(host.jump) && !JUMP.test(host.jump)) {
+      else if (!hostNames.has(host.jump) && !isJump(host.jump)) {
         problems.add(locate(source, ["hosts", name, "jump"]), `${where}.jump`, `\`${host.jump}\` is neither an inventory host nor [user@]address[:port]`);
       }
     }

@@ -172,6 +172,26 @@ setings: {}
     ]);
   });
 
+  it("refuses an IPv4 address out of range or cut short, and a jump host that is not one", async () => {
+    expect(
+      await problemsOf(`hosts:
+  a: { address: 999.0.0.1 }
+  b: { address: 10.0.0 }
+  c: { address: 10.0.0.3, jump: "-oProxyCommand=x" }
+  d: { address: 10.0.0.4, jump: "deploy@10.0.0.1:99999" }
+  e: { address: 10.0.0.5, jump: "-x@10.0.0.1" }
+  f: { address: 10.0.0.6, jump: "ops@[fe80::1]:22" }
+  g: { address: 10.0.0.7, jump: "bastion.example.org" }
+`),
+    ).toEqual([
+      "inventory/i.yaml:2:17: hosts.a.address: `999.0.0.1` is not an IPv4/IPv6 address or DNS name",
+      "inventory/i.yaml:3:17: hosts.b.address: `10.0.0` is not an IPv4/IPv6 address or DNS name",
+      "inventory/i.yaml:4:33: hosts.c.jump: `-oProxyCommand=x` is neither an inventory host nor [user@]address[:port]",
+      "inventory/i.yaml:5:33: hosts.d.jump: `deploy@10.0.0.1:99999` is neither an inventory host nor [user@]address[:port]",
+      "inventory/i.yaml:6:33: hosts.e.jump: `-x@10.0.0.1` is neither an inventory host nor [user@]address[:port]",
+    ]);
+  });
+
   it("reports a group listing an undefined host (with a hint) and an undefined child group", async () => {
     expect(
       await problemsOf(`hosts:
