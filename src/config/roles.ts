@@ -1,6 +1,7 @@
 // Roles: `roles/<name>/` with tasks/main.yaml (required), handlers/main.yaml, defaults/main.yaml,
 // templates/ and files/. Also the checks of paths tasks give to `template` and `copy` (they must exist and
 // stay inside the role).
+import { statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Handler, Location, Role, Task, Vars } from "./model.js";
@@ -12,6 +13,7 @@ import { hasTemplate, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
 import { exists } from "../util/exists.js";
+import { insideDir } from "../util/inside-dir.js";
 
 export interface LoadedRole {
   role: Role;
@@ -183,6 +185,16 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
   const normalized = path.posix.normalize(src.replace(/\\/g, "/")).replace(/\/$/, "");
   const known = ref.sub === "templates" ? base.templates : base.files;
   if (!known.has(normalized)) {
-    problems.add(location, formatPath(at), `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`);
+    // Templates are files: a directory of that name is listed nowhere, and "not found" would mislead.
+    const directory = ref.sub === "templates" && statSync(path.join(base.dir, ref.sub, normalized), { throwIfNoEntry: false })?.isDirectory();
+    const message = directory ? `template \`${src}\` is a directory` : `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`;
+    problems.add(location, formatPath(at), message);
+    return;
+  }
+  // The run refuses a symbolic link out of the role (a template linked to /etc/passwd); say so now.
+  try {
+    insideDir(base.dir, ref.sub, normalized);
+  } catch (error: unknown) {
+    problems.add(location, formatPath(at), error instanceof Error ? error.message : String(error));
   }
 }

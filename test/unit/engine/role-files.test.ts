@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { TaskResultEvent } from "../../../src/engine/events.js";
+import { ConfigError } from "../../../src/config/problems.js";
 import { insideDir } from "../../../src/util/inside-dir.js";
 import { fakeFleet, loadTemp, runFake } from "./fake-hosts.js";
 
@@ -62,11 +63,25 @@ describe("a run with role files that escape", () => {
     "roles/web/templates/page.ejs": "page\n",
   };
 
-  it("fails the task before anything is read or sent, and the host stops there", async () => {
-    const project = await loadTemp(files, (dir) => {
-      writeFileSync(path.join(dir, "secret.txt"), "control machine secret\n");
-      symlinkSync(path.join(dir, "secret.txt"), path.join(dir, "roles/web/files/leak.txt"));
-    });
+  const leak = (dir: string) => {
+    writeFileSync(path.join(dir, "secret.txt"), "control machine secret\n");
+    symlinkSync(path.join(dir, "secret.txt"), path.join(dir, "roles/web/files/leak.txt"));
+  };
+
+  it("named in the role: refused by validation, located, before anything connects", async () => {
+    const error = await loadTemp(files, leak).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => `${p.location.line}:${p.location.col}: ${p.path}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^2:16: \[0\]\.copy\.src: 'leak\.txt' is a symbolic link to .*\/secret\.txt, outside web\/files\/$/),
+    ]);
+  });
+
+  it("named at run time (-e): fails the task before anything is read or sent, and the host stops there", async () => {
+    const project = await loadTemp(
+      { ...files, "roles/web/tasks/main.yaml": files["roles/web/tasks/main.yaml"].replace("src: leak.txt", 'src: "{{ name }}"') },
+      leak,
+      ["name=leak.txt"],
+    );
     const fleet = fakeFleet();
     const { result, events } = await runFake(project, fleet, { mode: "plan" });
     const tasks = events.filter((e): e is TaskResultEvent => e.type === "task");
