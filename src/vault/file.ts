@@ -26,11 +26,13 @@ export function checkVarsText(text: string, label: string): void {
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
-    throw new VaultError(`${label}${pos ? `:${pos.line}:${pos.col}` : ""}: ${error.message.split("\n")[0]}`);
+    // yaml's message repeats the location and ends on a colon before a code excerpt: keep the words only.
+    const message = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "").split("\n")[0];
+    throw new VaultError(`${label}${pos ? `:${pos.line}:${pos.col}` : ""}: ${message}`);
   }
   const value: unknown = doc.toJS();
   if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
-    throw new VaultError(`${label}: a vault holds vars: a YAML map of names to values`);
+    throw new VaultError(`${label}:1:1: a vault holds vars: it must be a map of names to values, got ${Array.isArray(value) ? "a list" : `a ${typeof value}`}`);
   }
 }
 

@@ -1,9 +1,8 @@
 // `deploy vault encrypt|decrypt|view|edit|rekey FILE`: manage encrypted vars files.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { VaultError, isVault } from "../../vault/cipher.js";
+import { askOnTerminal, editVault } from "../../vault/edit.js";
 import { decryptFile, encryptText, readText, writePrivate } from "../../vault/file.js";
 import { vaultPassword } from "../../vault/password.js";
 import { canPrompt, promptHidden } from "../../util/prompt.js";
@@ -17,7 +16,8 @@ settings.vars_files; their values are decrypted in memory only and redacted from
   encrypt FILE   encrypt a plain vars file in place
   decrypt FILE   decrypt in place (think twice: the file is then in clear on disk)
   view FILE      print the decrypted vars
-  edit FILE      decrypt to a private temp file, open $VISUAL/$EDITOR, re-encrypt (creates FILE if missing)
+  edit FILE      decrypt to a private temp file, open $VISUAL/$EDITOR, re-encrypt (creates FILE if missing);
+                 on a terminal, a mistake in the text reopens the editor on it (or quit without saving)
   rekey FILE     re-encrypt with a new password (DEPLOY_VAULT_NEW_PASSWORD, --new-vault-password-file, or asked)
 
 Password: --vault-password-file F, DEPLOY_VAULT_PASSWORD_FILE, DEPLOY_VAULT_PASSWORD, or asked on a terminal.`;
@@ -67,7 +67,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
         break;
       }
       case "edit":
-        return edit(file, fileArg, await password(), io);
+        return await edit(file, fileArg, await password(), io);
     }
   } catch (error: unknown) {
     if (error instanceof VaultError) {
@@ -79,34 +79,33 @@ async function run(args: string[], io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
-function edit(file: string, label: string, password: string, io: CliIO): number {
-  const exists = existsSync(file);
-  const before = exists ? decryptFile(file, password) : "";
-  const dir = mkdtempSync(path.join(process.env["XDG_RUNTIME_DIR"] ?? os.tmpdir(), "deploy-vault-"));
-  const tmp = path.join(dir, path.basename(file));
-  try {
-    writePrivate(tmp, before);
-    const editor = io.env["VISUAL"] || io.env["EDITOR"] || "vi";
-    // The editor is a command line the user chose (it may carry flags), so it runs through the shell
-    // with the file as a separate, quoted argument.
-    const result = spawnSync("sh", ["-c", `${editor} "$1"`, "editor", tmp], { stdio: "inherit" });
-    if (result.status !== 0) throw new VaultError(`the editor exited with status ${result.status ?? result.signal}; ${label} is unchanged`);
-    const after = readText(tmp);
-    if (after === before && exists) {
-      io.err(`${label} unchanged`);
+async function edit(file: string, label: string, password: string, io: CliIO): Promise<number> {
+  const outcome = await editVault({
+    file,
+    label,
+    password,
+    editor: io.env["VISUAL"] || io.env["EDITOR"] || "vi",
+    env: io.env,
+    tmpRoot: io.env["XDG_RUNTIME_DIR"] || os.tmpdir(),
+    say: io.err,
+    ask: canPrompt() ? askOnTerminal : undefined,
+  });
+  switch (outcome) {
+    case "saved":
+      io.err(`saved ${label} (encrypted)`);
       return EXIT.ok;
-    }
-    writePrivate(file, encryptText(after, password, label));
-    io.err(`saved ${label} (encrypted)`);
-    return EXIT.ok;
-  } catch (error: unknown) {
-    if (error instanceof VaultError) {
-      io.err(`deploy vault: ${error.message}`);
+    case "unchanged":
+      io.err(`no changes; ${label} left as it was`);
+      return EXIT.ok;
+    case "not-created":
+      io.err(`nothing written; ${label} not created`);
+      return EXIT.ok;
+    case "quit":
+      io.err(`deploy vault: quit without saving; ${label} is unchanged`);
       return EXIT.invalid;
-    }
-    throw error;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    case "interrupted":
+      io.err(`deploy vault: interrupted; changes NOT saved, ${label} is unchanged`);
+      return EXIT.interrupted;
   }
 }
 
