@@ -1,7 +1,10 @@
 // Reading and writing vault files on the control machine.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseDocument } from "yaml";
+import type { Vars } from "../config/model.js";
+import { Problems } from "../config/problems.js";
+import { parseSource } from "../config/source.js";
+import { checkVarNames } from "../config/vars-files.js";
 import { VaultError, decryptVault, encryptVault, isVault } from "./cipher.js";
 
 export function readText(file: string): string {
@@ -20,20 +23,22 @@ export function writePrivate(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** A vault holds a vars file: check it is a YAML map before it gets encrypted. */
+/**
+ * A vault holds a vars file: check it the way loading it will (YAML syntax, duplicate keys, an unquoted
+ * `{{ }}`, a map of names, no reserved name) before it gets encrypted. Empty is allowed (a vault emptied).
+ */
 export function checkVarsText(text: string, label: string): void {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const error = doc.errors[0];
-  if (error) {
-    const pos = error.linePos?.[0];
-    // yaml's message repeats the location and ends on a colon before a code excerpt: keep the words only.
-    const message = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "").split("\n")[0];
-    throw new VaultError(`${label}${pos ? `:${pos.line}:${pos.col}` : ""}: ${message}`);
+  if (text.trim() === "") return;
+  const problems = new Problems();
+  const source = parseSource(label, Buffer.from(text, "utf8"), "a map of var names to values", problems);
+  if (source && (source.value === null || typeof source.value !== "object" || Array.isArray(source.value))) {
+    problems.add({ file: label, line: 1, col: 1 }, "", `a vault holds vars: it must be a map of names to values, got ${Array.isArray(source.value) ? "a list" : `a ${typeof source.value}`}`);
+  } else if (source) {
+    checkVarNames(source.value as Vars, source, [], problems, true);
   }
-  const value: unknown = doc.toJS();
-  if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
-    throw new VaultError(`${label}:1:1: a vault holds vars: it must be a map of names to values, got ${Array.isArray(value) ? "a list" : `a ${typeof value}`}`);
-  }
+  const found = problems.sorted();
+  if (found.length === 0) return;
+  throw new VaultError(found.map((p) => `${label}:${p.location.line}:${p.location.col}: ${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n"));
 }
 
 export function decryptFile(file: string, password: string): string {

@@ -43,7 +43,7 @@ describe("deploy vault edit, not on a terminal", () => {
     const r = await vaultEdit([{ write: "a: 1\na: 2\n" }]);
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
-      "deploy vault: vault/ex.yaml:2:1: Map keys must be unique; changes NOT saved, vault/ex.yaml is unchanged (not on a terminal, so no second try in the editor)",
+      "deploy vault: vault/ex.yaml:2:1: a: duplicate key `a` (first defined on line 1); changes NOT saved, vault/ex.yaml is unchanged (not on a terminal, so no second try in the editor)",
     ]);
     expect(r.now).toBe(r.sealed);
     expect(existsSync(r.editor.file())).toBe(false);

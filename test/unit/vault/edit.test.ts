@@ -66,7 +66,7 @@ describe("vault edit on a terminal", () => {
   it("shows a mistake on one located line, reopens the editor on the user's text, then saves the fix", async () => {
     const s = setup([{ write: DUPLICATE }, { write: FIXED }], [""]);
     await expect(editVault(s.request)).resolves.toBe("saved");
-    expect(s.said).toEqual(["ex.yaml:3:1: Map keys must be unique"]);
+    expect(s.said).toEqual(["ex.yaml:3:1: api_key: duplicate key `api_key` (first defined on line 2)"]);
     expect(s.asked).toEqual(["Edit again, or quit without saving? [E/q] "]);
     expect(s.editor.seen(1)).toBe(ORIGINAL);
     expect(s.editor.seen(2)).toBe(DUPLICATE);
@@ -111,7 +111,7 @@ describe("vault edit, whether or not on a terminal", () => {
     const refused = editVault(s.request);
     await expect(refused).rejects.toThrow(VaultError);
     await expect(refused).rejects.toThrow(
-      /^ex\.yaml:3:1: Map keys must be unique; changes NOT saved, ex\.yaml is unchanged \(not on a terminal, so no second try in the editor\)$/,
+      /^ex\.yaml:3:1: api_key: duplicate key `api_key` \(first defined on line 2\); changes NOT saved, ex\.yaml is unchanged \(not on a terminal, so no second try in the editor\)$/,
     );
     expect(readFileSync(s.file, "utf8")).toBe(s.sealed);
     expectCleanedUp(s);
@@ -179,7 +179,7 @@ describe("vault edit, whether or not on a terminal", () => {
 
   it("a new vault with a mistake, not on a terminal: refused, and not created", async () => {
     const s = setup([{ write: DUPLICATE }], undefined, { exists: false });
-    await expect(editVault(s.request)).rejects.toThrow(/^ex\.yaml:3:1: Map keys must be unique; changes NOT saved, ex\.yaml not created \(/);
+    await expect(editVault(s.request)).rejects.toThrow(/^ex\.yaml:3:1: api_key: duplicate key `api_key` \(first defined on line 2\); changes NOT saved, ex\.yaml not created \(/);
     expect(existsSync(s.file)).toBe(false);
     expectCleanedUp(s);
   });
