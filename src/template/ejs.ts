@@ -1,6 +1,7 @@
 // EJS template files, strict. ejs copies the top-level locals into a `with` block, so an unknown top-level
 // name already throws a ReferenceError; nested values are wrapped in strict proxies so `host.nmae` throws
 // too. Errors name the template file, the line and the variable. Includes stay inside templates/.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Script } from "node:vm";
@@ -88,6 +89,29 @@ function scriptMessage(error: Error): string {
   // The parser only finds out at the end of the template; the line it gives is the last one.
   if (error.message === "Unexpected end of input") return "a `{` or `(` opened in a <% %> block is never closed";
   return error.message;
+}
+
+/**
+ * An include named by a literal (`include('password.ejs')`) is resolved only when the template renders, on
+ * every host: a missing one, or one outside templates/, is found now instead.
+ */
+function includeProblems(text: string, file: string): Array<{ location: Location; message: string }> {
+  const out: Array<{ location: Location; message: string }> = [];
+  const root = templatesRoot(file);
+  for (const m of text.matchAll(/\binclude\(\s*(['"])([^'"\n]+)\1/g)) {
+    const name = m[2]!;
+    // ejs adds `.ejs` to a name without an extension.
+    const full = path.resolve(path.dirname(file), path.extname(name) ? name : `${name}.ejs`);
+    const location = { file, line: text.slice(0, m.index).split("\n").length, col: 1 };
+    try {
+      insideDir(root, "", path.relative(root, full));
+    } catch (error: unknown) {
+      out.push({ location, message: `include ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    if (!existsSync(full)) out.push({ location, message: `include '${name}' not found` });
+  }
+  return out;
 }
 
 /** What a failed read of a template says (not "invalid template": the text was never seen). */
@@ -215,7 +239,9 @@ export async function checkTemplateFiles(roleDir: string, templates: readonly st
     } catch (error: unknown) {
       const failure = compileFailure(text, file, error);
       out.push({ location: { file, line: failure.line ?? 1, col: 1 }, message: `invalid EJS template: ${failure.message}` });
+      continue;
     }
+    out.push(...includeProblems(text, file));
   }
   return out;
 }

@@ -122,3 +122,17 @@ describe("a template that does not compile", () => {
     expect(runtime.message).toBe(`${path.join(dir, "loop.ejs")}:4: invalid template: Unexpected token ')'`);
   });
 });
+
+describe("includes named in a template", () => {
+  it("a missing one or one outside templates/ is reported at load time, at its line", async () => {
+    const dir = role({
+      "main.ejs": "a\n<%- include('nope.ejs') %>\n<%- include(\"../../../../etc/passwd\") %>\n<%- include('part') %>\n",
+      "part.ejs": "part\n",
+    });
+    const found = await checkTemplateFiles(path.dirname(dir), ["main.ejs", "part.ejs"]);
+    expect(found.map((f) => `${path.basename(f.location.file)}:${f.location.line}: ${f.message}`)).toEqual([
+      "main.ejs:2: include 'nope.ejs' not found",
+      "main.ejs:3: include '../../../../etc/passwd.ejs' points outside templates/",
+    ]);
+  });
+});
