@@ -7,6 +7,7 @@ import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { collectionKeys, parseYaml, yamlMessage } from "./source.js";
+import { expressionSyntaxErrors } from "../template/expressions.js";
 import { describeValue } from "./validate.js";
 import { loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
@@ -46,6 +47,14 @@ function checkNames(vars: Vars, index: number, problems: Problems): Vars {
   return vars;
 }
 
+/** The `{{ }}` syntax of values given on the command line (a vars file's are checked as it loads). */
+function checkValues(vars: Vars, index: number, problems: Problems): Vars {
+  for (const [name, value] of Object.entries(vars)) {
+    for (const message of expressionSyntaxErrors(value)) problems.add(where(index), name, message);
+  }
+  return vars;
+}
+
 /** `-e '{"k": 1}'`: YAML's flow map, so the mistakes a vars file can hold are reported the same way. */
 function parseMap(text: string, index: number, problems: Problems): Vars {
   const lines = new LineCounter();
@@ -63,7 +72,7 @@ function parseMap(text: string, index: number, problems: Problems): Vars {
     problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
     return {};
   }
-  return checkNames(value, index, problems);
+  return checkValues(checkNames(value, index, problems), index, problems);
 }
 
 async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Promise<Vars> {
@@ -85,7 +94,7 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
     problems.add(where(index), key, "a var name uses letters, digits and '_' and does not start with a digit");
     return {};
   }
-  return checkNames({ [key]: valueOf(text.slice(eq + 1)) }, index, problems);
+  return checkValues(checkNames({ [key]: valueOf(text.slice(eq + 1)) }, index, problems), index, problems);
 }
 
 export async function parseExtraVars(args: readonly string[], ctx: ExtraVarsContext): Promise<Vars> {

@@ -251,6 +251,8 @@ describe("malformed -e values", () => {
     ["no key", "=x", {}, /^-e\[1\]:1:1: expected key=value, @file\.yaml or a JSON map/],
     ["a bad var name", "1abc=2", {}, /^-e\[1\]:1:1: 1abc: /],
     ["a reserved name", "host=evil", {}, /^-e\[1\]:1:1: host: `host` is a reserved name/],
+    ["a broken expression", "greeting={{ 1 + }}", {}, /^-e\[1\]:1:1: greeting: invalid expression `1 \+`: /],
+    ["a {{ without its }} in a map", '{"a": "x {{ y"}', {}, /^-e\[1\]:1:1: a: `\{\{` without its closing `\}\}` in `x \{\{ y`$/],
     ["a reserved name in a map", '{"vars": {"a": 1}}', {}, /^-e\[1\]:1:1: vars: /],
     ["a missing file", "@nowhere.yaml", {}, /^-e\[1\]:1:1: vars file nowhere\.yaml: file not found$/],
     ["/etc/passwd through ..", "@../../../../../../../../etc/passwd", {}, /^(-e\[1\]|\/etc\/passwd):1:1: /],
