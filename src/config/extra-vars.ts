@@ -40,6 +40,7 @@ export interface ExtraVarsContext {
 
 function checkNames(vars: Vars, index: number, problems: Problems): Vars {
   for (const name of Object.keys(vars)) {
+    if (name === "__proto__") problems.add(where(index), name, "`__proto__` cannot be a name (JavaScript reserves it)");
     if ((RESERVED_NAMES as readonly string[]).includes(name)) {
       problems.add(where(index), name, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")})`);
     }

@@ -234,7 +234,10 @@ function quoted(text: string): string {
   return /["\\]/.test(text) ? `'${text.replace(/'/g, "''")}'` : `"${text}"`;
 }
 
-/** Keys written twice in one map (a host defined twice...), each reported at its second occurrence. */
+/**
+ * Keys written twice in one map (a host defined twice...), each reported at its second occurrence; and the
+ * one key no map here can hold.
+ */
 function duplicateKeys(doc: Document.Parsed, lines: LineCounter): YamlIssue[] {
   const out: YamlIssue[] = [];
   visit(doc, {
@@ -244,6 +247,12 @@ function duplicateKeys(doc: Document.Parsed, lines: LineCounter): YamlIssue[] {
         if (!isScalar(pair.key) || isMergeKey(pair.key)) continue;
         const name = String(pair.key.value);
         const offset = (pair.key as ParsedNode).range?.[0] ?? 0;
+        if (name === "__proto__") {
+          // Assigned to an object, this name replaces its prototype: the entry would vanish unseen.
+          const at = lines.linePos(offset);
+          out.push({ line: at.line, col: at.col, path: keyPath(trail, map, name), message: "`__proto__` cannot be a name (JavaScript reserves it)" });
+          continue;
+        }
         const first = seen.get(name);
         if (first === undefined) {
           seen.set(name, offset);

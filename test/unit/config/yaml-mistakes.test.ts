@@ -127,3 +127,16 @@ describe("library wording", () => {
     expect(parse("pw: !vault abc\n").lines).toEqual(["f.yaml:1:5: unknown tag !vault (the tag deploy knows is !secret)"]);
   });
 });
+
+describe("a key named __proto__", () => {
+  it("is reported where it is written, in a file and in -e, instead of vanishing from the map", async () => {
+    expect(parse("vars:\n  __proto__: { polluted: 1 }\nhosts:\n  __proto__: { address: 10.0.0.9 }\n").lines).toEqual([
+      "f.yaml:2:3: vars.__proto__: `__proto__` cannot be a name (JavaScript reserves it)",
+      "f.yaml:4:3: hosts.__proto__: `__proto__` cannot be a name (JavaScript reserves it)",
+    ]);
+    expect(await extraVarsProblems(["__proto__=1", '{"__proto__": {"a": 1}}'])).toEqual([
+      "-e[1]:1:1: __proto__: `__proto__` cannot be a name (JavaScript reserves it)",
+      "-e[2]:1:1: __proto__: `__proto__` cannot be a name (JavaScript reserves it)",
+    ]);
+  });
+});
