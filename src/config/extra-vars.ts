@@ -80,6 +80,10 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
   const { problems } = ctx;
   const text = arg.trim();
   if (text.startsWith("@")) {
+    if (text === "@") {
+      problems.add(where(index), "", "`@` needs a file name: -e @vars.yaml");
+      return {};
+    }
     const file = path.resolve(ctx.cwd, text.slice(1));
     const loaded = await loadVarsFile(file, { location: where(index), path: "", written: text.slice(1) }, ctx);
     return loaded ? checkNames(loaded, index, problems) : {};

@@ -2,6 +2,7 @@
 // every role it uses, `-e` vars, and the cross-references between them. All problems of all files are
 // collected and thrown as one ConfigError.
 import path from "node:path";
+import { exists } from "../util/exists.js";
 import type { Project, Role, Vars } from "./model.js";
 import { Problems } from "./problems.js";
 import { parseExtraVars } from "./extra-vars.js";
@@ -86,7 +87,10 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const projectDir = path.dirname(path.dirname(inventoryFile));
 
   const playbookFile = opts.playbookFile ? path.resolve(opts.cwd, opts.playbookFile) : defaultPlaybook(projectDir);
-  const loadedPlaybook = await readPlaybook(playbookFile, problems);
+  // The default playbook is found from the inventory's place: a mistyped inventory must not also report a
+  // missing playbook somewhere above it.
+  const defaultUnknown = !opts.playbookFile && !(await exists(inventoryFile));
+  const loadedPlaybook = defaultUnknown ? undefined : await readPlaybook(playbookFile, problems);
 
   // Roles, each loaded once however many plays use it.
   const roles = new Map<string, LoadedRole>();

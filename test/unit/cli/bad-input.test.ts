@@ -255,6 +255,7 @@ describe("malformed -e values", () => {
     ["a {{ without its }} in a map", '{"a": "x {{ y"}', {}, /^-e\[1\]:1:1: a: `\{\{` without its closing `\}\}` in `x \{\{ y`$/],
     ["a reserved name in a map", '{"vars": {"a": 1}}', {}, /^-e\[1\]:1:1: vars: /],
     ["a missing file", "@nowhere.yaml", {}, /^-e\[1\]:1:1: vars file nowhere\.yaml: file not found$/],
+    ["an @ without a file", "@", {}, /^-e\[1\]:1:1: `@` needs a file name: -e @vars\.yaml$/],
     ["/etc/passwd through ..", "@../../../../../../../../etc/passwd", {}, /^(-e\[1\]|\/etc\/passwd):1:1: /],
     ["a binary file", "@blob.bin", { "blob.bin": Buffer.from([0x61, 0x3a, 0x20, 0x00, 0xff, 0xfe]) }, /^blob\.bin:1:\d+: /],
     ["a 20 MB file with a mistake after the bulk", "@big.yaml", { "big.yaml": `blob: "${"x".repeat(HUGE_BYTES)}"\nhost: 1\n` }, /^big\.yaml:2:1: host: /],

@@ -356,17 +356,19 @@ describe("loadProject: every problem of every file in one pass", () => {
     ]);
   });
 
-  it("reports a missing playbook and a missing inventory", async () => {
+  it("reports a missing playbook and a missing inventory; a mistyped inventory alone does not also miss the default playbook", async () => {
     const dir = tempProject({ "inventory/i.yaml": INVENTORY });
-    await expect(loadProject({ cwd: dir, inventoryFile: "inventory/nope.yaml" })).rejects.toThrow(ConfigError);
-    try {
-      await loadProject({ cwd: dir, inventoryFile: "inventory/nope.yaml" });
-    } catch (error: unknown) {
-      expect((error as ConfigError).problems.map((p) => formatProblem(p, dir))).toEqual([
-        "inventory/nope.yaml:1:1: file not found",
-        "playbooks/site.yaml:1:1: file not found",
-      ]);
-    }
+    const problems = async (inventoryFile: string, playbookFile?: string) => {
+      const error = await loadProject({ cwd: dir, inventoryFile, playbookFile }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems.map((p) => formatProblem(p, dir));
+    };
+    expect(await problems("inventory/nope.yaml")).toEqual(["inventory/nope.yaml:1:1: file not found"]);
+    expect(await problems("inventory/i.yaml")).toEqual(["playbooks/site.yaml:1:1: file not found"]);
+    expect(await problems("inventory/nope.yaml", "playbooks/site.yaml")).toEqual([
+      "inventory/nope.yaml:1:1: file not found",
+      "playbooks/site.yaml:1:1: file not found",
+    ]);
   });
 });
 
