@@ -37,9 +37,12 @@ export function atomicWriteScript(path: string, options: AtomicWriteOptions = {}
   // `sync FILE` fsyncs just that file (coreutils >= 8.24); without it a crash could leave an empty file.
   lines.push(raw(`sync -- "$tmp"`));
   if (options.validate !== undefined) {
+    // `%s` becomes a reference to an exported variable, not the path itself: it then also reaches a shell
+    // the command starts (`sh -c '! grep -q BAD %s'`), whose single quotes a plain `$tmp` would not cross.
     const command = options.validate.includes("%s")
-      ? options.validate.split("%s").join(`"$tmp"`)
-      : `${options.validate} "$tmp"`;
+      ? options.validate.split("%s").join(`"$deploy_staged"`)
+      : `${options.validate} "$deploy_staged"`;
+    lines.push(raw(`export deploy_staged="$tmp"`));
     lines.push(raw(`if ! ( ${command} ) >"$tmp.out" 2>&1; then cat "$tmp.out" >&2; rm -f "$tmp.out"; exit ${VALIDATE_FAILED_EXIT}; fi`));
     lines.push(raw(`rm -f "$tmp.out"`));
   }

@@ -177,6 +177,18 @@ describe("copy on a real shell, in a temp directory", () => {
     expect(readFileSync(path.join(dir, backups[0]!), "utf8")).toBe("good\n");
   });
 
+  it("validate: %s inside a shell the command starts is the staged file too (a bad config never replaces the good one)", async () => {
+    const ctx = context();
+    const dest = path.join(dir, "inner.conf");
+    writeFileSync(dest, "setting=good\n");
+    const bad = await converge(copyModule, { dest, content: "setting=BAD\n", validate: "sh -c '! grep -q BAD %s'" }, ctx);
+    expect(bad.applied?.failed).toMatch(/validation failed/);
+    expect(readFileSync(dest, "utf8")).toBe("setting=good\n");
+    const ok = await converge(copyModule, { dest, content: "setting=fine\n", validate: "sh -c 'grep -q fine %s'" }, ctx);
+    expect(ok.applied).toEqual({ changed: true });
+    expect(readFileSync(dest, "utf8")).toBe("setting=fine\n");
+  });
+
   it("a missing parent directory blocks the task", async () => {
     const { plan } = await check(copyModule, { dest: path.join(dir, "nope", "x.conf"), content: "x" }, context());
     expect(plan).toEqual({ kind: "blocked", reason: `directory ${path.join(dir, "nope")} does not exist` });
