@@ -2,6 +2,7 @@
 // this file only chooses the headers and the colours.
 import { structuredPatch } from "diff";
 import type { FileDiff } from "../modules/types.js";
+import { REDACTED } from "./redact.js";
 
 export interface DiffOptions {
   /** ANSI colours (removed red, added green, hunk headers cyan). */
@@ -14,7 +15,8 @@ const ANSI = { red: 31, green: 32, cyan: 36, bold: 1 } as const;
 
 /**
  * `--- path (before)` / `+++ path (after)` then the hunks. Empty string when the texts are equal.
- * The modules redact secrets before a FileDiff exists, so nothing here needs to know about them.
+ * The modules redact secrets before a FileDiff exists; only the lines a change of secret removes are
+ * hidden here.
  */
 export function unifiedDiff(diff: FileDiff, options: DiffOptions): string {
   if (diff.before === diff.after) return "";
@@ -25,9 +27,12 @@ export function unifiedDiff(diff: FileDiff, options: DiffOptions): string {
   const out: string[] = [paint("bold", `--- ${diff.path} (before)`), paint("bold", `+++ ${diff.path} (after)`)];
   for (const hunk of patch.hunks) {
     out.push(paint("cyan", `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`));
+    // A change that writes a secret replaces the previous one, which no redaction knows: what it removes
+    // is hidden too (an old password, every line of an old private key).
+    const replacesSecret = hunk.lines.some((line) => line.startsWith("+") && line.includes(REDACTED));
     for (const line of hunk.lines) {
       if (line.startsWith("+")) out.push(paint("green", line));
-      else if (line.startsWith("-")) out.push(paint("red", line));
+      else if (line.startsWith("-")) out.push(paint("red", replacesSecret ? `-${REDACTED}` : line));
       else out.push(line);
     }
   }

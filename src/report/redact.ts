@@ -5,10 +5,14 @@ export const REDACTED = "<redacted>";
 
 export type Redactor = (text: string) => string;
 
+/** What EJS's `<%=` writes for each of these characters. */
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };
+
 /**
  * The forms a secret takes once a template has escaped it for a config file: inside a JSON string, a
- * double-quoted option value (`\\` and `\"`), a single-quoted shell or HAProxy word (`'\''`), a URL.
- * A plan's diff shows the rendered file, so each form must be hidden like the value itself.
+ * double-quoted option value (`\\` and `\"`), a single-quoted shell or HAProxy word (`'\''`), a URL,
+ * EJS's `<%=` (HTML escapes). A plan's diff shows the rendered file, so each form must be hidden like the
+ * value itself.
  */
 export function secretForms(secret: string): string[] {
   const forms = new Set([
@@ -17,6 +21,7 @@ export function secretForms(secret: string): string[] {
     secret.replace(/[\\"]/g, (c) => `\\${c}`),
     secret.replace(/'/g, `'\\''`),
     encodeURIComponent(secret),
+    secret.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!),
   ]);
   return [...forms];
 }

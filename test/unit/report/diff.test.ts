@@ -28,4 +28,14 @@ describe("unifiedDiff", () => {
     expect(coloured).toContain("\x1b[32m+b\x1b[0m");
     expect(unifiedDiff({ path: "/x", before: "a\n", after: "b\n" }, { color: false })).not.toContain("\x1b[");
   });
+
+  it("hides what a change of secret removes: the old value is no secret anyone redacts", () => {
+    const before = "user=app\npassword=OLDsecretVALUE1\nport=1\n\n\n\n\n-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n# end\n";
+    const after = "user=app\npassword=<redacted>\nport=1\n\n\n\n\n<redacted>\n# end\n";
+    const shown = unifiedDiff({ path: "/etc/app.conf", before, after }, { color: false });
+    expect(shown).not.toMatch(/OLDsecret|AAAA|BBBB|BEGIN/);
+    expect(shown).toContain("-<redacted>\n+password=<redacted>\n");
+    // A change elsewhere in the file keeps its diff.
+    expect(unifiedDiff({ path: "/x", before: "password=<redacted>\nport=1\n", after: "password=<redacted>\nport=2\n" }, { color: false })).toContain("-port=1\n+port=2\n");
+  });
 });

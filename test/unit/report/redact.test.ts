@@ -1,3 +1,4 @@
+import ejs from "ejs";
 import { describe, expect, it } from "vitest";
 import { makeRedactor, redactDeep, REDACTED } from "../../../src/report/redact.js";
 
@@ -15,6 +16,8 @@ describe("makeRedactor", () => {
     expect(redact(`password = "p\\"w\\\\d 'x' $y/z&"`)).toBe(`password = "${REDACTED}"`); // option file
     expect(redact(`stats auth 'admin:p"w\\d '\\''x'\\'' $y/z&'`)).toBe(`stats auth 'admin:${REDACTED}'`); // HAProxy / sh
     expect(redact(`mysql://u:${encodeURIComponent(secret)}@db/x`)).toBe(`mysql://u:${REDACTED}@db/x`);
+    // EJS's `<%=` escapes for HTML, exactly as its own escapeXML does.
+    expect(redact(`root=${ejs.escapeXML(secret)}`)).toBe(`root=${REDACTED}`);
   });
 
   it("leaves very short values and other text alone", () => {
