@@ -209,6 +209,8 @@ const APT_RETRY = raw(
     "  while :; do",
     '    deploy_out=$("$@" 2>&1); deploy_rc=$?',
     '    case $deploy_rc:$deploy_out in',
+    // Not a lock another apt holds: this user may not take it (no become). Waiting would not help.
+    '      100:*"Permission denied"*) printf \'%s\\n\' "$deploy_out" "(apt needs root: use become)"; return $deploy_rc ;;',
     '      100:*"Could not get lock"*|100:*"Unable to lock"*|100:*"Unable to acquire"*) ;;',
     '      *) printf \'%s\\n\' "$deploy_out"; return $deploy_rc ;;',
     "    esac",

@@ -221,6 +221,18 @@ echo installed`,
     expect(result.calls.filter((c) => c.tool === "apt-get")).toHaveLength(3);
   });
 
+  it("without root, the lock is refused at once with a hint instead of 2 minutes of waiting", async () => {
+    shell = new StubShell({
+      "apt-get": `echo "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)" >&2
+echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?" >&2; exit 100`,
+      sleep: "exit 0",
+    });
+    const result = await shell.run(aptInstallCommand(["tree"]));
+    expect(result.exitCode).toBe(100);
+    expect(result.calls.filter((c) => c.tool === "apt-get")).toHaveLength(1);
+    expect(result.stdout).toContain("(apt needs root: use become)");
+  });
+
   it("a failing install fails the task with apt's error lines", async () => {
     shell = new StubShell({ "apt-get": "echo 'Reading package lists...'; echo 'E: Unable to locate package nope' >&2; exit 100" });
     const params = packageSchema.parse({ name: "nope1", update_cache: false });
