@@ -62,6 +62,16 @@ export function selectedByTags(taskTags: string[], filter: TagFilter): boolean {
   return taskTags.some((t) => filter.tags.includes(t));
 }
 
+/** Tags with a meaning of their own, whether or not a task carries them. */
+export const SPECIAL_TAGS = ["all", "always", "never"];
+
+/** Every tag a task of the project carries (play, role and task tags). */
+export function projectTags(project: Project): Set<string> {
+  const tags = new Set<string>();
+  for (const play of project.playbook.plays) for (const t of planPlayTasks(play, project).tasks) for (const tag of t.tags) tags.add(tag);
+  return tags;
+}
+
 /** Handlers a notification name reaches: by name or by `listen`. */
 export function handlersFor(name: string, handlers: PlannedHandler[]): number[] {
   const found: number[] = [];

@@ -1,5 +1,7 @@
 // `deploy apply` and `deploy plan`: load and validate everything, then run the playbook.
 import { DEFAULT_FORKS, runPlaybook } from "../../engine/run.js";
+import { projectTags, SPECIAL_TAGS, type TagFilter } from "../../engine/task-list.js";
+import { didYouMean } from "../../config/suggest.js";
 import type { RunMode, RunStats } from "../../engine/events.js";
 import { JsonRenderer } from "../../report/json.js";
 import { LinesRenderer } from "../../report/lines.js";
@@ -53,6 +55,15 @@ function list(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
+/** A tag no task carries would make the run quietly do nothing (--tags) or skip nothing (--skip-tags). */
+function checkTags(filter: TagFilter, known: Set<string>): void {
+  for (const tag of [...filter.tags, ...filter.skipTags]) {
+    if (known.has(tag) || SPECIAL_TAGS.includes(tag)) continue;
+    const listed = known.size ? `the playbook's tags: ${[...known].sort().join(", ")}` : "the playbook has no tags";
+    throw new UsageError(`no task has the tag '${tag}'${didYouMean(tag, known)} (${listed})`);
+  }
+}
+
 async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (mode === "plan" && values["force-handlers"]) throw new UsageError("--force-handlers only applies to apply");
@@ -72,6 +83,8 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
     env: io.env,
   });
   const { project } = loaded;
+  const tags = { tags: list(values.tags), skipTags: list(values["skip-tags"]) };
+  checkTags(tags, projectTags(project));
   const redact = makeRedactor(project.secrets);
   const write = (text: string) => io.out(redact(text).replace(/\n$/, ""));
   const hostNames = [...project.inventory.hosts.keys()];
@@ -93,7 +106,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
       mode,
       forks,
       limit: loaded.limit,
-      tags: { tags: list(values.tags), skipTags: list(values["skip-tags"]) },
+      tags,
       forceHandlers: Boolean(values["force-handlers"]),
       stop: interrupts.signal,
     },

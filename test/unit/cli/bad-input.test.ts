@@ -271,7 +271,7 @@ describe("malformed -e values", () => {
 });
 
 describe("mistyped options", () => {
-  it("name the option and the one meant, instead of Node's advice about `--`", async () => {
+  it("name the option and the one meant, instead of Node's advice about `--`; a tag no task has is refused", async () => {
     const dir = project();
     const inv = path.join(dir, "inventory/hosts.yaml");
     const cases: Array<[string[], string]> = [
@@ -279,6 +279,8 @@ describe("mistyped options", () => {
       [["apply", inv, "--extra-vars", "a=1"], "deploy apply: unknown option --extra-vars, did you mean `--extra`?"],
       [["validate", inv, "--vault-pasword-file", "f"], "deploy validate: unknown option --vault-pasword-file, did you mean `--vault-password-file`?"],
       [["plan", inv, "-z"], "deploy plan: unknown option -z"],
+      [["plan", inv, "--tags", "nginx"], "deploy plan: no task has the tag 'nginx' (the playbook has no tags)"],
+      [["apply", inv, "--skip-tags", "helo"], "deploy apply: no task has the tag 'helo' (the playbook has no tags)"],
     ];
     for (const [args, message] of cases) {
       const r = await deploy(dir, args);
