@@ -95,6 +95,7 @@ class HostRunner {
       }));
     let outcome = await this.runEntries(tasks, this.ctx.stop);
     if (outcome === "unreachable") return outcome;
+    if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers();
     // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
     if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
       const handlers: Entry[] = playTasks.handlers
@@ -112,6 +113,20 @@ class HostRunner {
       if (handlerOutcome !== "ok") outcome = handlerOutcome;
     }
     return outcome;
+  }
+
+  /**
+   * The changes that notified them are made and the next run will find them converged, so nothing would
+   * ever run these handlers (a config written, its service never restarted) unless the user knows.
+   */
+  private warnDroppedHandlers(): void {
+    const names = this.ctx.playTasks.handlers.filter((_h, i) => this.notified.has(i)).map((h) => `'${h.handler.name}'`);
+    if (names.length === 0) return;
+    this.ctx.emit({
+      type: "warning",
+      host: this.ctx.host.name,
+      message: `handler${names.length > 1 ? "s" : ""} ${names.join(", ")} notified but not run because a task failed; the next run will not notify ${names.length > 1 ? "them" : "it"} again (--force-handlers runs handlers even after a failure)`,
+    });
   }
 
   private async runEntries(entries: Entry[], stop?: AbortSignal): Promise<HostOutcome> {

@@ -153,3 +153,38 @@ describe("stop (Ctrl-C)", () => {
     expect(events.filter((e) => e.type === "play-start")).toHaveLength(2);
   });
 });
+
+describe("handlers a failure leaves behind", () => {
+  it("are named in a warning for the host (the next run would not notify them again); --force-handlers runs them", async () => {
+    const project = await loadTemp(
+      playbook(`- name: one
+  hosts: all
+  tasks:
+    - name: config
+      command: echo config
+      notify: restart thing
+    - name: breaks
+      command: "echo {{ host.name == 'b' ? 'FAIL' : 'fine' }}"
+  handlers:
+    - name: restart thing
+      command: echo restart
+`),
+    );
+    const fleet = fakeFleet();
+    const { events } = await runFake(project, fleet);
+    expect(events.filter((e) => e.type === "warning")).toEqual([
+      {
+        type: "warning",
+        host: "b",
+        message: "handler 'restart thing' notified but not run because a task failed; the next run will not notify it again (--force-handlers runs handlers even after a failure)",
+      },
+    ]);
+    expect(fleet.commands.get("b")!.join("\n")).not.toContain("echo restart");
+    expect(fleet.commands.get("a")!.join("\n")).toContain("echo restart");
+
+    const forced = fakeFleet();
+    const again = await runFake(project, forced, { forceHandlers: true });
+    expect(again.events.filter((e) => e.type === "warning")).toEqual([]);
+    expect(forced.commands.get("b")!.join("\n")).toContain("echo restart");
+  });
+});
