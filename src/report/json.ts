@@ -33,6 +33,8 @@ export interface JsonReport {
   interrupted: boolean;
   /** Per host stopped early: the first task it did not start (null: the host never started) and how many. */
   notRun: Record<string, { next: string | null; left: number | null }>;
+  /** What the run warned about (a host's handlers left behind by a failure...). */
+  warnings: Array<{ host: string | null; message: string }>;
   recap: Record<string, HostRecap>;
   stats: {
     roundTrips: Record<string, number>;
@@ -47,6 +49,7 @@ export class JsonRenderer implements Renderer {
   private readonly unreachable: Record<string, string> = {};
   private aborted: string | null = null;
   private readonly notRun: JsonReport["notRun"] = {};
+  private readonly warnings: JsonReport["warnings"] = [];
   private header = { mode: "apply" as RunMode, inventory: "", playbook: "" };
   private report: JsonReport | undefined;
 
@@ -80,6 +83,9 @@ export class JsonRenderer implements Renderer {
       case "host-unreachable":
         this.unreachable[event.host] = event.message;
         break;
+      case "warning":
+        this.warnings.push({ host: event.host ?? null, message: event.message });
+        break;
       case "host-interrupted":
         this.notRun[event.host] = { next: event.next ?? null, left: event.left ?? null };
         break;
@@ -101,6 +107,7 @@ export class JsonRenderer implements Renderer {
           aborted: this.aborted,
           interrupted: event.interrupted,
           notRun: this.notRun,
+          warnings: this.warnings,
           recap: event.recap,
           stats: { ...event.stats, roundTripsPerTask: perTask },
         };
