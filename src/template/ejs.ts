@@ -126,8 +126,9 @@ function readFailure(error: unknown): string {
 
 /** `file:N` at the start of an ejs runtime error message gives the line. */
 function lineOf(error: unknown, file: string): { line?: number; file: string } {
-  if (!(error instanceof Error)) return { file };
-  const m = /^(.*):(\d+)\n/.exec(error.message);
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== "string") return { file };
+  const m = /^(.*):(\d+)\n/.exec(message);
   if (!m) return { file };
   return { file: m[1] || file, line: Number(m[2]) };
 }
@@ -203,10 +204,24 @@ export class TemplateFiles {
       return render(strictLocals(scope, this.engine));
     } catch (error: unknown) {
       const at = lineOf(error, absPath);
-      const { detail, variable } = describeFailure(originalMessage(error));
+      const { detail, variable } = describeFailure(originalMessage(thrownByTemplate(error)));
       throw new TemplateError(at.file, detail, { line: at.line, variable, cause: error });
     }
   }
+}
+
+/**
+ * What a template's own `throw` threw. ejs adds `path` and a `message` holding the line to whatever was
+ * thrown, an object included (then shown without them), and fails doing so on a string or a number.
+ */
+function thrownByTemplate(error: unknown): unknown {
+  if (error instanceof Error) {
+    const primitive = /^Cannot create property 'path' on (?:string|number|boolean) '(.*)'$/s.exec(error.message);
+    return primitive ? primitive[1] : error;
+  }
+  if (typeof error !== "object" || error === null) return error;
+  const { path: _path, message: _message, ...thrown } = error as Record<string, unknown>;
+  return thrown;
 }
 
 const shared = new TemplateFiles();

@@ -35,5 +35,15 @@ export function describeFailure(error: unknown): { detail: string; variable?: st
     if (m) return { detail: `undefined variable \`${m[1]}\``, variable: m[1] };
   }
   if (error instanceof Error) return { detail: error.message.split("\n")[0] ?? error.message };
-  return { detail: String(error) };
+  // `throw {code: 42}` in a template: String() would say "[object Object]".
+  return { detail: `threw ${thrownValue(error)}` };
+}
+
+function thrownValue(value: unknown): string {
+  if (typeof value !== "object" || value === null) return typeof value === "string" ? JSON.stringify(value) : String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

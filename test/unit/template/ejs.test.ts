@@ -136,3 +136,11 @@ describe("includes named in a template", () => {
     ]);
   });
 });
+
+describe("a template that throws something that is not an Error", () => {
+  it("says what it threw, at its line, never [object Object]", async () => {
+    const dir = role({ "obj.ejs": "line1\n<% throw {code: 42} %>\n", "str.ejs": "<% throw 'plain' %>\n" });
+    expect((await errorOf(renderTemplateFile(path.join(dir, "obj.ejs"), scope))).message).toBe(`${path.join(dir, "obj.ejs")}:2: threw {"code":42}`);
+    expect((await errorOf(renderTemplateFile(path.join(dir, "str.ejs"), scope))).message).toBe(`${path.join(dir, "str.ejs")}: threw "plain"`);
+  });
+});

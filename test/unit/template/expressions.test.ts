@@ -69,6 +69,7 @@ describe("evaluate: strict names at any depth", () => {
     expect(errorOf(() => evaluate("app_port = 1", scope(), "w")).message).toMatch(/cannot assign/);
     expect(errorOf(() => evaluate("mysql.users.nope()", scope(), "w")).message).toBe("w: undefined variable `mysql.users.nope` in `mysql.users.nope()`");
     expect(errorOf(() => evaluate("  ", scope(), "w")).message).toBe("w: empty expression");
+    expect(errorOf(() => evaluate("(() => { throw {a: 1} })()", scope(), "w")).message).toBe('w: threw {"a":1} in `(() => { throw {a: 1} })()`');
   });
 
   it("compiles each expression source once", () => {
