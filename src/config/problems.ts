@@ -12,11 +12,16 @@ export interface Problem {
 
 /** `file:line:col: path: message`, file relative to the working directory when inside it. */
 export function formatProblem(problem: Problem, cwd = process.cwd()): string {
-  const { file, line, col } = problem.location;
+  const where = problem.path ? `${problem.path}: ` : "";
+  return `${formatLocation(problem.location, cwd)}: ${where}${problem.message}`;
+}
+
+/** `file:line:col`, file relative to the working directory when inside it. */
+export function formatLocation(location: Location, cwd = process.cwd()): string {
+  const { file, line, col } = location;
   const rel = path.relative(cwd, file);
   const shown = rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
-  const where = problem.path ? `${problem.path}: ` : "";
-  return `${shown}:${line}:${col}: ${where}${problem.message}`;
+  return `${shown}:${line}:${col}`;
 }
 
 /** Thrown once, at the end of loading, when any problem was found. */

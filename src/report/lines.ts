@@ -1,5 +1,6 @@
 // Plain lines for CI and pipes: every line names its host, so parallel hosts can interleave safely.
 import type { HostRecap, RunEvent, RunMode, TaskResultEvent } from "../engine/events.js";
+import { formatLocation } from "../config/problems.js";
 import { unifiedDiff } from "./diff.js";
 import type { Renderer, RenderOptions } from "./renderer.js";
 import { paint, seconds, STATUS_COLOUR, statusWord } from "./style.js";
@@ -71,9 +72,13 @@ export class LinesRenderer implements Renderer {
     const role = event.task.role ? `${event.task.role} | ` : "";
     const kind = event.task.handler ? "handler " : "";
     const item = event.item !== undefined ? ` (${event.item})` : "";
-    const summary = event.summary && event.status !== "ok" ? `: ${event.summary}` : "";
+    // A validator's message, or a path, may hold newlines: every line names its host.
+    const [first = "", ...more] = (event.summary && event.status !== "ok" ? `: ${event.summary}` : "").split("\n");
     const time = this.options.verbose ? this.paint("gray", ` ${seconds(event.durationMs)}`) : "";
-    this.line(`${this.host(event.host)} ${status} ${kind}${role}${event.task.name}${item}${summary}${time}`);
+    // A failure names the task's place in the files, as a config mistake does.
+    const at = event.status === "failed" && !event.ignored ? this.paint("gray", ` (${formatLocation(event.task.location, this.options.cwd)})`) : "";
+    this.line(`${this.host(event.host)} ${status} ${kind}${role}${event.task.name}${item}${first}${at}${time}`);
+    for (const l of more) this.line(`${this.host(event.host)}   ${l}`);
     for (const diff of event.diffs ?? []) {
       for (const l of unifiedDiff(diff, { color: this.options.color }).split("\n")) {
         if (l !== "") this.line(`${this.host(event.host)}   ${l}`);

@@ -13,4 +13,6 @@ export interface RenderOptions {
   /** ANSI colours (a TTY and NO_COLOR unset). */
   color: boolean;
   write: (text: string) => void;
+  /** Task locations in failure lines are shown relative to it. */
+  cwd?: string;
 }

@@ -92,7 +92,7 @@ describe("terminal and CI output", () => {
     expect(text).toContain("\x1b[2K"); // lines redrawn in place
     expect(text).toMatch(/✔\x1b\[39m e1: ok=4 changed=0 failed=0 skipped=0/);
     expect(text).toMatch(/✖\x1b\[39m e2: ok=3 changed=0 failed=1 skipped=0/);
-    expect(text).toContain("[e2]   \x1b[31mfailed     \x1b[0m maybe fail: rc=1");
+    expect(text).toContain("[e2]   \x1b[31mfailed     \x1b[0m maybe fail: rc=1\x1b[90m (test/fixtures/engine/playbooks/report.yaml:18:7)\x1b[0m");
     // ok tasks are counted in the live view, not listed.
     expect(text).not.toContain("ok          base dir");
     expect(text).toContain("\x1b[31mfailed=1\x1b[0m");
@@ -107,7 +107,8 @@ describe("terminal and CI output", () => {
       const taskLines = lines.slice(1, -4);
       expect(taskLines).toHaveLength(12);
       for (const line of taskLines) expect(line).toMatch(/^\[e[123]\] {3}(ok|failed) {6,}\S/);
-      expect(taskLines).toContain("[e2]   failed      maybe fail: rc=1");
+      // A failure names the task's place in the files.
+      expect(taskLines).toContain("[e2]   failed      maybe fail: rc=1 (test/fixtures/engine/playbooks/report.yaml:18:7)");
       expect(lines.at(-3)).toBe("e1    ok=4 changed=0 failed=0 skipped=0 unreachable=0");
     }
   });

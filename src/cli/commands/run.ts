@@ -94,8 +94,8 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
     ? new JsonRenderer(write)
     : io.isTTY && !verbose
       ? // listr2 is loaded only for a terminal: a third of the start-up time of a run in CI or a pipe.
-        new (await import("../../report/tty.js")).TtyRenderer({ verbose, color, write }, hostNames)
-      : new LinesRenderer({ verbose, color, write }, hostNames);
+        new (await import("../../report/tty.js")).TtyRenderer({ verbose, color, write, cwd: io.cwd }, hostNames)
+      : new LinesRenderer({ verbose, color, write, cwd: io.cwd }, hostNames);
 
   let stats: RunStats | undefined;
   const deps = await runDeps(loaded, io, (line) => io.err(redact(line)));

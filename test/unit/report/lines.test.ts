@@ -1,0 +1,33 @@
+// The plain-lines renderer: every line names its host; a failure names the task's place in the files.
+import { describe, expect, it } from "vitest";
+import type { TaskResultEvent } from "../../../src/engine/events.js";
+import { LinesRenderer } from "../../../src/report/lines.js";
+
+function render(event: TaskResultEvent): string[] {
+  const out: string[] = [];
+  const renderer = new LinesRenderer({ verbose: false, color: false, write: (t) => out.push(...t.replace(/\n$/, "").split("\n")), cwd: "/p" }, ["web-01"]);
+  renderer.handle(event);
+  return out;
+}
+
+const task = { name: "site config", module: "copy", location: { file: "/p/roles/app/tasks/main.yaml", line: 12, col: 3 }, handler: false, role: "app" };
+
+describe("LinesRenderer", () => {
+  it("a failure with a message of several lines: every line names its host, the first the task's place", () => {
+    const lines = render({ type: "task", play: "p", host: "web-01", task, status: "failed", summary: "validation failed:\nnginx: [emerg] unknown directive\nnginx: test failed", durationMs: 5 });
+    expect(lines).toEqual([
+      "[web-01] failed      app | site config: validation failed: (roles/app/tasks/main.yaml:12:3)",
+      "[web-01]   nginx: [emerg] unknown directive",
+      "[web-01]   nginx: test failed",
+    ]);
+  });
+
+  it("a change or an ignored failure carries no place", () => {
+    expect(render({ type: "task", play: "p", host: "web-01", task, status: "changed", summary: "update /etc/x", durationMs: 1 })).toEqual([
+      "[web-01] changed     app | site config: update /etc/x",
+    ]);
+    expect(render({ type: "task", play: "p", host: "web-01", task, status: "failed", ignored: true, summary: "rc=1", durationMs: 1 })).toEqual([
+      "[web-01] ignored     app | site config: rc=1",
+    ]);
+  });
+});
