@@ -145,6 +145,15 @@ export function serviceApplyScript(unit: string, actions: ServiceAction[]): Scri
   const lines = actions.map((a) =>
     a === "daemon-reload" ? sh`systemctl daemon-reload || ${explain}` : sh`systemctl ${a} -- ${unit} || ${explain}`,
   );
+  if (actions.some((a) => a === "start" || a === "restart" || a === "reload")) {
+    // `systemctl start` succeeds for a simple service whose program cannot even be executed (203/EXEC):
+    // by the time it returns, the unit has failed. Said now, rather than "changed" on every run.
+    // The journal first, the verdict last: the task's message keeps the last lines.
+    const result = sh`"$(systemctl show -p Result --value -- ${unit})"`;
+    lines.push(
+      sh`if systemctl is-failed --quiet -- ${unit}; then journalctl -u ${unit} -n 8 --no-pager -o cat >&2 2>/dev/null; printf '%s failed as it started (Result=%s)\n' ${unit} ${raw(result.text)} >&2; exit 1; fi`,
+    );
+  }
   return raw(lines.map(String).join("\n"));
 }
 

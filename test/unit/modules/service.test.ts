@@ -117,12 +117,28 @@ describe("scripts on a stubbed host", () => {
   });
 
   it("apply runs daemon-reload first, then the actions, in one script", async () => {
-    shell = new StubShell({ systemctl: "exit 0" });
+    shell = new StubShell({ systemctl: '[ "$1" = is-failed ] && exit 1; exit 0' });
     const params = serviceSchema.parse({ name: "nginx", state: "started", enabled: true });
     const plan = decide({ name: "nginx", state: "started", enabled: true }, show({ needDaemonReload: true, activeState: "inactive", unitFileState: "disabled" }));
     if (plan.kind !== "change") throw new Error("expected a change");
     expect(await serviceModule.apply(params, undefined, plan, shell.context())).toEqual({ changed: true });
-    expect(shell.calls().map((c) => c.args)).toEqual([["daemon-reload"], ["start", "--", "nginx.service"], ["enable", "--", "nginx.service"]]);
+    expect(shell.calls().map((c) => c.args)).toEqual([
+      ["daemon-reload"],
+      ["start", "--", "nginx.service"],
+      ["enable", "--", "nginx.service"],
+      ["is-failed", "--quiet", "--", "nginx.service"],
+    ]);
+  });
+
+  it("a unit that fails as it starts (its program cannot run) fails the task, with its result and journal", async () => {
+    shell = new StubShell({
+      systemctl: `case $1 in is-failed) exit 0 ;; show) echo exit-code ;; esac; exit 0`,
+      journalctl: "echo 'rttest.service: Failed at step EXEC spawning /nonexistent/binary: No such file or directory'",
+    });
+    const params = serviceSchema.parse({ name: "rttest", state: "started" });
+    const applied = await serviceModule.apply(params, undefined, { kind: "change", summary: "", detail: ["start"] }, shell.context());
+    expect(applied.changed).toBe(false);
+    expect(applied.failed).toMatch(/^systemctl failed for rttest.service: .*Failed at step EXEC.* \/ rttest.service failed as it started \(Result=exit-code\)$/);
   });
 
   it("a failing start stops there and fails with the unit's journal", async () => {
