@@ -4,7 +4,7 @@
 import type { Vars } from "../config/model.js";
 import { TemplateError, UndefinedVariable, describeFailure } from "./errors.js";
 import { TEMPLATED_VARS } from "../config/vars.js";
-import { strict, unwrap } from "./strict.js";
+import { PROBED, strict, unwrap } from "./strict.js";
 
 type Compiled = (scope: object) => unknown;
 
@@ -94,7 +94,10 @@ export class ExpressionEngine {
           get(target, k, receiver) {
             if (typeof k === "symbol") return Reflect.get(target, k, receiver);
             if (varNames.has(k) && Object.hasOwn(scope, k)) return read(k);
-            if (!(k in target)) throw new UndefinedVariable(`vars.${k}`);
+            if (!(k in target)) {
+              if (PROBED.has(k)) return undefined; // JSON.stringify(vars) asks for toJSON
+              throw new UndefinedVariable(`vars.${k}`);
+            }
             return strict(Reflect.get(target, k, receiver), `vars.${k}`);
           },
         });

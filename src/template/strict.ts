@@ -8,7 +8,7 @@ import { UndefinedVariable } from "./errors.js";
 const TARGET = Symbol("strict target");
 
 /** Properties that code probes for without meaning a user variable (JSON, promises, test matchers). */
-const PROBED = new Set(["toJSON", "then", "asymmetricMatch", "$$typeof", "nodeType", "@@__IMMUTABLE_ITERABLE__@@", "_isMockFunction"]);
+export const PROBED = new Set(["toJSON", "then", "asymmetricMatch", "$$typeof", "nodeType", "@@__IMMUTABLE_ITERABLE__@@", "_isMockFunction"]);
 
 function isPlain(value: unknown): value is object {
   if (value === null || typeof value !== "object") return false;

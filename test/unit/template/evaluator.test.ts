@@ -86,6 +86,11 @@ describe("vars that use other vars", () => {
     expect(() => evaluator.render("{{ uses_item }}", s, "site.yaml:2:3: cmd")).toThrow("site.yaml:2:3: cmd: var `uses_item`: undefined variable `item` in `item`");
   });
 
+  it("JSON.stringify(vars) gives the rendered vars (its probe for toJSON is no undefined variable)", async () => {
+    const { evaluator, scope } = await projectWith(`  a: 1\n  b: "x{{ a }}"`);
+    expect(evaluator.render("{{ JSON.stringify(vars) }}", scope(), "t")).toContain('"a":1,"b":"x1"');
+  });
+
   it("reports a var that refers to itself", async () => {
     const { evaluator, scope } = await projectWith(`  a: "{{ b }}"\n  b: "x{{ a }}"`);
     expect(() => evaluator.render("{{ a }}", scope(), "t")).toThrow(/refers to itself \(a -> b -> a\)/);
