@@ -131,7 +131,11 @@ export function decideContentFile(
     return { kind: "change", summary: `replace symbolic link ${desired.path} with a file (${size(desired.content.length)})`, detail };
   }
   if (file.sha256 === undefined) {
-    return { kind: "fail", message: `cannot read ${desired.path}: ${noiseText(file.report)}` };
+    // The hash is read with errors silenced: with nothing else said, a file others may not read is the
+    // usual cause (a task on /etc/shadow without become).
+    const unreadable = file.report.noise.length === 0 && (stat.mode & 0o004) === 0;
+    const why = unreadable ? `permission denied? (owner ${stat.user}, mode ${formatMode(stat.mode)}: use become)` : noiseText(file.report);
+    return { kind: "fail", message: `cannot read ${desired.path}: ${why}` };
   }
   const attrs = attrChanges(desired, stat);
   const keep = { mode: formatMode(stat.mode), uid: stat.uid, gid: stat.gid };

@@ -105,6 +105,13 @@ describe("copy decide (probe output in, plan out)", () => {
     ]);
   });
 
+  it("a file the login user may not read: says permission denied and suggests become", async () => {
+    expect(await decide({}, stat("640", 900, "root", "shadow"))).toEqual({
+      kind: "fail",
+      message: "cannot read /etc/app.conf: permission denied? (owner root, mode 0640: use become)",
+    });
+  });
+
   it("the probe embeds the expected hash and the path as one quoted word", async () => {
     const p = parseParams(copyModule, { dest: `/tmp/${HOSTILE}`, content });
     const prepared = await copyModule.prepare!(p, ctx);
