@@ -25,13 +25,15 @@ function unique<T>(values: T[], key: (value: T) => string): T[] {
 const ESCAPED_BY_SHA256SUM = /[\\\n\r]/;
 
 function entriesScript(paths: string[]): string[] {
-  // A flag per path (e: exists, a: absent, n: absent and no parent directory), then one stat line per
+  // A flag per path (e: exists, a: absent, n: absent and no parent directory, f: absent and its parent is
+  // not a directory), then one stat line per
   // existing path, in order. If an entry vanished in between, stat fails: then each path alone, `?` for a failed one.
   return [
     "set --",
     ...paths.map((p) => {
       const q = quote(p);
-      return `if [ -e ${q} ] || [ -L ${q} ]; then set -- "$@" ${q}; echo e; elif [ -d ${quote(path.posix.dirname(p))} ]; then echo a; else echo n; fi`;
+      const parent = quote(path.posix.dirname(p));
+      return `if [ -e ${q} ] || [ -L ${q} ]; then set -- "$@" ${q}; echo e; elif [ -d ${parent} ]; then echo a; elif [ -e ${parent} ]; then echo f; else echo n; fi`;
     }),
     `[ $# -eq 0 ] || stat -c '${STAT_FORMAT}' -- "$@" 2>/dev/null || { echo '?restat'; for p do stat -c '${STAT_FORMAT}' -- "$p" 2>/dev/null || echo '?'; done; }`,
   ];
@@ -106,6 +108,7 @@ function entryAnswers(paths: string[], lines: string[]): Map<string, string> {
     const flag = flags[i];
     if (flag === "a") answers.set(p, `${TAG}absent`);
     else if (flag === "n") answers.set(p, `${TAG}absent\n${TAG}noparent ${path.posix.dirname(p)}`);
+    else if (flag === "f") answers.set(p, `${TAG}absent\n${TAG}noparent ${path.posix.dirname(p)}\n${TAG}parent-not-dir`);
     else if (flag === "e") {
       const stat = stats[next++];
       answers.set(p, stat && stat !== "?" ? `${TAG}stat ${stat}` : `stat: cannot read ${p}`);

@@ -5,7 +5,7 @@ import type { ApplyResult, Module, Plan } from "./types.js";
 import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./lib/attrs.js";
 import { absolutePathSchema, formatMode, groupSchema, modeBits, modeSchema, ownerSchema } from "./lib/params.js";
 import { accountLookups, type Lookup } from "./lib/lookup.js";
-import { fact, hasFact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
+import { fact, hasFact, joinScript, missingAccounts, missingParent, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
 
 export const fileSchema = z
   .strictObject({
@@ -108,7 +108,7 @@ export const fileModule: Module<FileParams, undefined> = {
     const statText = fact(report, "stat");
     const stat = statText !== undefined ? parseStat(statText) : undefined;
     if (!stat && !hasFact(report, "absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };
-    const noParent = fact(report, "noparent");
+    const noParent = missingParent(report);
     const path = params.path;
 
     if (params.state === "absent") {
@@ -125,12 +125,12 @@ export const fileModule: Module<FileParams, undefined> = {
         case "directory":
           return change(withAttrs(`create directory ${path}`, newAttrs(params)), { create: "directory", attrs: newAttrs(params) });
         case "file":
-          return { kind: "blocked", reason: noParent !== undefined ? `directory ${noParent} does not exist` : `file ${path} does not exist` };
+          return { kind: "blocked", reason: noParent ?? `file ${path} does not exist` };
         case "touch":
-          if (noParent !== undefined) return { kind: "blocked", reason: `directory ${noParent} does not exist` };
+          if (noParent !== undefined) return { kind: "blocked", reason: noParent };
           return change(withAttrs(`create empty file ${path}`, newAttrs(params)), { create: "file", attrs: newAttrs(params) });
         case "link": {
-          if (noParent !== undefined) return { kind: "blocked", reason: `directory ${noParent} does not exist` };
+          if (noParent !== undefined) return { kind: "blocked", reason: noParent };
           const attrs = newAttrs(params);
           return change(withAttrs(`create link ${path} -> ${params.src ?? ""}`, attrs), { create: "link", attrs });
         }

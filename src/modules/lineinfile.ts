@@ -79,7 +79,7 @@ export const lineinfileModule: Module<LineinfileParams, undefined> = {
       if (!params.create) {
         return {
           kind: "blocked",
-          reason: file.noParent !== undefined ? `directory ${file.noParent} does not exist` : `file ${params.path} does not exist (create: true creates it)`,
+          reason: file.noParent ?? `file ${params.path} does not exist (create: true creates it)`,
         };
       }
       const content = Buffer.from(`${params.line ?? ""}\n`, "utf8");

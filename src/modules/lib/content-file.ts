@@ -8,7 +8,7 @@ import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Att
 import { compareContent, sha256, size } from "./content.js";
 import { formatMode, modeBits } from "./params.js";
 import { accountLookups, type Probe } from "./lookup.js";
-import { fact, hasFact, joinScript, missingAccounts, noiseText, parseProbe, parseStat, type ProbeReport, type StatInfo } from "./probe.js";
+import { fact, hasFact, joinScript, missingAccounts, missingParent, noiseText, parseProbe, parseStat, type ProbeReport, type StatInfo } from "./probe.js";
 
 export interface DesiredFile extends Attrs {
   path: string;
@@ -69,6 +69,7 @@ export function contentFileProbe(path: string, expectedSha256: string | undefine
 
 /** The current state of the file as the probe reported it. */
 export type ObservedFile =
+  /** `noParent`: why the file cannot be created (its directory is missing, or not a directory). */
   | { state: "absent"; noParent?: string; report: ProbeReport }
   | { state: "present"; stat: StatInfo; sha256?: string; content?: Buffer; report: ProbeReport }
   | { state: "unknown"; message: string };
@@ -82,7 +83,7 @@ export function observeFile(observed: ProbeOutput | undefined): ObservedFile {
     if (!stat) return { state: "unknown", message: `unreadable stat output: ${statText}` };
     return { state: "present", stat, sha256: fact(report, "sha256"), content: report.blobs.get("current"), report };
   }
-  if (hasFact(report, "absent")) return { state: "absent", noParent: fact(report, "noparent"), report };
+  if (hasFact(report, "absent")) return { state: "absent", noParent: missingParent(report), report };
   return { state: "unknown", message: `probe failed: ${noiseText(report)}` };
 }
 
@@ -99,7 +100,7 @@ export function decideContentFile(
 ): Plan {
   if (file.state === "unknown") return { kind: "fail", message: file.message };
   if (file.state === "absent" && file.noParent !== undefined) {
-    return { kind: "blocked", reason: `directory ${file.noParent} does not exist` };
+    return { kind: "blocked", reason: file.noParent };
   }
   const accounts = missingAccounts(file.report);
   if (accounts) return { kind: "blocked", reason: accounts };

@@ -2,7 +2,8 @@
 // `sha256sum` for every file, one `getent` per database, one `systemctl show` for every unit. A task
 // that would otherwise start a subshell and three tools per file costs a few shell builtins. The engine
 // hands each task its answers in the probe protocol of probe.ts, as if its own script had printed them:
-//   entry    #deploy:stat TYPE|MODE|...  or  #deploy:absent (and #deploy:noparent DIR when its directory is missing)
+//   entry    #deploy:stat TYPE|MODE|...  or  #deploy:absent (and #deploy:noparent DIR when its directory is missing,
+//            plus #deploy:parent-not-dir when DIR exists but is not a directory)
 //   content  #deploy:sha256 HASH, and #deploy:b64 current ... #deploy:end when the file differs from
 //            expectedSha256 (always, without one) and is at most CONTENT_CAP bytes; nothing for a
 //            path that is not a regular file

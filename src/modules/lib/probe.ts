@@ -105,6 +105,13 @@ export function records(report: ProbeReport, key: string): string[][] {
   return (report.facts.get(key) ?? []).map((value) => value.split("\t"));
 }
 
+/** Why an absent path cannot be created: its directory is missing, or is not a directory. */
+export function missingParent(report: ProbeReport): string | undefined {
+  const dir = fact(report, "noparent");
+  if (dir === undefined) return undefined;
+  return hasFact(report, "parent-not-dir") ? `${dir} is not a directory` : `directory ${dir} does not exist`;
+}
+
 /** The last few noise lines, to explain a probe that did not report what it should. */
 export function noiseText(report: ProbeReport): string {
   return report.noise.slice(-3).join(" / ") || "no output";

@@ -14,6 +14,7 @@ import {
   joinScript,
   LIST_FORMAT,
   missingAccounts,
+  missingParent,
   noiseText,
   parseListRecord,
   parseProbe,
@@ -149,8 +150,8 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   if (!observed) return { kind: "fail", message: "the directory was not checked" };
   const report = parseProbe(observed.output);
   const statText = fact(report, "stat");
-  const noParent = fact(report, "noparent");
-  if (statText === undefined && noParent !== undefined) return { kind: "blocked", reason: `directory ${noParent} does not exist` };
+  const noParent = missingParent(report);
+  if (statText === undefined && noParent !== undefined) return { kind: "blocked", reason: noParent };
   const accounts = missingAccounts(report);
   if (accounts) return { kind: "blocked", reason: accounts };
   if (statText === undefined && !hasFact(report, "absent")) return { kind: "fail", message: `probe failed: ${noiseText(report)}` };

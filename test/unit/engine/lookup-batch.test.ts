@@ -8,7 +8,7 @@ import { buildLookupBatch } from "../../../src/engine/lookup-batch.js";
 import { buildProbeBatch } from "../../../src/engine/probe-batch.js";
 import { sha256 } from "../../../src/modules/lib/content.js";
 import type { Lookup, Probe } from "../../../src/modules/lib/lookup.js";
-import { parseProbe } from "../../../src/modules/lib/probe.js";
+import { missingParent, parseProbe } from "../../../src/modules/lib/probe.js";
 import { raw } from "../../../src/util/shell.js";
 
 let dir: string;
@@ -43,7 +43,7 @@ describe("entry and content lookups", () => {
       { lookups: [entry(odd), content(odd, sha256(Buffer.from("new\n")))] },
       { lookups: [entry(path.join(dir, "sub")), content(path.join(dir, "sub"))] },
       { lookups: [entry(path.join(dir, "link")), content(path.join(dir, "link"))] },
-      { lookups: [entry(path.join(dir, "missing")), entry(path.join(dir, "no", "parent"))] },
+      { lookups: [entry(path.join(dir, "missing")), entry(path.join(dir, "no", "parent")), entry(path.join(file, "under-a-file"))] },
       // The same file again, wanted with other content: its bytes come back for this probe only.
       { lookups: [entry(file), content(file, sha256(Buffer.from("other\n")))] },
     ]);
@@ -63,8 +63,10 @@ describe("entry and content lookups", () => {
     expect(link!.facts.get("stat")?.[0]).toMatch(/^symbolic link\|/);
     expect(link!.facts.has("sha256")).toBe(false);
 
-    expect(missing!.facts.get("absent")).toEqual(["", ""]);
-    expect(missing!.facts.get("noparent")).toEqual([path.join(dir, "no")]);
+    expect(missing!.facts.get("absent")).toEqual(["", "", ""]);
+    expect(missing!.facts.get("noparent")).toEqual([path.join(dir, "no"), file]);
+    expect(missingParent(parseProbe(run([{ lookups: [entry(path.join(dir, "no", "parent"))] }]).outputs[0]!.output))).toBe(`directory ${path.join(dir, "no")} does not exist`);
+    expect(missingParent(parseProbe(run([{ lookups: [entry(path.join(file, "x"))] }]).outputs[0]!.output))).toBe(`${file} is not a directory`);
 
     expect(again!.blobs.get("current")?.toString()).toBe("same\n");
     expect(outputs.every((o) => o!.exitCode === 0)).toBe(true);
