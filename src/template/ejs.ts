@@ -125,12 +125,15 @@ function readFailure(error: unknown): string {
 }
 
 /** `file:N` at the start of an ejs runtime error message gives the line. */
-function lineOf(error: unknown, file: string): { line?: number; file: string } {
+function lineOf(error: unknown, file: string): { line?: number; file: string; includedFrom?: string } {
   const message = (error as { message?: unknown } | null)?.message;
   if (typeof message !== "string") return { file };
-  const m = /^(.*):(\d+)\n/.exec(message);
-  if (!m) return { file };
-  return { file: m[1] || file, line: Number(m[2]) };
+  // One paragraph per template the error went through, the including one first: the last is where it is.
+  const places = [...message.matchAll(/(?:^|\n\n)([^\n]*):(\d+)\n/g)].map((m) => ({ file: m[1] || file, line: Number(m[2]) }));
+  const at = places.at(-1);
+  if (!at) return { file };
+  const outer = places.length > 1 ? places[0] : undefined;
+  return { ...at, includedFrom: outer ? `${outer.file}:${outer.line}` : undefined };
 }
 
 /** The last paragraph of an ejs message is the original error's message. */
@@ -205,7 +208,8 @@ export class TemplateFiles {
     } catch (error: unknown) {
       const at = lineOf(error, absPath);
       const { detail, variable } = describeFailure(originalMessage(thrownByTemplate(error)));
-      throw new TemplateError(at.file, detail, { line: at.line, variable, cause: error });
+      const via = at.includedFrom ? ` (included from ${at.includedFrom})` : "";
+      throw new TemplateError(at.file, `${detail}${via}`, { line: at.line, variable, cause: error });
     }
   }
 }

@@ -144,3 +144,11 @@ describe("a template that throws something that is not an Error", () => {
     expect((await errorOf(renderTemplateFile(path.join(dir, "str.ejs"), scope))).message).toBe(`${path.join(dir, "str.ejs")}: threw "plain"`);
   });
 });
+
+describe("an error inside an included template", () => {
+  it("is located in the included template, and says where it was included from", async () => {
+    const dir = role({ "outer.ejs": "a\n<%- include('inner.ejs') %>\n", "inner.ejs": "x\ny <%= nope %>\n" });
+    const error = await errorOf(renderTemplateFile(path.join(dir, "outer.ejs"), scope));
+    expect(error.message).toBe(`${path.join(dir, "inner.ejs")}:2: undefined variable \`nope\` (included from ${path.join(dir, "outer.ejs")}:2)`);
+  });
+});
