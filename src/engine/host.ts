@@ -311,6 +311,7 @@ class HostRunner {
       scope,
       baseDir: entry.baseDir,
       secrets: this.ctx.secrets,
+      planOnly: this.ctx.mode === "plan",
       evaluator: this.ctx.evaluator,
       memo: this.ctx.memo,
     });

@@ -17,6 +17,7 @@ export interface ContextInputs {
   /** The role's directory, or the project directory for a play's own tasks. */
   baseDir: string;
   secrets: ReadonlySet<string>;
+  planOnly: boolean;
   evaluator: Evaluator;
   memo: RunMemo;
   /** Told when the module reads the vars (a template rendered from them), not only its params. */
@@ -36,6 +37,7 @@ export function prepareContext(inputs: ContextInputs): PrepareContext {
     },
     roleDir: baseDir,
     secrets: inputs.secrets,
+    planOnly: inputs.planOnly,
     renderTemplate: (relPath, vars) => evaluator.renderTemplateFile(inside("templates", relPath), vars),
     readRoleFile: (relPath) => readFile(inside("files", relPath)),
     roleFilePath: (relPath) => inside("files", relPath),

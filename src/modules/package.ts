@@ -86,11 +86,12 @@ function installArgs(decision: AptDecision): string[] {
 }
 
 /** The apt probe for what the task wants. */
-function aptProbeOf(params: PackageParams): Script {
+function aptProbeOf(params: PackageParams, planOnly = false): Script {
   const w = want(params);
   return aptProbeScript(
     w.packages.map((p) => p.name),
     w.state === "absent" ? "none" : w.state === "latest" ? "all" : "missing",
+    planOnly,
   );
 }
 
@@ -100,7 +101,7 @@ export const packageModule: Module<PackageParams, undefined> = {
   schema: packageSchema,
 
   probe(params, _prepared, ctx) {
-    return otherManager(ctx) ? undefined : scriptProbe(aptProbeOf(params));
+    return otherManager(ctx) ? undefined : scriptProbe(aptProbeOf(params, ctx.planOnly));
   },
 
   decide(params, _prepared, observed, ctx): Plan {

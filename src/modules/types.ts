@@ -50,6 +50,8 @@ export interface TaskContext {
   roleDir?: string;
   /** Values that must never be printed; modules redact diffs containing them. */
   secrets: ReadonlySet<string>;
+  /** A plan: probes must not write on the host at all, not even a cache a read would refresh. */
+  planOnly?: boolean;
 }
 
 export interface PrepareContext extends TaskContext {

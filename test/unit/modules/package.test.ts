@@ -1,3 +1,4 @@
+import { accessSync, constants } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { packageModule, packageSchema } from "../../../src/modules/package.js";
 import {
@@ -174,6 +175,26 @@ done`,
     expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([
       ["policy", "nginx", "haproxy", "cowsay", "nope", "libc6:amd64", "mta"],
     ]);
+  });
+
+  it("a plan asks apt-cache as nobody (a missing or stale binary cache is not rewritten); an apply as itself", async () => {
+    const stub = { ...stubs, setpriv: 'shift 3; exec "$@"' };
+    // Dropping privileges only matters where apt-cache could write its cache (root, on CI).
+    let writable = true;
+    try {
+      accessSync("/var/cache/apt", constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    shell = new StubShell(stub);
+    await shell.probe(aptProbeScript(["cowsay"], "missing", true));
+    expect(shell.calls().filter((c) => c.tool === "setpriv").map((c) => c.args)).toEqual(
+      writable ? [["--reuid=65534", "--regid=65534", "--clear-groups", "apt-cache", "policy", "cowsay"]] : [],
+    );
+    shell.clearCalls();
+    await shell.probe(aptProbeScript(["cowsay"], "missing", false));
+    expect(shell.calls().filter((c) => c.tool === "setpriv")).toEqual([]);
+    expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([["policy", "cowsay"]]);
   });
 
   it("asks apt-cache once, only about packages that are not installed unless state is latest", async () => {
