@@ -1,20 +1,13 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../../src/config/inventory.js";
-import { ConfigError, formatProblem } from "../../../src/config/problems.js";
 import { encryptVault } from "../../../src/vault/cipher.js";
-import { INVENTORY, tempProject } from "./temp-project.js";
+import { INVENTORY, problemLines, tempProject } from "./temp-project.js";
 
 /** The problems of loading `text` as inventory/i.yaml, as printed lines. */
 async function problemsOf(text: string, extra: Record<string, string> = {}): Promise<string[]> {
   const dir = tempProject({ "inventory/i.yaml": text, ...extra });
-  try {
-    await loadInventory(path.join(dir, "inventory/i.yaml"));
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p, dir));
-    throw error;
-  }
-  return [];
+  return problemLines(dir, () => loadInventory(path.join(dir, "inventory/i.yaml")));
 }
 
 async function load(text: string, extra: Record<string, string> = {}) {

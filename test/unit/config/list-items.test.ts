@@ -3,19 +3,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../../src/config/inventory.js";
-import { ConfigError, formatProblem } from "../../../src/config/problems.js";
 import { loadProject } from "../../../src/config/project.js";
-import { INVENTORY, tempProject } from "./temp-project.js";
-
-async function problemLines(dir: string, load: () => Promise<unknown>): Promise<string[]> {
-  try {
-    await load();
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p, dir));
-    throw error;
-  }
-  return [];
-}
+import { INVENTORY, problemLines, tempProject } from "./temp-project.js";
 
 /** A play whose `roles:` list starts with an invalid entry, followed by entries with problems of their own. */
 const PLAYBOOK = `- name: Main

@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProject } from "../../../src/config/project.js";
 import { ConfigError, formatProblem } from "../../../src/config/problems.js";
-import { INVENTORY, tempProject } from "./temp-project.js";
+import { INVENTORY, projectProblems as problemsOf, tempProject } from "./temp-project.js";
 
 const ROLE_WEB = {
   "roles/web/tasks/main.yaml": `- name: Install nginx
@@ -21,17 +21,6 @@ const ROLE_WEB = {
   "roles/web/templates/site.conf.ejs": "listen <%- nginx_port %>;\n",
   "roles/web/files/static/index.html": "<h1>hi</h1>\n",
 };
-
-async function problemsOf(files: Record<string, string>, extraVars: string[] = []): Promise<string[]> {
-  const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...files });
-  try {
-    await loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml", extraVars });
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p, dir));
-    throw error;
-  }
-  return [];
-}
 
 describe("loadProject: a valid project", () => {
   it("loads plays, roles, tasks, handlers with their locations and defaults", async () => {

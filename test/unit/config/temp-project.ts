@@ -2,6 +2,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ConfigError, formatProblem } from "../../../src/config/problems.js";
+import { loadProject } from "../../../src/config/project.js";
 
 export function tempProject(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "deploy-config-"));
@@ -24,3 +26,20 @@ groups:
   web: { hosts: [web-01, web-02] }
   db: { hosts: [db-01] }
 `;
+
+/** What `load` reports, as printed lines (files relative to `dir`); [] when it loads. */
+export async function problemLines(dir: string, load: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await load();
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p, dir));
+    throw error;
+  }
+  return [];
+}
+
+/** The problems of a project made of INVENTORY and `files`, loaded with `extraVars`. */
+export async function projectProblems(files: Record<string, string>, extraVars: string[] = []): Promise<string[]> {
+  const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...files });
+  return problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml", extraVars }));
+}

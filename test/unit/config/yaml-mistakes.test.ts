@@ -2,26 +2,14 @@
 // `file:line:col: path: message` a user understands, and never a Node process warning on stderr.
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { parseExtraVars } from "../../../src/config/extra-vars.js";
-import { loadProject } from "../../../src/config/project.js";
-import { ConfigError, Problems, formatProblem } from "../../../src/config/problems.js";
+import { Problems, formatProblem } from "../../../src/config/problems.js";
 import { parseSource } from "../../../src/config/source.js";
-import { INVENTORY, tempProject } from "./temp-project.js";
+import { projectProblems } from "./temp-project.js";
 
 function parse(text: string) {
   const problems = new Problems();
   const source = parseSource("/p/f.yaml", Buffer.from(text), "a map", problems);
   return { source, lines: problems.sorted().map((p) => formatProblem(p, "/p")) };
-}
-
-async function projectProblems(files: Record<string, string>, extraVars: string[] = []): Promise<string[]> {
-  const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...files });
-  try {
-    await loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml", extraVars });
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems.map((p) => formatProblem(p, dir));
-    throw error;
-  }
-  return [];
 }
 
 async function extraVarsProblems(args: string[]): Promise<string[]> {
