@@ -101,10 +101,6 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
   const playTasks = planPlayTasks(play, project);
   const batches = serialBatches(hosts, play.serial);
   for (const [index, batch] of batches.entries()) {
-    if (run.options.stop?.aborted) {
-      run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED });
-      return true;
-    }
     // A host enters the recap when its batch starts (even if all its tasks are skipped); the hosts of
     // batches an aborted play never reached are not in it, rather than shown as all-zero "ok" lines.
     for (const h of batch) run.recap[h.name] ??= emptyRecap();
@@ -115,7 +111,8 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
       batch: batches.length > 1 ? { index: index + 1, count: batches.length } : undefined,
     });
     const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, play, playTasks, host, run));
-    if (outcomes.includes("interrupted")) {
+    // A stop during the batch (or just after it): the next batch never starts.
+    if (run.options.stop?.aborted) {
       run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED });
       return true;
     }
