@@ -41,7 +41,7 @@ export function collectSecrets(value: unknown, into: Set<string>): void {
 export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[], problems: Problems, secret = false): void {
   // Values may use `{{ }}` (rendered when read); their syntax is checked now.
   for (const [name, value] of Object.entries(vars)) {
-    if (hasTemplateText(value)) checkExpressions(value, source, [...path, name], problems, false, secret || holdsSecret(value, source.secrets));
+    if (hasTemplateText(value)) checkExpressions(value, source, [...path, name], problems, false, secret || isTaggedSecret(value, source.secrets));
   }
   const reserved = RESERVED_NAMES.filter((name) => Object.hasOwn(vars, name));
   if (reserved.length === 0) return;
@@ -53,7 +53,7 @@ export function checkVarNames(vars: Vars, source: SourceFile, path: PathSegment[
   }
 }
 
-function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
+function isTaggedSecret(value: unknown, secrets: readonly string[]): boolean {
   const leaves = new Set<string>();
   collectSecrets(value, leaves);
   return secrets.some((secret) => leaves.has(secret));
