@@ -1,19 +1,22 @@
 // One host through one play: its tasks in order, then the handlers its changed tasks notified.
-import type { Host, Play, Project, Task, TaskStatus, Vars } from "../config/model.js";
+import type { Host, Play, Project, Vars } from "../config/model.js";
 import { ConnectionError, type Connection } from "../connection/types.js";
 import type { Facts } from "../facts/types.js";
 import { getModule } from "../modules/registry.js";
-import type { ApplyResult, FileDiff, Module, Plan, ProbeOutput } from "../modules/types.js";
+import type { ApplyResult, Module, Plan, ProbeOutput } from "../modules/types.js";
 import type { Evaluator } from "./evaluator.js";
 import type { RunMemo } from "./run-memo.js";
 import type { EventSink, HostStatus, RunMode, TaskRef } from "./events.js";
+import { handlerEntries, taskEntries, type Entry } from "./entry.js";
+import { errorMessage, errorOutcome, failedOutcome, okOutcome, planOutcome, skippedOutcome, type ItemOutcome } from "./item-outcome.js";
 import { applyStep, decideStep, prepareStep, type Prepared } from "./module-step.js";
-import { findPending, pendingResult } from "./pending.js";
 import { buildProbeBatch } from "./probe-batch.js";
 import { probeKey } from "../modules/lib/lookup.js";
 import { paramsKey, ProbeCache } from "./probe-cache.js";
+import { judgeResult, type Verdict } from "./result-conditions.js";
+import { probesAhead } from "./speculation.js";
 import { applyContext, prepareContext } from "./task-context.js";
-import { handlersFor, selectedByTags, type PlayTasks, type TagFilter } from "./task-list.js";
+import { handlersFor, type PlayTasks, type TagFilter } from "./task-list.js";
 
 export interface HostPlayContext {
   project: Project;
@@ -42,28 +45,6 @@ export interface HostPlayContext {
 
 export type HostOutcome = HostStatus;
 
-/** A task or a handler, with what it inherits from its role reference. */
-interface Entry {
-  task: Task;
-  handler: boolean;
-  baseDir: string;
-  roleRef?: PlayTasks["tasks"][number]["roleRef"];
-  conditions: string[];
-}
-
-interface ItemOutcome {
-  status: TaskStatus;
-  summary?: string;
-  diffs?: FileDiff[];
-  pending?: boolean;
-  ignored?: boolean;
-  /** What `register` stores for this item. */
-  result: unknown;
-  /** The host was changed (apply ran), so cached probes are stale. */
-  touched: boolean;
-}
-
-const MAX_LOOKAHEAD = 64;
 const NO_ITEM = Symbol("no item");
 
 export async function runHostPlay(ctx: HostPlayContext): Promise<HostOutcome> {
@@ -72,7 +53,6 @@ export async function runHostPlay(ctx: HostPlayContext): Promise<HostOutcome> {
 
 class HostRunner {
   private readonly cache = new ProbeCache();
-  private lookahead = MAX_LOOKAHEAD;
   /** Plan mode: the first task of this host that would change something. */
   private pendingChange: string | undefined;
   private readonly notified = new Set<number>();
@@ -84,30 +64,14 @@ class HostRunner {
 
   async run(): Promise<HostOutcome> {
     const { playTasks, project } = this.ctx;
-    const tasks: Entry[] = playTasks.tasks
-      .filter((t) => selectedByTags(t.tags, this.ctx.tags))
-      .map((t) => ({
-        task: t.task,
-        handler: false,
-        baseDir: t.role?.dir ?? project.inventory.projectDir,
-        roleRef: t.roleRef,
-        conditions: t.conditions,
-      }));
+    const projectDir = project.inventory.projectDir;
+    const tasks = taskEntries(playTasks, this.ctx.tags, projectDir);
     let outcome = await this.runEntries(tasks, this.ctx.stop);
     if (outcome === "unreachable") return outcome;
     if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers();
     // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
     if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
-      const handlers: Entry[] = playTasks.handlers
-        .map((h, i) => ({ h, i }))
-        .filter(({ i }) => this.notified.has(i))
-        .map(({ h }) => ({
-          task: h.handler,
-          handler: true,
-          baseDir: h.role?.dir ?? project.inventory.projectDir,
-          roleRef: h.roleRef,
-          conditions: h.handler.when !== undefined ? [h.handler.when] : [],
-        }));
+      const handlers = handlerEntries(playTasks, this.notified, projectDir);
       this.cache.clear();
       const handlerOutcome = await this.runEntries(handlers);
       if (handlerOutcome !== "ok") outcome = handlerOutcome;
@@ -213,12 +177,12 @@ class HostRunner {
     try {
       items = this.itemsOf(entry);
     } catch (error: unknown) {
-      const outcome = this.errorOutcome(error, entry);
+      const outcome = this.errorOutcome(entry, error);
       this.emitItem(entry, ref, outcome, started);
       return this.finish(entry, [outcome]);
     }
     if (items === undefined) {
-      const outcome: ItemOutcome = { status: "skipped", summary: "condition is false", result: { changed: false, skipped: true }, touched: false };
+      const outcome = skippedOutcome("condition is false");
       this.emitItem(entry, ref, outcome, started);
       return this.finish(entry, [outcome]);
     }
@@ -228,11 +192,11 @@ class HostRunner {
       const outcome = await this.runItem(entries, index, k, items[k]);
       outcomes.push(outcome);
       this.emitItem(entry, ref, outcome, itemStarted, items[k]);
-      if (outcome.touched) this.invalidate();
+      if (outcome.touched) this.cache.hostChanged();
       if (outcome.status === "failed" && !outcome.ignored) break;
     }
     if (items.length === 0) {
-      const outcome: ItemOutcome = { status: "skipped", summary: "loop has no items", result: { changed: false, skipped: true }, touched: false };
+      const outcome = skippedOutcome("loop has no items");
       this.emitItem(entry, ref, outcome, started);
       return this.finish(entry, [outcome]);
     }
@@ -276,11 +240,6 @@ class HostRunner {
     if (outcome.status === "changed" && this.ctx.mode === "plan" && !this.pendingChange) {
       this.pendingChange = entry.task.name;
     }
-  }
-
-  private invalidate(): void {
-    this.cache.clear();
-    this.lookahead = Math.max(2, Math.floor(this.lookahead / 4));
   }
 
   private moduleOf(entry: Entry): Module {
@@ -336,7 +295,7 @@ class HostRunner {
       if (cached && (!fresh || probeKey(fresh.probe) === probeKey(cached.prepared.probe))) {
         prepared = fresh ?? cached.prepared;
         observed = cached.observed;
-        this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
+        this.cache.hit();
       } else {
         prepared = fresh!;
         if (!prepared.probe) observed = undefined;
@@ -345,11 +304,11 @@ class HostRunner {
       }
     } catch (error: unknown) {
       if (error instanceof ConnectionError) throw error;
-      return this.errorOutcome(error, entry);
+      return this.errorOutcome(entry, error);
     }
     const prepCtx = this.prepareCtx(entry, scope);
     const plan = decideStep(prepared, observed, prepCtx);
-    if (this.ctx.mode === "plan") return this.planOutcome(entry, prepared, plan);
+    if (this.ctx.mode === "plan") return planOutcome(entry.task, prepared, plan, this.pendingChange);
     return this.applyOutcome(entry, prepared, plan, scope, item, target);
   }
 
@@ -368,70 +327,14 @@ class HostRunner {
   /** Probe this item, and speculatively the ones after it, in one round trip. */
   private async probe(entries: Entry[], index: number, itemIndex: number, first: Prepared): Promise<ProbeOutput | undefined> {
     const become = this.become(entries[index]!);
-    const batch: { index: number; item: number; key: string; prepared: Prepared; readsVars: boolean }[] = [];
-    let budget = this.lookahead;
-    // The current task's remaining items, then later tasks that can be prepared now. A task that cannot
-    // (its `when` or params need a result not registered yet) is passed over, not a reason to stop: if it
-    // runs and changes the host, the cache is cleared; if it is skipped or stays ok, the probes still hold.
-    for (let i = index; i < entries.length && budget > 0; i++) {
-      const entry = entries[i]!;
-      if (this.become(entry) !== become || entry.task.delegateTo !== undefined) break;
-      let items: unknown[] | undefined;
-      try {
-        items = this.itemsOf(entry);
-      } catch {
-        continue;
-      }
-      if (items === undefined) continue;
-      for (let k = i === index ? itemIndex + 1 : 0; k < items.length && budget > 0; k++) {
-        try {
-          const ready = await this.prepareItem(entry, items[k]);
-          if (ready.prepared.probe) {
-            batch.push({ index: i, item: k, ...ready });
-            budget--;
-          }
-        } catch {
-          break;
-        }
-      }
-    }
+    const batch = await probesAhead(entries, index, itemIndex, this.cache.lookahead, {
+      sameRoundTrip: (entry) => this.become(entry) === become && entry.task.delegateTo === undefined,
+      itemsOf: (entry) => this.itemsOf(entry),
+      prepareItem: (entry, item) => this.prepareItem(entry, item),
+    });
     const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);
     batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1], readsVars: b.readsVars }));
     return outputs[0];
-  }
-
-  private planOutcome(entry: Entry, prepared: Prepared, plan: Plan): ItemOutcome {
-    switch (plan.kind) {
-      case "ok":
-        return { status: "ok", summary: plan.summary, result: { ...plan.result, changed: false, failed: false, skipped: false }, touched: false };
-      case "change":
-        // A command the user declared read-only (`changed_when: false`) reports ok when it runs, so plan
-        // must not list it as a change (plan after apply would never be clean). Its output stays unknown.
-        if (prepared.module.alwaysRuns && entry.task.changedWhen?.trim() === "false") {
-          return { status: "ok", summary: `${plan.summary} (changed_when: false)`, result: pendingResult(entry.task.name), touched: false };
-        }
-        return {
-          status: "changed",
-          summary: plan.summary,
-          diffs: plan.diffs,
-          // What a command prints is unknown until it runs; later reads of it are reported as pending.
-          result: prepared.module.alwaysRuns ? pendingResult(entry.task.name) : { changed: true, failed: false, skipped: false },
-          touched: false,
-        };
-      case "blocked":
-        if (this.pendingChange) {
-          return {
-            status: "changed",
-            pending: true,
-            summary: `cannot check until '${this.pendingChange}' is applied: ${plan.reason}`,
-            result: pendingResult(entry.task.name),
-            touched: false,
-          };
-        }
-        return this.failed(entry, plan.reason);
-      case "fail":
-        return this.failed(entry, plan.message);
-    }
   }
 
   private async applyOutcome(
@@ -442,71 +345,36 @@ class HostRunner {
     item: unknown,
     target: { host: Host; conn: Connection; delegated: boolean },
   ): Promise<ItemOutcome> {
-    if (plan.kind === "ok") {
-      return { status: "ok", summary: plan.summary, result: { ...plan.result, changed: false, failed: false, skipped: false }, touched: false };
-    }
-    if (plan.kind !== "change") return this.failed(entry, plan.kind === "fail" ? plan.message : plan.reason);
+    if (plan.kind === "ok") return okOutcome(plan);
+    if (plan.kind !== "change") return failedOutcome(entry.task, plan.kind === "fail" ? plan.message : plan.reason);
     const ctx = applyContext(this.prepareCtx(entry, scope), target.conn, this.become(entry, target.host), this.ctx.emit);
     let applied: ApplyResult;
     try {
       applied = await applyStep(prepared, plan, ctx);
     } catch (error: unknown) {
       if (error instanceof ConnectionError && !target.delegated) throw error;
-      return { ...this.failed(entry, errorMessage(error)), touched: true };
+      return { ...failedOutcome(entry.task, errorMessage(error)), touched: true };
     }
     if (applied.changed && !target.delegated && prepared.module.invalidates?.length) this.facts = await this.ctx.regatherFacts();
-    let changed = applied.changed;
-    let failure = applied.failed;
-    const result: Vars = { changed, failed: failure !== undefined, skipped: false, ...(applied.result ?? {}) };
-    const { changedWhen, failedWhen, register } = entry.task;
-    if (changedWhen !== undefined || failedWhen !== undefined) {
-      const own = { result, ...(register ? { [register]: result } : {}) };
-      const scopeWithResult = this.scopeFor(entry, item, own);
-      try {
-        if (changedWhen !== undefined) changed = this.ctx.evaluator.test(changedWhen, scopeWithResult, this.where(entry, "changed_when"));
-        if (failedWhen !== undefined) {
-          const fails = this.ctx.evaluator.test(failedWhen, scopeWithResult, this.where(entry, "failed_when"));
-          failure = fails ? (failure ?? `failed_when is true: ${failedWhen}`) : undefined;
-        }
-      } catch (error: unknown) {
-        return { ...this.errorOutcome(error, entry), touched: true };
-      }
-      result["changed"] = changed;
-      result["failed"] = failure !== undefined;
+    let withResult: Vars | undefined;
+    let verdict: Verdict;
+    try {
+      verdict = judgeResult(entry.task, applied, (expression, field, own) =>
+        this.ctx.evaluator.test(expression, (withResult ??= this.scopeFor(entry, item, own)), this.where(entry, field)),
+      );
+    } catch (error: unknown) {
+      return { ...this.errorOutcome(entry, error), touched: true };
     }
-    if (failure !== undefined) return { ...this.failed(entry, failure), result, touched: true };
+    const { changed, failure, result } = verdict;
+    if (failure !== undefined) return { ...failedOutcome(entry.task, failure), result, touched: true };
     return { status: changed ? "changed" : "ok", summary: applied.summary ?? plan.summary, diffs: plan.diffs, result, touched: true };
   }
 
-  private failed(entry: Entry, message: string): ItemOutcome {
-    return {
-      status: "failed",
-      summary: message,
-      ignored: entry.task.ignoreErrors || undefined,
-      result: { changed: false, failed: true, skipped: false, msg: message },
-      touched: false,
-    };
-  }
-
-  /** An error while evaluating or preparing: pending in plan mode when it reads an unknown result, else failed. */
-  private errorOutcome(error: unknown, entry: Entry): ItemOutcome {
+  /** Losing the connection is not a task's failure: it ends the host's run (see runEntries). */
+  private errorOutcome(entry: Entry, error: unknown): ItemOutcome {
     if (error instanceof ConnectionError) throw error;
-    const pending = findPending(error);
-    if (pending && this.ctx.mode === "plan") {
-      return {
-        status: "changed",
-        pending: true,
-        summary: `unknown until '${pending.taskName}' runs`,
-        result: pendingResult(entry.task.name),
-        touched: false,
-      };
-    }
-    return this.failed(entry, errorMessage(error));
+    return errorOutcome(entry.task, error, this.ctx.mode === "plan");
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function itemLabel(item: unknown): string {

@@ -19,8 +19,13 @@ export interface CachedProbe {
   varsChanged?: boolean;
 }
 
+/** Most probes sent ahead in one round trip; the budget halves twice after each change to the host. */
+const MAX_LOOKAHEAD = 64;
+
 export class ProbeCache {
   private entries = new Map<string, CachedProbe>();
+  /** How many probes to send ahead: fewer after the host changed (they may go stale), more after hits. */
+  lookahead = MAX_LOOKAHEAD;
 
   static key(taskIndex: number, itemIndex: number): string {
     return `${taskIndex}/${itemIndex}`;
@@ -39,6 +44,17 @@ export class ProbeCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** A task changed the host: every observation may be stale, and so may the next ones sent ahead. */
+  hostChanged(): void {
+    this.clear();
+    this.lookahead = Math.max(2, Math.floor(this.lookahead / 4));
+  }
+
+  /** An observation sent ahead was used: send more ahead next time. */
+  hit(): void {
+    this.lookahead = Math.min(MAX_LOOKAHEAD, this.lookahead * 2);
   }
 
   /** After a new registered result: only entries prepared from the vars may be stale. */
