@@ -10,6 +10,7 @@ import { readInventory, type InventoryOptions } from "./inventory.js";
 import { resolvePattern } from "./patterns.js";
 import { readPlaybook, type LoadedPlay } from "./playbook.js";
 import { checkFileRefs, listTree, loadRole, type LoadedRole } from "./roles.js";
+import { checkHandlerNames } from "./handler-names.js";
 import { formatPath, locate } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import type { ParsedTask } from "./tasks.js";
@@ -144,6 +145,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
       }
     }
     checkNotify(loaded, roles, problems, reported);
+    checkHandlerNames(loaded, roles, projectDir, problems, reported);
     if (loadedInventory) checkDelegates(loaded, roles, loadedInventory.hostNames, problems, reported);
     for (const parsed of loaded.parsed) checkFileRefs(parsed, playFiles, problems);
   }
