@@ -1,27 +1,25 @@
 // The lab's public API, shared by `deploy lab` and the e2e tests: up, down, status, reset of the hosts of
 // one lab (one bridge and /24). Every step finds what an earlier run left behind and reuses or removes it.
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { firstNameserver } from "./mirror.js";
 import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
-import { authorizeKey, hostPublicKeys, prepareHostTree } from "./host-tree.js";
+import { authorizeKey, hostPublicKeys } from "./host-tree.js";
+import { awaitSsh, readRecord, settle, startHost, stopHost } from "./lab-host.js";
 import { ensureLabKey, writeKnownHosts } from "./keys.js";
 import { withLock } from "./lock.js";
-import { mountOverlay, overlaysOf, readMounts, unmountAll } from "./mounts.js";
+import { overlaysOf, readMounts } from "./mounts.js";
 import { ensureNetwork, removeNetwork, type LabNetwork } from "./network.js";
 import { ensureOverlaySupport, machinePreflightEnv, preflight } from "./preflight.js";
-import { boot, forgetPid, killInit, orphanedInits, runningPid, sshBanner, stop, waitForSsh } from "./process.js";
+import { runningPid, sshBanner } from "./process.js";
 import { runCommand, type Runner } from "./runner.js";
 import {
   gatewayAddress,
   hostPaths,
   labPaths,
   LabSpecError,
-  machineName,
   nftTableName,
   subnetCidr,
   validateSpec,
-  type HostPaths,
   type LabHost,
   type LabPaths,
   type LabSpec,
@@ -71,14 +69,6 @@ export interface DownResult {
 /** What `down` needs: a lab is identified by its bridge. */
 export type LabTarget = Pick<LabSpec, "bridge" | "stateDir">;
 
-interface HostRecord {
-  name: string;
-  address: string;
-  machine: string;
-}
-
-const DEFAULT_BOOT_TIMEOUT_MS = 90_000;
-
 function network(spec: LabSpec): LabNetwork {
   return { bridge: spec.bridge, gateway: gatewayAddress(spec), subnet: subnetCidr(spec), nftTable: nftTableName(spec.bridge) };
 }
@@ -92,14 +82,6 @@ async function checks(ctx: LabContext): Promise<void> {
 function assertValid(spec: LabSpec): void {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new LabSpecError(["the lab cannot use this inventory:", ...problems.map((p) => `  - ${p}`)].join("\n"));
-}
-
-async function readRecord(hp: HostPaths): Promise<HostRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(join(hp.dir, "host.json"), "utf8")) as HostRecord;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Host directories present in the lab's state (hosts started by this or another inventory). */
@@ -120,12 +102,6 @@ async function dnsServer(): Promise<string> {
   throw new Error("cannot find a usable DNS server in /etc/resolv.conf for the lab hosts");
 }
 
-async function tail(file: string, lines = 20): Promise<string> {
-  // systemd colours its console: the escapes are noise in a log or an error message.
-  const text = (await readFile(file, "utf8").catch(() => "")).replace(/\x1b\[[0-9;]*m/g, "");
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
-}
-
 async function hostStatus(paths: LabPaths, name: string, address: string, probeSsh: boolean): Promise<HostStatus> {
   const hp = hostPaths(paths, name);
   const pid = await runningPid(hp.pidFile, hp.root);
@@ -144,21 +120,6 @@ export async function labStatus(spec: LabSpec): Promise<HostStatus[]> {
     if (status.running) statuses.push({ ...status, extra: true });
   }
   return statuses;
-}
-
-async function stopHost(ctx: LabContext, paths: LabPaths, name: string): Promise<"stopped" | "killed" | undefined> {
-  const hp = hostPaths(paths, name);
-  const pid = await runningPid(hp.pidFile, hp.root);
-  const how = pid === undefined ? undefined : await stop(pid);
-  // A halt that did not complete is rare and its cause is on the host's console: keep it in the log.
-  if (how === "killed") ctx.log(`${name}: did not halt in time and was killed; its console ended with:\n${await tail(hp.console, 8)}`);
-  for (const orphan of await orphanedInits(hp.upper)) {
-    ctx.log(`${name}: stopping its container (pid ${orphan}) left behind by a killed systemd-nspawn`);
-    await killInit(orphan);
-  }
-  await unmountAll(ctx.run, hp.root);
-  await forgetPid(hp.pidFile);
-  return how;
 }
 
 async function downLocked(target: LabTarget, ctx: LabContext): Promise<DownResult> {
@@ -195,77 +156,6 @@ async function checkBridgeOwner(spec: LabSpec, paths: LabPaths): Promise<void> {
       );
     }
   }
-}
-
-async function startHost(ctx: LabContext, spec: LabSpec, paths: LabPaths, host: LabHost, dns: string, authorizedKey: string): Promise<void> {
-  const hp = hostPaths(paths, host.name);
-  await mkdir(hp.dir, { recursive: true });
-  await mountOverlay(ctx.run, paths.image, hp);
-  await prepareHostTree(ctx.run, hp.root, {
-    name: host.name,
-    address: host.address,
-    gateway: gatewayAddress(spec),
-    dns,
-    peers: spec.hosts,
-    authorizedKey,
-  });
-  const machine = machineName(spec.bridge, host.name);
-  const record: HostRecord = { name: host.name, address: host.address, machine };
-  await writeFile(join(hp.dir, "host.json"), JSON.stringify(record) + "\n");
-  // The machine may remember another MAC for this address (a host of another inventory had it): that
-  // neighbour entry would stay "reachable" for half a minute and swallow our SSH probes.
-  await ctx.run("ip", ["neigh", "flush", "to", host.address, "dev", spec.bridge], { allowFailure: true });
-  await boot({ root: hp.root, machine, hostname: host.name, bridge: spec.bridge, console: hp.console, pidFile: hp.pidFile });
-}
-
-async function awaitSsh(ctx: LabContext, paths: LabPaths, host: LabHost): Promise<void> {
-  const hp = hostPaths(paths, host.name);
-  const timeoutMs = ctx.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
-  const outcome = await waitForSsh({
-    address: host.address,
-    timeoutMs,
-    stillRunning: async () => (await runningPid(hp.pidFile, hp.root)) !== undefined,
-  });
-  if (outcome === "ready") return;
-  const what =
-    outcome === "died"
-      ? `${host.name}: its systemd-nspawn exited during boot`
-      : `${host.name}: no SSH answer at ${host.address}:22 within ${Math.round(timeoutMs / 1000)} s`;
-  throw new Error(`${what}; console log: ${hp.console}\n${await tail(hp.console)}`);
-}
-
-/**
- * sshd answering is not enough: until systemd has finished booting, /run/nologin keeps every user but root
- * out. Wait for the boot to end; a unit that a boot race failed (seen under load as status=219/CGROUP,
- * "Failed to attach to cgroup", for systemd-user-sessions when 30 hosts boot at once) is started again,
- * twice at most. Only a host that still refuses logins is an error; other failed units are reported.
- */
-const SETTLE_SCRIPT = [
-  "systemctl is-system-running --wait >/dev/null 2>&1",
-  "for attempt in 1 2 3; do",
-  "  failed=$(systemctl list-units --failed --plain --no-legend | awk '{print $1}')",
-  "  if [ -z \"$failed\" ] && [ ! -e /run/nologin ]; then exit 0; fi",
-  "  [ $attempt = 3 ] && break",
-  "  systemctl reset-failed",
-  "  for unit in $failed; do systemctl restart \"$unit\"; done",
-  "  sleep 1",
-  "done",
-  "if [ -e /run/nologin ]; then echo \"logins still refused (/run/nologin); failed units:\" $failed; exit 1; fi",
-  "echo \"failed units after boot:\" $failed",
-].join("\n");
-
-async function settle(ctx: LabContext, spec: LabSpec, host: LabHost): Promise<void> {
-  const args = [
-    ...["-F", "/dev/null", "-i", spec.keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"],
-    ...["-o", `UserKnownHostsFile=${spec.knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes"],
-    `root@${host.address}`,
-    SETTLE_SCRIPT,
-  ];
-  const result = await ctx.run("ssh", args, { allowFailure: true });
-  const oneLine = (text: string) => text.trim().split("\n").join("; ");
-  if (result.code !== 0) throw new Error(`${host.name}: did not finish booting: ${oneLine(result.stdout + result.stderr) || `ssh exited ${result.code}`}`);
-  // stderr of a success is sshd showing /run/nologin to root while the boot ends: not news.
-  if (result.stdout.trim()) ctx.log(`${host.name}: ${oneLine(result.stdout)}`);
 }
 
 async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promise<UpResult> {
