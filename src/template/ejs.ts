@@ -2,7 +2,6 @@
 // name already throws a ReferenceError; nested values are wrapped in strict proxies so `host.nmae` throws
 // too. Errors name the template file, the line and the variable. Includes stay inside templates/.
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Script } from "node:vm";
 import ejs from "ejs";
@@ -10,6 +9,7 @@ import type { Location, Vars } from "../config/model.js";
 import { insideDir } from "../util/inside-dir.js";
 import { TemplateError, describeFailure } from "./errors.js";
 import { ExpressionEngine } from "./expressions.js";
+import { NotUtf8Error, readTemplateText } from "./template-text.js";
 
 type Render = (locals: Vars) => string;
 
@@ -116,6 +116,7 @@ function includeProblems(text: string, file: string): Array<{ location: Location
 
 /** What a failed read of a template says (not "invalid template": the text was never seen). */
 function readFailure(error: unknown): string {
+  if (error instanceof NotUtf8Error) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "template not found";
   if (code === "EISDIR") return "the template is a directory";
@@ -183,9 +184,9 @@ export class TemplateFiles {
       entry = (async () => {
         let text: string;
         try {
-          text = await readFile(absPath, "utf8");
+          text = await readTemplateText(absPath);
         } catch (error: unknown) {
-          throw new TemplateError(absPath, readFailure(error), { cause: error });
+          throw new TemplateError(absPath, readFailure(error), { line: error instanceof NotUtf8Error ? error.line : undefined, cause: error });
         }
         try {
           return compileText(text, absPath);
@@ -248,9 +249,10 @@ export async function checkTemplateFiles(roleDir: string, templates: readonly st
     }
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = await readTemplateText(file);
     } catch (error: unknown) {
-      out.push({ location: { file, line: 1, col: 1 }, message: readFailure(error) });
+      const at = error instanceof NotUtf8Error ? error : { line: 1, col: 1 };
+      out.push({ location: { file, line: at.line, col: at.col }, message: readFailure(error) });
       continue;
     }
     try {
