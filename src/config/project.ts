@@ -101,7 +101,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
       if (roles.has(ref.name)) continue;
       const from = { location: ref.location, path: loaded.rolePaths[j]! };
       if (missing.has(ref.name)) {
-        problems.add(from.location, from.path, `role \`${ref.name}\` not found (see above)`);
+        problems.add(from.location, from.path, `role \`${ref.name}\` could not be loaded (see above)`);
         continue;
       }
       const role = await loadRole(ref.name, projectDir, from, problems);

@@ -6,6 +6,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Handler, Location, Role, Task, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
+import { findMainFile, isDenied, shownDir } from "./role-dir.js";
 import { NAME, NAME_RULE } from "./schemas.js";
 import { formatPath, locate, readSource, type SourceFile } from "./source.js";
 import { didYouMean } from "./suggest.js";
@@ -23,14 +24,18 @@ export interface LoadedRole {
   secrets: string[];
 }
 
-/** Relative POSIX paths of everything under `dir` (files; directories too when `withDirs`). */
-export async function listTree(dir: string, withDirs: boolean): Promise<string[]> {
+/**
+ * Relative POSIX paths of everything under `dir` (files; directories too when `withDirs`). Directories that
+ * may not be read go to `denied` (absolute), when given: their files are not missing, only unseen.
+ */
+export async function listTree(dir: string, withDirs: boolean, denied?: string[]): Promise<string[]> {
   const out: string[] = [];
   const walk = async (sub: string): Promise<void> => {
     let entries;
     try {
       entries = await readdir(path.join(dir, sub), { withFileTypes: true });
-    } catch {
+    } catch (error: unknown) {
+      if (isDenied(error)) denied?.push(path.join(dir, sub));
       return;
     }
     for (const entry of entries) {
@@ -45,15 +50,6 @@ export async function listTree(dir: string, withDirs: boolean): Promise<string[]
   };
   await walk("");
   return out.sort();
-}
-
-/** `x/main.yaml`, else `x/main.yml`, else undefined. */
-async function mainFile(dir: string, sub: string): Promise<string | undefined> {
-  for (const ext of ["yaml", "yml"]) {
-    const file = path.join(dir, sub, `main.${ext}`);
-    if (await exists(file)) return file;
-  }
-  return undefined;
 }
 
 function parseList(source: SourceFile, problems: Problems, kind: "task" | "handler", role: string): ParsedTask[] | undefined {
@@ -94,7 +90,13 @@ export async function loadRole(
   }
   const rolesDir = path.join(projectDir, "roles");
   const dir = path.join(rolesDir, name);
-  const tasksFile = await mainFile(dir, "tasks");
+  const denied = (unreadable: string) => problems.add(from.location, from.path, `role \`${name}\`: cannot read ${shownDir(unreadable, projectDir)} (permission denied)`);
+  const tasksMain = await findMainFile(projectDir, dir, "tasks");
+  if ("unreadable" in tasksMain) {
+    denied(tasksMain.unreadable);
+    return undefined;
+  }
+  const tasksFile = "file" in tasksMain ? tasksMain.file : undefined;
   if (!tasksFile) {
     if (await exists(dir)) {
       problems.add(from.location, from.path, `role \`${name}\` has no tasks/main.yaml (write \`[]\` in it for a role without tasks)`);
@@ -113,18 +115,20 @@ export async function loadRole(
   if (tasks) parsed.push(...tasks);
 
   let handlers: ParsedTask[] = [];
-  const handlersFile = await mainFile(dir, "handlers");
-  if (handlersFile) {
-    const source = await readSource(handlersFile, "a list of handlers (write `[]` for none)", problems);
+  const handlersFile = await findMainFile(projectDir, dir, "handlers");
+  if ("unreadable" in handlersFile) denied(handlersFile.unreadable);
+  if ("file" in handlersFile) {
+    const source = await readSource(handlersFile.file, "a list of handlers (write `[]` for none)", problems);
     secrets.push(...(source?.secrets ?? []));
     const list = source ? parseList(source, problems, "handler", name) : undefined;
     if (list) handlers = list;
   }
 
   let defaults: Vars = {};
-  const defaultsFile = await mainFile(dir, "defaults");
-  if (defaultsFile) {
-    const source = await readSource(defaultsFile, "a map of default var values (write `{}` for none)", problems);
+  const defaultsFile = await findMainFile(projectDir, dir, "defaults");
+  if ("unreadable" in defaultsFile) denied(defaultsFile.unreadable);
+  if ("file" in defaultsFile) {
+    const source = await readSource(defaultsFile.file, "a map of default var values (write `{}` for none)", problems);
     secrets.push(...(source?.secrets ?? []));
     if (!source) {
       // Problems already added.
@@ -136,7 +140,9 @@ export async function loadRole(
     }
   }
 
-  const [templates, files] = await Promise.all([listTree(path.join(dir, "templates"), false), listTree(path.join(dir, "files"), true)]);
+  const unseen: string[] = [];
+  const [templates, files] = await Promise.all([listTree(path.join(dir, "templates"), false, unseen), listTree(path.join(dir, "files"), true, unseen)]);
+  for (const unreadable of unseen.sort()) denied(unreadable);
   const role: Role = {
     name,
     dir,
@@ -147,7 +153,8 @@ export async function loadRole(
     files,
   };
   parsed.push(...handlers);
-  for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
+  // Behind an unreadable directory every template and file would also be reported missing.
+  if (unseen.length === 0) for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
   return { role, parsed, secrets };
 }
 
@@ -170,6 +177,15 @@ const FILE_PARAMS: Record<string, { sub: "templates" | "files"; what: string }> 
   copy: { sub: "files", what: "file" },
 };
 
+/** False also when the path cannot be looked at (a directory on the way the user may not read). */
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 /** `template: { src }` and `copy: { src }` must name something that exists under the role. */
 export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Problems): void {
   const task: Task = parsed.task;
@@ -186,7 +202,7 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
   const known = ref.sub === "templates" ? base.templates : base.files;
   if (!known.has(normalized)) {
     // Templates are files: a directory of that name is listed nowhere, and "not found" would mislead.
-    const directory = ref.sub === "templates" && statSync(path.join(base.dir, ref.sub, normalized), { throwIfNoEntry: false })?.isDirectory();
+    const directory = ref.sub === "templates" && isDirectory(path.join(base.dir, ref.sub, normalized));
     const message = directory ? `template \`${src}\` is a directory` : `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`;
     problems.add(location, formatPath(at), message);
     return;

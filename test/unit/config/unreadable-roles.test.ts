@@ -1,0 +1,91 @@
+// Directories the user may not read. Tests run as root, whom permissions never stop, so the file system
+// calls are made to fail as the kernel fails them for a directory of mode 000 (EACCES for the directory's
+// listing and for every path below it); the loader's own classification of that error is what is tested.
+// The same cases with a real chmod run too when the tests are not run as root.
+import { chmodSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { INVENTORY, projectProblems, tempProject, problemLines } from "./temp-project.js";
+import { loadProject } from "../../../src/config/project.js";
+
+const locked = new Set<string>();
+
+/** Whether the kernel would refuse `target` because a locked directory is it (`listing`) or on its way. */
+function refused(target: unknown, listing: boolean): boolean {
+  const file = path.resolve(String(target));
+  return [...locked].some((dir) => file.startsWith(dir + path.sep) || (listing && file === dir));
+}
+
+function eacces(syscall: string, target: unknown): NodeJS.ErrnoException {
+  return Object.assign(new Error(`EACCES: permission denied, ${syscall} '${String(target)}'`), { code: "EACCES", errno: -13, syscall, path: String(target) });
+}
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs/promises")>();
+  const guard =
+    <A extends unknown[], R>(syscall: string, listing: boolean, call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      refused(args[0], listing) ? Promise.reject(eacces(syscall, args[0])) : call(...args);
+  const mocked = {
+    ...real,
+    stat: guard("stat", false, real.stat),
+    readdir: guard("scandir", true, real.readdir),
+    readFile: guard("open", false, real.readFile),
+  };
+  return { ...mocked, default: mocked };
+});
+
+afterEach(() => locked.clear());
+
+const ROLE_APP = {
+  "roles/app/tasks/main.yaml": "- template: { src: app.conf.ejs, dest: /etc/app.conf }\n  notify: restart app\n",
+  "roles/app/handlers/main.yaml": "- name: restart app\n  command: echo restart\n",
+  "roles/app/templates/app.conf.ejs": "port=1\n",
+  "playbooks/site.yaml": "- hosts: web\n  roles: [app]\n- hosts: db\n  roles: [app]\n",
+};
+
+/** The project's problems with the directories `lock` names (relative to the project) made unreadable. */
+async function problemsWithLocked(lock: string[]): Promise<string[]> {
+  const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...ROLE_APP });
+  for (const rel of lock) locked.add(path.join(dir, rel));
+  return problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }));
+}
+
+describe("a roles/ directory or a role's directory the user cannot read", () => {
+  it("roles/: permission denied, not 'role not found'", async () => {
+    expect(await problemsWithLocked(["roles"])).toEqual([
+      "playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/ (permission denied)",
+      "playbooks/site.yaml:4:11: [1].roles[0]: role `app` could not be loaded (see above)",
+    ]);
+  });
+
+  it("the role's directory: permission denied, not 'has no tasks/main.yaml'", async () => {
+    expect(await problemsWithLocked(["roles/app"])).toContain("playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/app/ (permission denied)");
+  });
+
+  it("its handlers/ or templates/: permission denied, not a missing handler or template", async () => {
+    expect(await problemsWithLocked(["roles/app/templates"])).toEqual([
+      "playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/app/templates/ (permission denied)",
+    ]);
+    expect(await problemsWithLocked(["roles/app/handlers"])).toContain(
+      "playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/app/handlers/ (permission denied)",
+    );
+  });
+
+  it("a role that is really missing is still 'not found'", async () => {
+    expect(await projectProblems({ "playbooks/site.yaml": "- hosts: web\n  roles: [app]\n" })).toEqual([
+      expect.stringMatching(/^playbooks\/site\.yaml:2:11: \[0\]\.roles\[0\]: role `app` not found \(no directory roles\/app\/ in /),
+    ]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("with a real chmod 000 (not as root)", async () => {
+    const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...ROLE_APP });
+    chmodSync(path.join(dir, "roles"), 0o000);
+    try {
+      const problems = await problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }));
+      expect(problems[0]).toBe("playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/ (permission denied)");
+    } finally {
+      chmodSync(path.join(dir, "roles"), 0o755);
+    }
+  });
+});
