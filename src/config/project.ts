@@ -35,9 +35,11 @@ function checkNotify(loaded: LoadedPlay, roles: Map<string, LoadedRole>, problem
   const { play } = loaded;
   const handlerNames = new Set<string>();
   const tasks: ParsedTask[] = [];
+  let unread = false;
   for (const ref of play.roles) {
     const role = roles.get(ref.name);
     if (!role) continue;
+    unread ||= role.handlersUnread === true;
     for (const h of role.role.handlers) {
       handlerNames.add(h.name);
       for (const l of h.listen) handlerNames.add(l);
@@ -49,6 +51,8 @@ function checkNotify(loaded: LoadedPlay, roles: Map<string, LoadedRole>, problem
     for (const l of h.listen) handlerNames.add(l);
   }
   tasks.push(...loaded.parsed);
+  // Handlers that could not be read are already reported; every notify would be reported again.
+  if (unread) return;
   for (const { task, source, paramsPath } of tasks) {
     for (const name of task.notify) {
       if (handlerNames.has(name)) continue;

@@ -22,6 +22,8 @@ export interface LoadedRole {
   parsed: ParsedTask[];
   /** Values tagged `!secret` in the role's files. */
   secrets: string[];
+  /** Its handlers/ could not be read: a notify naming none of the handlers seen may still be right. */
+  handlersUnread?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function loadRole(
 
   let handlers: ParsedTask[] = [];
   const handlersFile = await findMainFile(projectDir, dir, "handlers");
+  const handlersUnread = "unreadable" in handlersFile;
   if ("unreadable" in handlersFile) denied(handlersFile.unreadable);
   if ("file" in handlersFile) {
     const source = await readSource(handlersFile.file, "a list of handlers (write `[]` for none)", problems);
@@ -155,7 +158,7 @@ export async function loadRole(
   parsed.push(...handlers);
   // Behind an unreadable directory every template and file would also be reported missing.
   if (unseen.length === 0) for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
-  return { role, parsed, secrets };
+  return { role, parsed, secrets, ...(handlersUnread ? { handlersUnread } : {}) };
 }
 
 export interface FileBase {

@@ -67,9 +67,9 @@ describe("a roles/ directory or a role's directory the user cannot read", () => 
     expect(await problemsWithLocked(["roles/app/templates"])).toEqual([
       "playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/app/templates/ (permission denied)",
     ]);
-    expect(await problemsWithLocked(["roles/app/handlers"])).toContain(
+    expect(await problemsWithLocked(["roles/app/handlers"])).toEqual([
       "playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/app/handlers/ (permission denied)",
-    );
+    ]);
   });
 
   it("a role that is really missing is still 'not found'", async () => {
