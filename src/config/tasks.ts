@@ -2,6 +2,7 @@
 // module's parameters, checked with the module's own zod schema. Values containing `{{ }}` render per host
 // at run time, so type errors at those paths are left for then; unknown parameter names are errors now.
 import type { z } from "zod";
+import { paramErrors } from "../modules/lib/param-origin.js";
 import { getModule, moduleNames } from "../modules/registry.js";
 import { expressionSyntaxErrors } from "../template/expressions.js";
 import type { Handler, Location, Task, Vars } from "./model.js";
@@ -116,6 +117,7 @@ export function parseTask(
     validate(module.schema as z.ZodType<unknown>, p, source, problems, {
       base: paramsPath,
       skip: (issue) => issue.code !== "unrecognized_keys" && templatedAt(p, issue.path),
+      error: paramErrors("yaml"),
     });
   }
   // Expression syntax is checked now; names are checked per host at run time.

@@ -15,6 +15,8 @@ export interface ValidateOptions {
   skip?: (issue: Issue) => boolean;
   /** Extra words for messages about unknown keys at the top of `value` (e.g. module names in a task). */
   extraKeys?: readonly string[];
+  /** zod's per-parse error map: messages that know the value was read from YAML. */
+  error?: z.core.$ZodErrorMap;
 }
 
 interface Def {
@@ -188,7 +190,7 @@ export function validate<T>(
   problems: Problems,
   options: ValidateOptions = {},
 ): T | undefined {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, options.error ? { error: options.error } : undefined);
   if (result.success) return result.data;
   const base = options.base ?? [];
   const pending: Issue[] = [...result.error.issues];

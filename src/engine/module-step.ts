@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { Connection } from "../connection/types.js";
 import type { ApplyContext, ApplyResult, Module, Plan, PrepareContext, ProbeOutput } from "../modules/types.js";
 import type { Probe } from "../modules/lib/lookup.js";
+import { paramErrors } from "../modules/lib/param-origin.js";
 import { buildProbeBatch } from "./probe-batch.js";
 
 /** Parameters that do not fit the module's schema, as one message per problem. */
@@ -18,8 +19,9 @@ export class ParamsError extends Error {
   }
 }
 
+/** Checks parameters at run time: rendered, so a value of the wrong type came from an expression (literal ones were checked at load time). */
 export function parseParams<P>(module: Module<P, unknown>, params: unknown): P {
-  const result = (module.schema as z.ZodType<P>).safeParse(params);
+  const result = (module.schema as z.ZodType<P>).safeParse(params, { error: paramErrors("expression") });
   if (result.success) return result.data;
   throw new ParamsError(
     module.name,

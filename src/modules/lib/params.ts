@@ -5,15 +5,10 @@ const MODE = /^0?[0-7]{3,4}$/;
 
 /**
  * File modes are octal STRINGS. YAML 1.2 reads an unquoted 0644 as the decimal number 644, which would
- * silently become mode 1204; so a number is rejected with the fix in the message.
+ * silently become mode 1204; so a number is rejected, with the fix for where it came from (param-origin.ts).
  */
 export const modeSchema = z
-  .string({
-    error: (issue) =>
-      typeof issue.input === "number"
-        ? `mode must be a quoted string such as "0644" (unquoted, YAML reads ${String(issue.input)} as a decimal number)`
-        : undefined,
-  })
+  .string()
   .regex(MODE, 'mode must be octal digits such as "0644" or "2755"')
   .describe('Octal permission bits as a quoted string, e.g. "0644".');
 

@@ -19,7 +19,7 @@ function b64(name: string, content: string): string {
 
 describe("copy params", () => {
   it.each([
-    [{ dest: "/etc/x", content: "a", mode: 644 }, /mode must be a quoted string such as "0644"/],
+    [{ dest: "/etc/x", content: "a", mode: 644 }, /mode must be a string such as "0644", but the expression gave the number 644/],
     [{ dest: "/etc/x", content: "a", mode: "0999" }, /octal digits/],
     [{ dest: "/etc/x", content: "a", src: "x" }, /exactly one of content or src/],
     [{ dest: "/etc/x" }, /exactly one of content or src/],

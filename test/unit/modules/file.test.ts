@@ -23,7 +23,7 @@ describe("file params", () => {
     [{ path: "/", state: "absent" }, /refusing to remove/],
     [{ path: "//", state: "absent" }, /refusing to remove/],
     [{ path: "/x", state: "fifo" }, /state/],
-    [{ path: "/x", mode: 755 }, /quoted string/],
+    [{ path: "/x", mode: 755 }, /the expression gave the number 755/],
   ])("rejects %j", (params, message) => {
     expect(() => parseParams(fileModule, params)).toThrow(message);
   });

@@ -41,7 +41,7 @@ describe("lineinfile params", () => {
     [{ path: "/etc/x", line: "a\nb" }, /single line/],
     [{ path: "/etc/x", line: "a", regexp: "(" }, /not a valid JavaScript regular expression/],
     [{ path: "/etc/x", line: "a", insertafter: "EOF", insertbefore: "BOF" }, /not both/],
-    [{ path: "/etc/x", line: "a", mode: 600 }, /quoted string/],
+    [{ path: "/etc/x", line: "a", mode: 600 }, /the expression gave the number 600/],
   ])("rejects %j", (params, message) => {
     expect(() => parseParams(lineinfileModule, params)).toThrow(message);
   });

@@ -8,7 +8,7 @@ import { check, context, converge, tempDir } from "./file-support.js";
 describe("template params", () => {
   it.each([
     [{ dest: "/etc/x" }, /src/],
-    [{ src: "x.ejs", dest: "/etc/x", mode: 420 }, /quoted string/],
+    [{ src: "x.ejs", dest: "/etc/x", mode: 420 }, /the expression gave the number 420/],
     [{ src: "x.ejs", dest: "/etc/x", content: "x" }, /Unrecognized key/],
   ])("rejects %j", (params, message) => {
     expect(() => parseParams(templateModule, params)).toThrow(message);
