@@ -1,7 +1,8 @@
 // The one script that writes a file on a host: content arrives on stdin, lands in a temp file in the
-// target directory, is fsynced, optionally validated, then renamed over the target (rename is atomic,
-// so readers see the old file or the new one, never half of one). Used by Connection.put and by the
-// file-writing modules, so both have the same guarantees in ONE round trip, with or without sudo.
+// target directory, is checked to be whole, fsynced, optionally validated, then renamed over the target
+// (rename is atomic, so readers see the old file or the new one, never half of one). Used by
+// Connection.put and by the file-writing modules, so both have the same guarantees in ONE round trip,
+// with or without sudo.
 import { raw, sh, type Script } from "../util/shell.js";
 
 export interface AtomicWriteOptions {
@@ -21,13 +22,20 @@ export interface AtomicWriteOptions {
 /** Exit status the script uses when `validate` rejected the staged file. */
 export const VALIDATE_FAILED_EXIT = 65;
 
-export function atomicWriteScript(path: string, options: AtomicWriteOptions = {}): Script {
+/**
+ * `bytes` is the length of the content sent on stdin. When the sender goes away mid-upload (killed, its
+ * connection lost), `cat` sees an ordinary end of input: without this check the part that arrived would
+ * replace a working file.
+ */
+export function atomicWriteScript(path: string, bytes: number, options: AtomicWriteOptions = {}): Script {
   const lines: Script[] = [
     raw("set -e"),
     sh`dest=${path}`,
     raw(`tmp=$(mktemp "$(dirname -- "$dest")/.deploy.XXXXXXXX")`),
     raw(`trap 'rm -f -- "$tmp"' EXIT`),
     raw(`cat > "$tmp"`),
+    raw(`got=$(wc -c < "$tmp")`),
+    sh`[ "$got" -eq ${String(bytes)} ] || { echo "received $got of "${String(bytes)}" bytes (the upload was cut off); "${path}" left unchanged" >&2; exit 1; }`,
     sh`chmod ${options.mode ?? "0644"} "$tmp"`,
   ];
   if (options.owner !== undefined || options.group !== undefined) {

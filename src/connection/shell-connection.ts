@@ -69,7 +69,7 @@ export class ShellConnection implements Connection {
   }
 
   async put(path: string, content: string | Buffer, options: PutOptions = {}): Promise<void> {
-    const script = atomicWriteScript(path, {
+    const script = atomicWriteScript(path, Buffer.byteLength(content), {
       mode: options.mode ?? "0644",
       ...(options.owner !== undefined ? { owner: options.owner } : {}),
       ...(options.group !== undefined ? { group: options.group } : {}),

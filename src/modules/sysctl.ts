@@ -160,7 +160,7 @@ export function sysctlApplyScript(params: SysctlParams, detail: SysctlChange, pr
   const steps: Script[] = [];
   if (detail.content !== undefined) {
     steps.push(sh`mkdir -p -- "$(dirname -- ${params.sysctl_file})"`);
-    steps.push(raw(`(\n${atomicWriteScript(params.sysctl_file, { mode: "0644" }).text}\n)`));
+    steps.push(raw(`(\n${atomicWriteScript(params.sysctl_file, Buffer.byteLength(detail.content), { mode: "0644" }).text}\n)`));
   }
   if (detail.setLive && params.value !== undefined) {
     steps.push(sh`printf '%s\\n' ${normalizeValue(params.value)} > ${procPath(params.name, procRoot)}`);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { atomicWriteScript } from "../../../src/connection/atomic-write.js";
 import { createLocalConnection } from "../../../src/connection/local.js";
 import { RemoteCommandError } from "../../../src/connection/shell-connection.js";
 import { sh } from "../../../src/util/shell.js";
@@ -42,6 +43,18 @@ describe("local connection", () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await conn.exec(sh`ls -A ${dir}`)).stdout).toBe("it's a file\n");
     expect(await conn.get(file)).toEqual(bytes);
+  });
+
+  it("an upload cut off (less on stdin than announced) leaves the target as it was and no temp file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "deploy-local-"));
+    const file = join(dir, "app.conf");
+    await writeFile(file, "working config\n");
+    // What the host sees when deploy dies mid-upload: an ordinary end of input after part of the content.
+    const r = await conn.exec(atomicWriteScript(file, 1000, { mode: "0644" }), { stdin: "x".repeat(400) });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain(`received 400 of 1000 bytes (the upload was cut off); ${file} left unchanged`);
+    expect(await readFile(file, "utf8")).toBe("working config\n");
+    expect((await conn.exec(sh`ls -A ${dir}`)).stdout).toBe("app.conf\n");
   });
 
   it("put and get failures say what failed", async () => {

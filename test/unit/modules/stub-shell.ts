@@ -17,7 +17,7 @@ import { Script } from "../../../src/util/shell.js";
 /** Real tools a generated script may use here: none of them changes the system outside the temp dirs tests give. */
 const SAFE_TOOLS = [
   "sh", "bash", "cat", "awk", "sed", "tr", "date", "head", "grep", "mktemp", "dirname", "chmod", "sync", "mv",
-  "rm", "mkdir", "env", "timeout", "sleep", "cut", "curl", "wget", "printf", "true", "false", "base64",
+  "rm", "mkdir", "env", "timeout", "sleep", "cut", "curl", "wget", "printf", "true", "false", "base64", "wc",
 ];
 
 export interface StubCall {
