@@ -2,11 +2,11 @@
 // Syntax problems (tabs, duplicate keys, keys that are lists or maps such as an unquoted `{{ x }}`, binary
 // data, an empty file, unresolved aliases) become located Problems here; the caller gets `undefined` as the
 // value and simply skips the file's other checks.
-import { readFile } from "node:fs/promises";
 import { Alias, LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from "yaml";
 import type { CollectionTag, Document, Node, Pair, ParsedNode, YAMLError, YAMLMap } from "yaml";
 import type { Location } from "./model.js";
 import type { Problems } from "./problems.js";
+import { readFailureReason, readInput } from "./read-input.js";
 
 export type PathSegment = string | number;
 
@@ -305,10 +305,9 @@ export async function readSource(
 ): Promise<SourceFile | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readInput(file);
   } catch (error: unknown) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read (${code ?? String(error)})`;
+    const reason = readFailureReason(error);
     const location = from?.location ?? { file, line: 1, col: 1 };
     problems.add(location, from?.path ?? "", from ? `${file}: ${reason}` : reason);
     return undefined;

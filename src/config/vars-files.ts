@@ -1,10 +1,10 @@
 // Vars files (inventory `settings.vars_files`, `-e @file.yaml`): a YAML map of names to values, in the
 // clear or vault-encrypted. Decrypted text stays in memory; every string value of a vault file is
 // recorded as a secret so reports can redact it.
-import { readFile } from "node:fs/promises";
 import { decryptVaultAsync, isVault } from "../vault/cipher.js";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
+import { readFailureReason, readInput } from "./read-input.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { formatPath, keyLocations, parseSource, type PathSegment, type SourceFile } from "./source.js";
 import { checkExpressions } from "./tasks.js";
@@ -72,10 +72,9 @@ export async function loadVarsFile(
   const shown = from.written ?? file;
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readInput(file);
   } catch (error: unknown) {
-    const code = (error as NodeJS.ErrnoException).code;
-    ctx.problems.add(from.location, from.path, `vars file ${shown}: ${code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(error)})`}`);
+    ctx.problems.add(from.location, from.path, `vars file ${shown}: ${readFailureReason(error)}`);
     return undefined;
   }
   let secret = false;
