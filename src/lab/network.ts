@@ -47,9 +47,73 @@ interface IpAddrInfo {
   addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
 }
 
-interface IpRoute {
+export interface IpRoute {
+  /** "default", "a.b.c.d" (one address) or "a.b.c.d/n". */
   dst: string;
   dev?: string;
+  type?: string;
+  table?: string;
+}
+
+/** An IPv4 range as [first, last] address numbers; undefined for what is not an IPv4 destination. */
+export function routeRange(dst: string): { first: number; last: number; prefix: number } | undefined {
+  if (dst === "default") return { first: 0, last: 2 ** 32 - 1, prefix: 0 };
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(dst);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = match[5] === undefined ? 32 : Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = octets.reduce((n, o) => n * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const first = Math.floor(address / size) * size;
+  return { first, last: first + size - 1, prefix };
+}
+
+/**
+ * Routes shorter than /8 are catch-alls (the default route, a VPN's 0.0.0.0/1 + 128.0.0.0/1): every
+ * subnet lies inside them, and the lab's /24 on its bridge is meant to win over them.
+ */
+const CATCH_ALL_PREFIX = 8;
+
+export interface RouteConflict {
+  route: IpRoute;
+  /** same: routes exactly the lab subnet; covers: a wider range around it; inside: part of it. */
+  how: "same" | "covers" | "inside";
+}
+
+/** A route to a device other than our bridge for any address of the lab subnet (the lab would take those over). */
+export function conflictingRoute(routes: IpRoute[], net: Pick<LabNetwork, "bridge" | "subnet">): RouteConflict | undefined {
+  const lab = routeRange(net.subnet);
+  if (!lab) return undefined;
+  for (const route of routes) {
+    if (route.dev === undefined || route.dev === net.bridge) continue;
+    // The broadcast and multicast entries of the local table describe a device's own address, not a route.
+    if (route.type !== undefined && route.type !== "unicast" && route.type !== "local") continue;
+    const range = routeRange(route.dst);
+    if (!range || range.prefix < CATCH_ALL_PREFIX) continue;
+    if (range.last < lab.first || range.first > lab.last) continue;
+    const how = range.prefix === lab.prefix ? "same" : range.prefix < lab.prefix ? "covers" : "inside";
+    return { route, how };
+  }
+  return undefined;
+}
+
+/** A /24 that no route of the machine touches, to suggest in a refusal (10.77.N.0/24 first, like the demo). */
+export function freeSubnet(routes: IpRoute[], bridge: string): string | undefined {
+  const candidates = [...Array.from({ length: 256 }, (_, n) => `10.77.${n}.0/24`), "172.31.77.0/24", "192.168.77.0/24"];
+  return candidates.find((subnet) => !conflictingRoute(routes, { bridge, subnet }));
+}
+
+export function routeConflictMessage(conflict: RouteConflict, net: Pick<LabNetwork, "bridge" | "subnet">, free: string | undefined): string {
+  const { route, how } = conflict;
+  const where = `device ${route.dev}${route.table && route.table !== "main" ? `, routing table ${route.table}` : ""}`;
+  const instead = `give the lab hosts addresses in a /24 that no route of this machine reaches${free ? ` (${free} is free)` : ""}`;
+  if (how === "same") return `the lab subnet ${net.subnet} is already in use on this machine (${where}); ${instead}, or use that lab's bridge`;
+  const relation =
+    how === "covers"
+      ? `lies inside ${route.dst}, which this machine routes to ${where} (a VPN or another network?)`
+      : `holds ${route.dst}, which this machine routes to ${where}`;
+  return `the lab subnet ${net.subnet} ${relation}: the lab's bridge ${net.bridge} would take those addresses over from it; ${instead}`;
 }
 
 export async function bridgeInfo(run: Runner, bridge: string): Promise<IpAddrInfo | undefined> {
@@ -59,19 +123,11 @@ export async function bridgeInfo(run: Runner, bridge: string): Promise<IpAddrInf
   return parsed[0];
 }
 
-/** A device other than our bridge that already routes the lab subnet (the lab would hijack it). */
-export function conflictingRoute(routes: IpRoute[], net: LabNetwork): IpRoute | undefined {
-  return routes.find((r) => r.dst === net.subnet && r.dev !== undefined && r.dev !== net.bridge);
-}
-
 export async function ensureNetwork(run: Runner, net: LabNetwork): Promise<void> {
-  const routes = JSON.parse((await run("ip", ["-j", "-4", "route", "show"])).stdout || "[]") as IpRoute[];
+  // Every table: a VPN may route through a table of its own (policy routing).
+  const routes = JSON.parse((await run("ip", ["-j", "-4", "route", "show", "table", "all"])).stdout || "[]") as IpRoute[];
   const conflict = conflictingRoute(routes, net);
-  if (conflict) {
-    throw new Error(
-      `the lab subnet ${net.subnet} is already in use on this machine (device ${conflict.dev}); give the lab hosts addresses in another /24 or use that lab's bridge`,
-    );
-  }
+  if (conflict) throw new Error(routeConflictMessage(conflict, net, freeSubnet(routes, net.bridge)));
 
   let info = await bridgeInfo(run, net.bridge);
   if (!info) {
