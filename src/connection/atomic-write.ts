@@ -33,6 +33,9 @@ export function atomicWriteScript(path: string, bytes: number, options: AtomicWr
     sh`dest=${path}`,
     raw(`tmp=$(mktemp "$(dirname -- "$dest")/.deploy.XXXXXXXX")`),
     raw(`trap 'rm -f -- "$tmp"' EXIT`),
+    // A shell killed by a signal skips its EXIT trap: when the sender is gone, sshd's end of stderr is
+    // closed, the first message raises SIGPIPE, and the staged part would stay behind.
+    raw(`trap 'exit 1' HUP INT PIPE TERM`),
     raw(`cat > "$tmp"`),
     raw(`got=$(wc -c < "$tmp")`),
     sh`[ "$got" -eq ${String(bytes)} ] || { echo "received $got of "${String(bytes)}" bytes (the upload was cut off); "${path}" left unchanged" >&2; exit 1; }`,

@@ -16,6 +16,15 @@ async function filesOn(host: string): Promise<string[]> {
   return out.split("\n").filter(Boolean);
 }
 
+/** Polls until `check` prints "yes" on the host. */
+async function until(host: string, check: string, what: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await onHost(lab, host, `${check}; true`)) !== "yes\n") {
+    if (Date.now() > deadline) throw new Error(`${host}: timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   lab = await engineLab();
 });
@@ -66,5 +75,18 @@ describe("Ctrl-C", () => {
       // The sleep the cut task started is still there: stop it (the children of the task's shell).
       await onHost(lab, host, `pkill -P "$(cat ${BASE}/slow.started)"`);
     }
+  });
+
+  it("killed mid-upload: the file being replaced keeps its old content, and no staged part is left", async () => {
+    const host = HOSTS[0]!;
+    await onHost(lab, host, `mkdir -p ${BASE} && echo old > ${BASE}/big`);
+    const run = spawnDeploy(["apply", INVENTORY, playbook("upload"), "--limit", host]);
+    // The staged file has started to fill: the content is on its way.
+    await until(host, `for f in ${BASE}/.deploy.*; do [ -s "$f" ] && echo yes && exit; done`, () => run.stdout());
+    run.child.kill("SIGKILL");
+    await run.result;
+    // The host's script sees the end of its input and goes on: wait until it has ended.
+    await until(host, `ls -A ${BASE} | grep -q '^\\.deploy\\.' || echo yes`, () => "a staged file stays");
+    expect(await onHost(lab, host, `cat ${BASE}/big`)).toBe("old\n");
   });
 });
