@@ -54,9 +54,13 @@ export interface TagFilter {
   skipTags: string[];
 }
 
-/** Ansible's rules: `always` runs unless skipped by name, `never` only when asked for by name. */
+/**
+ * Ansible's rules: `always` runs unless skipped by name, `never` only when asked for by name, and
+ * `--skip-tags all` skips every task but the `always` ones.
+ */
 export function selectedByTags(taskTags: string[], filter: TagFilter): boolean {
   if (taskTags.some((t) => filter.skipTags.includes(t))) return false;
+  if (filter.skipTags.includes("all") && !taskTags.includes("always")) return false;
   if (filter.tags.length === 0 || filter.tags.includes("all")) return !taskTags.includes("never");
   if (taskTags.includes("always")) return true;
   return taskTags.some((t) => filter.tags.includes(t));
@@ -70,6 +74,17 @@ export function projectTags(project: Project): Set<string> {
   const tags = new Set<string>();
   for (const play of project.playbook.plays) for (const t of planPlayTasks(play, project).tasks) for (const tag of t.tags) tags.add(tag);
   return tags;
+}
+
+/**
+ * Whether --tags/--skip-tags leave any task of the project to run for its own sake: a task that runs only
+ * because it is tagged `always` does not count (`--tags app --skip-tags app` would run just those), unless
+ * --tags names `always` itself.
+ */
+export function tagsSelectSomeTask(project: Project, filter: TagFilter): boolean {
+  const counts = (tags: string[]) =>
+    selectedByTags(tags, filter) && (filter.tags.includes("always") || selectedByTags(tags.filter((t) => t !== "always"), filter));
+  return project.playbook.plays.some((play) => planPlayTasks(play, project).tasks.some((t) => counts(t.tags)));
 }
 
 /** Handlers a notification name reaches: by name or by `listen`. */

@@ -1,7 +1,8 @@
 // `deploy apply` and `deploy plan`: load and validate everything, then run the playbook.
 import { DEFAULT_FORKS, runPlaybook } from "../../engine/run.js";
-import { projectTags, SPECIAL_TAGS, type TagFilter } from "../../engine/task-list.js";
+import { projectTags, SPECIAL_TAGS, tagsSelectSomeTask, type TagFilter } from "../../engine/task-list.js";
 import { didYouMean } from "../../config/suggest.js";
+import type { Project } from "../../config/model.js";
 import type { RunMode, RunStats } from "../../engine/events.js";
 import { JsonRenderer } from "../../report/json.js";
 import { LinesRenderer } from "../../report/lines.js";
@@ -51,8 +52,18 @@ Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed, 4 a h
 130 interrupted.`;
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+/**
+ * `--tags a,b`. An empty one (`--tags "$TAGS"` with TAGS unset) would run every task, an empty item
+ * (`--tags "app,$MORE"`) less than meant: both are refused.
+ */
+function tagList(option: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const tags = value.split(",").map((s) => s.trim());
+  if (tags.every((t) => t === "")) {
+    throw new UsageError(`--${option} '${value}' names no tag: give one or more (a,b), or leave --${option} out${option === "tags" ? " to run every task" : ""}`);
+  }
+  if (tags.includes("")) throw new UsageError(`--${option} '${value}' has an empty tag (two commas, or one at an end)`);
+  return tags;
 }
 
 /** A tag no task carries would make the run quietly do nothing (--tags) or skip nothing (--skip-tags). */
@@ -64,6 +75,14 @@ function checkTags(filter: TagFilter, known: Set<string>): void {
   }
 }
 
+/** `--tags app --skip-tags app`, `--skip-tags all`: a run that would do nothing and say ok is refused. */
+function checkSelection(filter: TagFilter, project: Project, given: string[]): void {
+  if (given.length === 0 || tagsSelectSomeTask(project, filter)) return;
+  const always = tagsSelectSomeTask(project, { ...filter, tags: [...(filter.tags.length ? filter.tags : ["all"]), "always"] });
+  const what = always ? "no task but the ones tagged 'always'" : "no task: the run would do nothing";
+  throw new UsageError(`${given.join(" with ")} select${given.length > 1 ? "" : "s"} ${what}`);
+}
+
 async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (mode === "plan" && values["force-handlers"]) throw new UsageError("--force-handlers only applies to apply");
@@ -72,6 +91,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const forks = values.forks === undefined ? DEFAULT_FORKS : Number(values.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got '${values.forks}'`);
+  const tags = { tags: tagList("tags", values.tags), skipTags: tagList("skip-tags", values["skip-tags"]) };
 
   const loaded = await loadForRun({
     cwd: io.cwd,
@@ -83,8 +103,11 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
     env: io.env,
   });
   const { project } = loaded;
-  const tags = { tags: list(values.tags), skipTags: list(values["skip-tags"]) };
   checkTags(tags, projectTags(project));
+  checkSelection(tags, project, [
+    ...(values.tags !== undefined ? [`--tags ${values.tags}`] : []),
+    ...(values["skip-tags"] !== undefined ? [`--skip-tags ${values["skip-tags"]}`] : []),
+  ]);
   const redact = makeRedactor(project.secrets);
   const write = (text: string) => io.out(redact(text).replace(/\n$/, ""));
   const hostNames = [...project.inventory.hosts.keys()];
