@@ -67,8 +67,11 @@ class HostRunner {
     const projectDir = project.inventory.projectDir;
     const tasks = taskEntries(playTasks, this.ctx.tags, projectDir);
     let outcome = await this.runEntries(tasks, this.ctx.stop);
-    if (outcome === "unreachable") return outcome;
-    if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers();
+    if (outcome === "unreachable") {
+      if (this.ctx.mode === "apply") this.warnDroppedHandlers("the host became unreachable");
+      return outcome;
+    }
+    if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers("a task failed", " (--force-handlers runs handlers even after a failure)");
     // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
     if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
       const handlers = handlerEntries(playTasks, this.notified, projectDir);
@@ -83,13 +86,13 @@ class HostRunner {
    * The changes that notified them are made and the next run will find them converged, so nothing would
    * ever run these handlers (a config written, its service never restarted) unless the user knows.
    */
-  private warnDroppedHandlers(): void {
+  private warnDroppedHandlers(because: string, hint = ""): void {
     const names = this.ctx.playTasks.handlers.filter((_h, i) => this.notified.has(i)).map((h) => `'${h.handler.name}'`);
     if (names.length === 0) return;
     this.ctx.emit({
       type: "warning",
       host: this.ctx.host.name,
-      message: `handler${names.length > 1 ? "s" : ""} ${names.join(", ")} notified but not run because a task failed; the next run will not notify ${names.length > 1 ? "them" : "it"} again (--force-handlers runs handlers even after a failure)`,
+      message: `handler${names.length > 1 ? "s" : ""} ${names.join(", ")} notified but not run because ${because}; the next run will not notify ${names.length > 1 ? "them" : "it"} again${hint}`,
     });
   }
 

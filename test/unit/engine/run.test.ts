@@ -187,4 +187,26 @@ describe("handlers a failure leaves behind", () => {
     expect(again.events.filter((e) => e.type === "warning")).toEqual([]);
     expect(forced.commands.get("b")!.join("\n")).toContain("echo restart");
   });
+
+  it("are named in a warning when the host is lost after the change that notified them", async () => {
+    const project = await loadTemp(
+      playbook(`- name: one
+  hosts: all
+  tasks:
+    - name: config
+      command: echo config
+      notify: restart thing
+    - name: loses the host
+      command: "echo {{ host.name == 'b' ? 'LOSE_CONNECTION' : 'fine' }}"
+  handlers:
+    - name: restart thing
+      command: echo restart
+`),
+    );
+    const { events, result } = await runFake(project, fakeFleet());
+    expect(result.unreachableHosts).toEqual(["b"]);
+    expect(events.filter((e) => e.type === "warning")).toEqual([
+      { type: "warning", host: "b", message: "handler 'restart thing' notified but not run because the host became unreachable; the next run will not notify it again" },
+    ]);
+  });
 });
