@@ -221,14 +221,14 @@ export async function labUp(spec: LabSpec, ctx: LabContext): Promise<UpResult> {
   assertValid(spec);
   await checks(ctx);
   await mkdir(spec.stateDir, { recursive: true });
-  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started));
+  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started), { log: ctx.log });
 }
 
 /** Stop every host of the lab, unmount, remove its bridge and nft table. Upper dirs (host state) stay. */
 export async function labDown(target: LabTarget, ctx: LabContext): Promise<DownResult> {
   await checks(ctx);
   await mkdir(target.stateDir, { recursive: true });
-  return withLock(labPaths(target.stateDir, target.bridge).lock, () => downLocked(target, ctx));
+  return withLock(labPaths(target.stateDir, target.bridge).lock, () => downLocked(target, ctx), { log: ctx.log });
 }
 
 /** down + wipe every host's own changes + up: fresh hosts from the image (new host keys too). */
@@ -246,5 +246,5 @@ export async function labReset(spec: LabSpec, ctx: LabContext): Promise<UpResult
       await rm(hp.work, { recursive: true, force: true });
     }
     return { ...down, ...(await upLocked(spec, ctx, started)) };
-  });
+  }, { log: ctx.log });
 }
