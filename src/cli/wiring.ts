@@ -51,7 +51,7 @@ export async function runDeps(loaded: LoadedRun, io: CliIO, warn: (line: string)
   return {
     evaluator: createEvaluator(project),
     matchHosts: (pattern) => matchHosts(pattern, project.inventory),
-    connect: (host) => openConnection(host, project.inventory, env),
+    connect: (host, stop) => openConnection(host, project.inventory, env, stop),
     gatherFacts,
   };
 }

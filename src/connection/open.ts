@@ -46,7 +46,7 @@ export async function createConnectionEnv(env: NodeJS.ProcessEnv, options: Conne
   };
 }
 
-export async function openConnection(host: Host, inventory: Inventory, env: ConnectionEnv): Promise<Connection> {
+export async function openConnection(host: Host, inventory: Inventory, env: ConnectionEnv, stop?: AbortSignal): Promise<Connection> {
   if (host.connection === "local") {
     const password = resolveTarget({ ...host, jump: undefined }, inventory, env.target).becomePassword;
     return createLocalConnection(host.name, {
@@ -56,5 +56,5 @@ export async function openConnection(host: Host, inventory: Inventory, env: Conn
       ...(env.secrets ? { secrets: env.secrets } : {}),
     });
   }
-  return connectSsh(resolveTarget(host, inventory, env.target), env.secrets ? { ...env.ssh, secrets: env.secrets } : env.ssh);
+  return connectSsh(resolveTarget(host, inventory, env.target), { ...env.ssh, ...(env.secrets ? { secrets: env.secrets } : {}), ...(stop ? { stop } : {}) });
 }

@@ -19,6 +19,8 @@ export interface ClientOptions {
   warn: (line: string) => void;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  /** Aborted: give up the handshake (the socket is destroyed; the caller knows why). */
+  stop?: AbortSignal;
 }
 
 /** Clients from the first hop to the host; closing the last one's transport closes the chain's use. */
@@ -144,15 +146,22 @@ async function handshake(
       ctx.hostKeyFailure = check.failure();
       reject(mapConnectError(firstError ?? Object.assign(new Error("Connection lost before handshake"), { level: "protocol" }), ctx));
     };
+    // A host that does not answer would hold a stopped run until the connect timeout.
+    const onStop = (): void => {
+      client.destroy();
+    };
     const cleanup = (): void => {
       client.off("ready", onReady);
       client.off("error", onError);
       client.off("close", onClose);
+      options.stop?.removeEventListener("abort", onStop);
     };
     client.on("ready", onReady);
     client.on("error", onError);
     client.on("close", onClose);
+    options.stop?.addEventListener("abort", onStop, { once: true });
     try {
+      if (options.stop?.aborted) throw new Error("stopped before connecting");
       client.connect(config);
       // Small request/answer exchanges, the handshake's included: without TCP_NODELAY from the first
       // packet, the key exchange and every command wait ~40 ms on delayed ACKs (Nagle). Node applies

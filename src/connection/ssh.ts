@@ -28,6 +28,8 @@ export interface SshOptions {
   maxChannels?: number;
   /** The run's secrets: a command holding one travels on stdin (see remote-command.ts). */
   secrets?: ReadonlySet<string>;
+  /** Aborted: give up connecting. */
+  stop?: AbortSignal;
 }
 
 // A host that vanishes without closing its TCP connection (power cut, network gone) is noticed only by
@@ -47,6 +49,7 @@ export async function connectSsh(target: ConnectionTarget, options: SshOptions =
     warn: options.warn ?? ((line) => process.stderr.write(`${line}\n`)),
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: options.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX,
+    ...(options.stop ? { stop: options.stop } : {}),
   });
   const runner = new SshRunner(target, chain, new ChannelPool({ ...(options.maxChannels !== undefined ? { max: options.maxChannels } : {}) }));
   return new ShellConnection(target.name, { remote: true }, runner, {

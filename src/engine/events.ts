@@ -64,6 +64,15 @@ export type RunEvent =
   /** The run was asked to stop (Ctrl-C): the running tasks finish, nothing else starts. */
   | { type: "stopping" }
   | { type: "play-end"; play: string; aborted?: string }
-  | { type: "run-end"; mode: RunMode; recap: Record<string, HostRecap>; durationMs: number; stats: RunStats; interrupted: boolean };
+  | {
+      type: "run-end";
+      mode: RunMode;
+      recap: Record<string, HostRecap>;
+      durationMs: number;
+      stats: RunStats;
+      interrupted: boolean;
+      /** Plays never started because the run stopped or a play aborted it. */
+      playsNotRun: string[];
+    };
 
 export type EventSink = (event: RunEvent) => void;

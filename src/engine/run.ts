@@ -6,7 +6,7 @@ import type { Evaluator } from "./evaluator.js";
 import { RunMemo } from "./run-memo.js";
 import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
 import { runHostPlay, type HostOutcome } from "./host.js";
-import { Sessions, type SessionOpeners } from "./sessions.js";
+import { ConnectStopped, Sessions, type SessionOpeners } from "./sessions.js";
 import { planPlayTasks, type TagFilter } from "./task-list.js";
 
 export interface RunOptions {
@@ -48,7 +48,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     count(recap, taskCounts, event);
     sink(event);
   };
-  const sessions = new Sessions(deps);
+  const sessions = new Sessions(deps, options.stop);
   const failed = new Set<string>();
   const unreachable = new Set<string>();
   const registered = new Map<string, Vars>();
@@ -56,16 +56,21 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
   emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
   const stopping = () => emit({ type: "stopping" });
   options.stop?.addEventListener("abort", stopping, { once: true });
+  const plays = project.playbook.plays;
+  let next = 0;
   try {
-    for (const play of project.playbook.plays) {
-      if (options.stop?.aborted) break;
+    for (; next < plays.length && !options.stop?.aborted; next++) {
+      const play = plays[next]!;
       const hosts = deps
         .matchHosts(play.hosts)
         .filter((name) => !options.limit || options.limit.has(name))
         .filter((name) => !failed.has(name) && !unreachable.has(name))
         .map((name) => project.inventory.hosts.get(name)!);
       const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo });
-      if (aborted) break;
+      if (aborted) {
+        next++;
+        break;
+      }
     }
   } finally {
     options.stop?.removeEventListener("abort", stopping);
@@ -78,6 +83,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     durationMs: Date.now() - started,
     stats: { roundTrips: sessions.roundTrips(), tasks: taskCounts },
     interrupted: Boolean(options.stop?.aborted),
+    playsNotRun: plays.slice(next).map((p) => p.name),
   });
   return { recap, failedHosts: [...failed], unreachableHosts: [...unreachable], interrupted: Boolean(options.stop?.aborted) };
 }
@@ -164,9 +170,14 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
       connectionOf: async (other) => (await run.sessions.get(other)).conn,
     });
   } catch (error: unknown) {
-    if (!(error instanceof ConnectionError)) throw error;
-    run.emit({ type: "host-unreachable", play: play.name, host: host.name, message: error.message, hint: error.hint });
-    outcome = "unreachable";
+    if (error instanceof ConnectStopped) {
+      run.emit({ type: "host-interrupted", play: play.name, host: host.name });
+      outcome = "interrupted";
+    } else {
+      if (!(error instanceof ConnectionError)) throw error;
+      run.emit({ type: "host-unreachable", play: play.name, host: host.name, message: error.message, hint: error.hint });
+      outcome = "unreachable";
+    }
   }
   if (outcome === "failed") run.failed.add(host.name);
   if (outcome === "unreachable") run.unreachable.add(host.name);

@@ -10,15 +10,24 @@ export interface Session {
 }
 
 export interface SessionOpeners {
-  connect(host: Host): Promise<Connection>;
+  /** `stop` aborted: give up connecting (the run was asked to stop; the host has done nothing yet). */
+  connect(host: Host, stop?: AbortSignal): Promise<Connection>;
   gatherFacts(conn: Connection): Promise<Facts>;
+}
+
+/** The run was stopped while the host was still connecting: it never started, it is not unreachable. */
+export class ConnectStopped extends Error {
+  override readonly name = "ConnectStopped";
 }
 
 export class Sessions {
   private readonly open = new Map<string, Promise<Session>>();
   private readonly conns = new Map<string, Connection>();
 
-  constructor(private readonly openers: SessionOpeners) {}
+  constructor(
+    private readonly openers: SessionOpeners,
+    private readonly stop?: AbortSignal,
+  ) {}
 
   /** The host's session; rejects with ConnectionError when it cannot be reached. */
   get(host: Host): Promise<Session> {
@@ -33,8 +42,9 @@ export class Sessions {
   private async start(host: Host): Promise<Session> {
     let conn: Connection;
     try {
-      conn = await this.openers.connect(host);
+      conn = await this.openers.connect(host, this.stop);
     } catch (error: unknown) {
+      if (this.stop?.aborted) throw new ConnectStopped(`${host.name}: connecting stopped`, { cause: error });
       if (error instanceof ConnectionError) throw error;
       throw new ConnectionError("unreachable", host.name, error instanceof Error ? error.message : String(error), undefined, { cause: error });
     }

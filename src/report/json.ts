@@ -33,6 +33,8 @@ export interface JsonReport {
   interrupted: boolean;
   /** Per host stopped early: the first task it did not start (null: the host never started) and how many. */
   notRun: Record<string, { next: string | null; left: number | null }>;
+  /** Plays never started: the run was stopped, or a play aborted it. */
+  playsNotRun: string[];
   /** What the run warned about (a host's handlers left behind by a failure...). */
   warnings: Array<{ host: string | null; message: string }>;
   recap: Record<string, HostRecap>;
@@ -107,6 +109,7 @@ export class JsonRenderer implements Renderer {
           aborted: this.aborted,
           interrupted: event.interrupted,
           notRun: this.notRun,
+          playsNotRun: event.playsNotRun,
           warnings: this.warnings,
           recap: event.recap,
           stats: { ...event.stats, roundTripsPerTask: perTask },

@@ -55,6 +55,7 @@ export class LinesRenderer implements Renderer {
         if (event.aborted) this.line(this.paint("red", `PLAY ${event.play} aborted: ${event.aborted}`));
         break;
       case "run-end":
+        if (event.playsNotRun.length > 0) this.line(this.paint("yellow", `NOT RUN: ${plural(event.playsNotRun.length, "play")} ${event.playsNotRun.map((p) => `'${p}'`).join(", ")}`));
         this.recap(event.recap, event.durationMs, event.interrupted);
         break;
       default:
@@ -102,4 +103,8 @@ export class LinesRenderer implements Renderer {
   }
 
   async finish(): Promise<void> {}
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${count} ${word}s`;
 }

@@ -3,7 +3,7 @@
 // run, and starts nothing else; the second stops at once.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Lab } from "../e2e/support/lab.js";
-import { deployJson, engineLab, HOSTS, INVENTORY, onHost, onHosts, playbook, spawnDeploy, waitForFile } from "../fixtures/engine/harness.js";
+import { deployJson, engineLab, GHOST_INVENTORY, HOSTS, INVENTORY, onHost, onHosts, playbook, spawnDeploy, waitForFile } from "../fixtures/engine/harness.js";
 
 const PLAYBOOK = playbook("interrupt");
 const BASE = "/tmp/eng-interrupt";
@@ -75,6 +75,20 @@ describe("Ctrl-C", () => {
       // The sleep the cut task started is still there: stop it (the children of the task's shell).
       await onHost(lab, host, `pkill -P "$(cat ${BASE}/slow.started)"`);
     }
+  });
+
+  it("once, while a host is still connecting: it gives up at once, and the plays never started are named", async () => {
+    // ghost's address answers nothing: it would end unreachable after its connect timeout (3 s here).
+    const run = spawnDeploy(["apply", GHOST_INVENTORY, PLAYBOOK, "-e", "slow_seconds=1"]);
+    for (const host of HOSTS) await waitForFile(lab, host, `${BASE}/slow.started`);
+    const stopped = Date.now();
+    run.child.kill("SIGINT");
+    const r = await run.result;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(Date.now() - stopped).toBeLessThan(2500);
+    expect(r.stdout).toMatch(/^\[ghost\] +interrupted before its first task$/m);
+    expect(r.stdout).not.toContain("unreachable=1");
+    expect(r.stdout).toMatch(/^NOT RUN: play 'Later'$/m);
   });
 
   it("killed mid-upload: the file being replaced keeps its old content, and no staged part is left", async () => {

@@ -25,6 +25,8 @@ export const FACTS: Facts = {
 export interface FakeFleet {
   /** Hosts whose connect fails with ConnectionError("unreachable"). */
   unreachable: Set<string>;
+  /** Hosts whose connect never answers: it ends only when the run's stop signal aborts it. */
+  silent: Set<string>;
   /** Hosts in the order they were connected. */
   connected: string[];
   /** Commands per host, in order. */
@@ -37,8 +39,8 @@ export interface FakeFleet {
   onExec?: (host: string, command: string) => void;
 }
 
-export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "delayMs" | "onExec">> = {}): FakeFleet {
-  return { unreachable: new Set(), connected: [], commands: new Map(), delayMs: 0, running: 0, maxConcurrent: 0, ...over };
+export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "silent" | "delayMs" | "onExec">> = {}): FakeFleet {
+  return { unreachable: new Set(), silent: new Set(), connected: [], commands: new Map(), delayMs: 0, running: 0, maxConcurrent: 0, ...over };
 }
 
 function fakeConnection(host: Host, fleet: FakeFleet): Connection {
@@ -85,8 +87,12 @@ export async function runFake(
     {
       evaluator: createEvaluator(project),
       matchHosts: (pattern) => matchHosts(pattern, project.inventory),
-      connect: async (host) => {
+      connect: async (host, stop) => {
         fleet.connected.push(host.name);
+        if (fleet.silent.has(host.name)) {
+          await new Promise((resolve) => stop?.addEventListener("abort", resolve, { once: true }));
+          throw new ConnectionError("unreachable", host.name, "connection closed during the handshake");
+        }
         if (fleet.unreachable.has(host.name)) throw new ConnectionError("unreachable", host.name, `no SSH answer from ${host.address}`);
         fleet.commands.set(host.name, []);
         return fakeConnection(host, fleet);

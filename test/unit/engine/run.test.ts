@@ -46,6 +46,7 @@ describe("failure budget", () => {
       play: "rolling",
       aborted: "1 of 1 hosts failed, over max_fail_percentage 0%",
     });
+    expect(events.at(-1)).toMatchObject({ type: "run-end", playsNotRun: ["later"] });
   });
 
   it("serial 2, max_fail_percentage 50: half a batch lost is within budget; later plays skip the lost host", async () => {
@@ -137,8 +138,19 @@ describe("stop (Ctrl-C)", () => {
     expect(events.find((e) => e.type === "play-end")).toMatchObject({ aborted: expect.stringMatching(/^interrupted/) });
     expect(events.some((e) => e.type === "play-start" && e.play === "later")).toBe(false);
     expect(events.filter((e) => e.type === "stopping")).toHaveLength(1);
-    expect(events.at(-1)).toMatchObject({ type: "run-end", interrupted: true });
+    expect(events.at(-1)).toMatchObject({ type: "run-end", interrupted: true, playsNotRun: ["later"] });
     expect(result.failedHosts).toEqual([]);
+  });
+
+  it("a host still connecting gives up at once: interrupted, not unreachable; the plays after are named as not run", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  tasks:\n    - command: echo SLOW\n"));
+    const stop = new AbortController();
+    const fleet = fakeFleet({ silent: new Set(["d"]), onExec: (_host, text) => text.includes("SLOW") && stop.abort() });
+    const { result, events } = await runFake(project, fleet, { stop: stop.signal });
+    expect(result.unreachableHosts).toEqual([]);
+    expect(events).toContainEqual({ type: "host-interrupted", play: "one", host: "d" });
+    expect(events).toContainEqual({ type: "host-end", play: "one", host: "d", status: "interrupted" });
+    expect(events.at(-1)).toMatchObject({ type: "run-end", interrupted: true, playsNotRun: ["later"] });
   });
 
   it("no stop: not interrupted; a stop asked before a play: no play starts", async () => {
