@@ -9,6 +9,8 @@ export class LinesRenderer implements Renderer {
   private mode: RunMode = "apply";
   private readonly paint: ReturnType<typeof paint>;
   private readonly width: number;
+  /** Hosts whose loss a task's line already told (the host's own event then adds only its hint). */
+  private readonly lostInTask = new Set<string>();
 
   constructor(
     private readonly options: RenderOptions,
@@ -36,7 +38,7 @@ export class LinesRenderer implements Renderer {
         this.task(event);
         break;
       case "host-unreachable":
-        this.line(`${this.host(event.host)} ${this.paint("magenta", "unreachable")} ${event.message}`);
+        if (!this.lostInTask.has(event.host)) this.line(`${this.host(event.host)} ${this.paint("magenta", "unreachable")} ${event.message}`);
         if (event.hint) for (const l of event.hint.split("\n")) this.line(`${this.host(event.host)}   ${l}`);
         break;
       case "host-interrupted": {
@@ -68,6 +70,7 @@ export class LinesRenderer implements Renderer {
   }
 
   private task(event: TaskResultEvent): void {
+    if (event.status === "unreachable") this.lostInTask.add(event.host);
     const word = statusWord(event.status, this.mode, event.pending);
     const status = this.paint(STATUS_COLOUR[event.status], (event.ignored ? "ignored" : word).padEnd(11));
     const role = event.task.role ? `${event.task.role} | ` : "";

@@ -1,12 +1,12 @@
 // The plain-lines renderer: every line names its host; a failure names the task's place in the files.
 import { describe, expect, it } from "vitest";
-import type { TaskResultEvent } from "../../../src/engine/events.js";
+import type { RunEvent } from "../../../src/engine/events.js";
 import { LinesRenderer } from "../../../src/report/lines.js";
 
-function render(event: TaskResultEvent): string[] {
+function render(...events: RunEvent[]): string[] {
   const out: string[] = [];
   const renderer = new LinesRenderer({ verbose: false, color: false, write: (t) => out.push(...t.replace(/\n$/, "").split("\n")), cwd: "/p" }, ["web-01"]);
-  renderer.handle(event);
+  for (const event of events) renderer.handle(event);
   return out;
 }
 
@@ -29,5 +29,17 @@ describe("LinesRenderer", () => {
     expect(render({ type: "task", play: "p", host: "web-01", task, status: "failed", ignored: true, summary: "rc=1", durationMs: 1 })).toEqual([
       "[web-01] ignored     app | site config: rc=1",
     ]);
+  });
+
+  it("a host lost during a task: one line says so, with the task; the hint follows", () => {
+    const message = "connection to 10.0.0.2 lost: no keepalive answer";
+    expect(
+      render(
+        { type: "task", play: "p", host: "web-01", task, status: "unreachable", summary: message, durationMs: 0 },
+        { type: "host-unreachable", play: "p", host: "web-01", message, hint: "is the host up?" },
+      ),
+    ).toEqual([`[web-01] unreachable app | site config: ${message}`, "[web-01]   is the host up?"]);
+    // Lost before any task (connecting): the host's own line.
+    expect(render({ type: "host-unreachable", play: "p", host: "web-01", message: "no SSH answer" })).toEqual(["[web-01] unreachable no SSH answer"]);
   });
 });
