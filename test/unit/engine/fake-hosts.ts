@@ -1,6 +1,6 @@
 // For engine unit tests: a throwaway project and hosts that exist only in memory. A fake connection
 // answers every command with exit 0 (or 1 when the command text contains FAIL), after `delayMs`; a command
-// containing LOSE_CONNECTION loses the connection instead.
+// containing LOSE_CONNECTION loses the connection instead, one containing SUDO_REFUSES is refused by sudo.
 import type { Host, Project } from "../../../src/config/model.js";
 import { matchHosts } from "../../../src/config/patterns.js";
 import { loadProject } from "../../../src/config/project.js";
@@ -55,6 +55,7 @@ function fakeConnection(host: Host, fleet: FakeFleet): Connection {
     await new Promise((r) => setTimeout(r, fleet.delayMs));
     fleet.running--;
     if (text.includes("LOSE_CONNECTION")) throw new ConnectionError("connection-lost", host.name, `connection to ${host.address} lost`);
+    if (text.includes("SUDO_REFUSES")) throw new ConnectionError("become-failed", host.name, "sudo needs a password to become root", "Set become_password.");
     return { exitCode: text.includes("FAIL") ? 1 : 0, stdout: "", stderr: text.includes("FAIL") ? "it failed" : "" };
   };
   return {

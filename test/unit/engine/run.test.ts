@@ -166,6 +166,18 @@ describe("stop (Ctrl-C)", () => {
   });
 });
 
+describe("sudo refusing", () => {
+  it("fails the task and its host (a host's configuration, as in Ansible), not unreachable", async () => {
+    const project = await loadTemp(playbook("- name: one\n  hosts: all\n  tasks:\n    - name: as root\n      command: \"echo {{ host.name == 'b' ? 'SUDO_REFUSES' : 'fine' }}\"\n"));
+    const { result, events } = await runFake(project, fakeFleet());
+    expect(result.failedHosts).toEqual(["b"]);
+    expect(result.unreachableHosts).toEqual([]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "task", host: "b", status: "failed", summary: "sudo needs a password to become root\nSet become_password." }),
+    );
+  });
+});
+
 describe("handlers a failure leaves behind", () => {
   it("are named in a warning for the host (the next run would not notify them again); --force-handlers runs them", async () => {
     const project = await loadTemp(
