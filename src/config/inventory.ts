@@ -5,7 +5,7 @@ import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { vaultPassword } from "../vault/password.js";
+import { resolveVaultPassword, type VaultPassword } from "../vault/password.js";
 import { buildGroupTree, type GroupInput, type ListedName } from "./groups.js";
 import type { Host, Inventory, InventorySettings, Location, Vars } from "./model.js";
 import { Problems } from "./problems.js";
@@ -225,9 +225,9 @@ export async function readInventory(
   const fileLocations = itemLocations(source, ["settings", "vars_files"]);
   let password: PasswordProvider | undefined = options.password;
   if (!password) {
-    let asked: Promise<string> | undefined;
+    let asked: Promise<VaultPassword> | undefined;
     password = () =>
-      (asked ??= vaultPassword({
+      (asked ??= resolveVaultPassword({
         file: options.vaultPasswordFile,
         env: options.env ?? process.env,
         inventoryFile: settings.vaultPasswordFile,

@@ -15,7 +15,7 @@ import { formatPath, locate } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import type { ParsedTask } from "./tasks.js";
 import { checkTemplateFiles } from "../template/ejs.js";
-import { vaultPassword } from "../vault/password.js";
+import { resolveVaultPassword, type VaultPassword } from "../vault/password.js";
 
 export interface ProjectOptions extends InventoryOptions {
   inventoryFile: string;
@@ -119,11 +119,11 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
 
   // `-e @vault.yaml` is decrypted with the same password sources as the inventory's vars files
   // (--vault-password-file, the environment, the inventory's vault_password_file, a prompt).
-  let asked: Promise<string> | undefined;
+  let asked: Promise<VaultPassword> | undefined;
   const password =
     opts.password ??
     (() =>
-      (asked ??= vaultPassword({
+      (asked ??= resolveVaultPassword({
         file: opts.vaultPasswordFile,
         env: opts.env ?? process.env,
         inventoryFile: loadedInventory?.inventory.settings.vaultPasswordFile,

@@ -1,7 +1,8 @@
 // Vars files (inventory `settings.vars_files`, `-e @file.yaml`): a YAML map of names to values, in the
 // clear or vault-encrypted. Decrypted text stays in memory; every string value of a vault file is
 // recorded as a secret so reports can redact it.
-import { decryptVaultAsync, isVault } from "../vault/cipher.js";
+import { decryptVaultAsync, isVault, WrongVaultPassword } from "../vault/cipher.js";
+import { passwordOrigin, type VaultPassword } from "../vault/password.js";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { readFailureReason, readInput } from "./read-input.js";
@@ -17,8 +18,8 @@ function hasTemplateText(value: unknown): boolean {
   return false;
 }
 
-/** How loaders get the vault password: asked at most once, only when an encrypted file is met. */
-export type PasswordProvider = () => Promise<string>;
+/** How loaders get the vault password (and its source): asked at most once, only when an encrypted file is met. */
+export type PasswordProvider = () => Promise<VaultPassword>;
 
 export interface VarsFileContext {
   problems: Problems;
@@ -84,11 +85,14 @@ export async function loadVarsFile(
       ctx.problems.add(from.location, from.path, `vars file ${shown} is vault-encrypted and no vault password is available`);
       return undefined;
     }
+    let used: VaultPassword | undefined;
     try {
-      bytes = Buffer.from(await decryptVaultAsync(text, await ctx.password()), "utf8");
+      used = await ctx.password();
+      bytes = Buffer.from(await decryptVaultAsync(text, used.password), "utf8");
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
-      ctx.problems.add(from.location, from.path, `vars file ${shown}: ${message}`);
+      const origin = error instanceof WrongVaultPassword && used ? ` (${passwordOrigin(used)})` : "";
+      ctx.problems.add(from.location, from.path, `vars file ${shown}: ${message}${origin}`);
       return undefined;
     }
     secret = true;

@@ -22,6 +22,9 @@ export class VaultError extends Error {
   override readonly name = "VaultError";
 }
 
+/** The password does not open the vault (or the file was modified): the caller names where it came from. */
+export class WrongVaultPassword extends VaultError {}
+
 export function isVault(text: string): boolean {
   return text.startsWith(VAULT_MAGIC + ";");
 }
@@ -103,7 +106,7 @@ function open(sealed: Sealed, key: Buffer): string {
   try {
     return Buffer.concat([decipher.update(sealed.body), decipher.final()]).toString("utf8");
   } catch (error: unknown) {
-    throw new VaultError("wrong vault password, or the vault file was modified", { cause: error });
+    throw new WrongVaultPassword("wrong vault password, or the vault file was modified", { cause: error });
   }
 }
 

@@ -1,10 +1,10 @@
 // `deploy vault encrypt|decrypt|view|edit|rekey FILE`: manage encrypted vars files.
 import os from "node:os";
 import path from "node:path";
-import { VaultError, isVault } from "../../vault/cipher.js";
+import { VaultError, WrongVaultPassword, isVault } from "../../vault/cipher.js";
 import { askOnTerminal, editVault } from "../../vault/edit.js";
 import { decryptFile, encryptText, readText, writePrivate } from "../../vault/file.js";
-import { vaultPassword } from "../../vault/password.js";
+import { passwordOrigin, resolveVaultPassword, vaultPassword, type VaultPassword } from "../../vault/password.js";
 import { canPrompt, promptHidden } from "../../util/prompt.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
@@ -20,7 +20,8 @@ settings.vars_files; their values are decrypted in memory only and redacted from
                  on a terminal, a mistake in the text reopens the editor on it (or quit without saving)
   rekey FILE     re-encrypt with a new password (DEPLOY_VAULT_NEW_PASSWORD, --new-vault-password-file, or asked)
 
-Password: --vault-password-file F, DEPLOY_VAULT_PASSWORD_FILE, DEPLOY_VAULT_PASSWORD, or asked on a terminal.`;
+Password, the first of: --vault-password-file F, DEPLOY_VAULT_PASSWORD_FILE, DEPLOY_VAULT_PASSWORD, or asked
+on a terminal.`;
 
 async function newPassword(io: CliIO, file: string | undefined): Promise<string> {
   if (file) return vaultPassword({ file, env: {}, label: "the new vault password" });
@@ -42,7 +43,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
   if (!fileArg) throw new UsageError(`missing FILE`);
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
   const file = path.resolve(io.cwd, fileArg);
-  const password = () => vaultPassword({ file: parsed.values["vault-password-file"], env: io.env, label: fileArg });
+  let used: VaultPassword | undefined;
+  const password = async () => (used = await resolveVaultPassword({ file: parsed.values["vault-password-file"], env: io.env, label: fileArg })).password;
 
   try {
     switch (action) {
@@ -71,7 +73,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
     }
   } catch (error: unknown) {
     if (error instanceof VaultError) {
-      io.err(`deploy vault: ${error.message}`);
+      const wrong = error instanceof WrongVaultPassword || error.cause instanceof WrongVaultPassword;
+      io.err(`deploy vault: ${error.message}${wrong && used ? ` (${passwordOrigin(used)})` : ""}`);
       return EXIT.invalid;
     }
     throw error;

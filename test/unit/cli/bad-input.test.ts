@@ -218,7 +218,7 @@ describe("malformed vault files", () => {
     const at = Math.floor(text.length * 0.6);
     return text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
   };
-  const AUTH = /^(deploy vault: .*vault\/secrets\.yaml: (wrong vault password, or the vault file was modified|vault file is truncated)|inventory\/hosts\.yaml:2:\d+: settings\.vars_files(\[0\])?: vars file \.\.\/vault\/secrets\.yaml: .+)$/;
+  const AUTH = /^(deploy vault: .*vault\/secrets\.yaml: (wrong vault password, or the vault file was modified \(the password came from DEPLOY_VAULT_PASSWORD\)|vault file is truncated)|inventory\/hosts\.yaml:2:\d+: settings\.vars_files(\[0\])?: vars file \.\.\/vault\/secrets\.yaml: .+)$/;
   const cases: Array<[string, string, (text: string) => string | Buffer, NodeJS.ProcessEnv, RegExp]> = [
     ["truncated", "db_password: hunter2\n", (t) => t.slice(0, Math.floor(t.length * 0.7)), PASSWORD, AUTH],
     ["tampered (one character changed)", "db_password: hunter2\n", flipMiddle, PASSWORD, AUTH],
