@@ -37,8 +37,9 @@ export class UsageError extends Error {
 
 /** A command's options and positionals; a mistake (unknown option, missing value) is a UsageError. */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     // Node's text for an unknown option explains `--` for positionals; a typo wants the right name instead.
@@ -49,5 +50,26 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
     const prefix = names.find((name) => unknown.startsWith(`${name}-`));
     const hint = prefix ? `, did you mean \`${prefix}\`?` : unknown.startsWith("--") ? didYouMean(unknown, names) : "";
     throw new UsageError(`unknown option ${unknown}${hint}`, { cause: error });
+  }
+  refuseRepeated(parsed.tokens, options);
+  const { tokens: _tokens, ...rest } = parsed;
+  return rest;
+}
+
+/**
+ * An option that takes one value, given twice: Node keeps the last one silently, so `--limit web-01
+ * --limit web-02` would run on web-02 alone, whatever the user meant by two.
+ */
+function refuseRepeated(tokens: ReturnType<typeof parseArgs>["tokens"], options: NonNullable<ParseArgsConfig["options"]>): void {
+  const seen = new Map<string, string>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== "option" || options[token.name]?.multiple || token.value === undefined) continue;
+    const before = seen.get(token.name);
+    if (before === undefined) {
+      seen.set(token.name, token.value);
+      continue;
+    }
+    const both = token.name === "limit" ? `: '${before},${token.value}' for hosts of either, '${before}:&${token.value}' for hosts of both` : "";
+    throw new UsageError(`--${token.name} given twice ('${before}' and '${token.value}'); give it once${both}`);
   }
 }
