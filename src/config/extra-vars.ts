@@ -1,15 +1,16 @@
 // `-e` arguments: `key=value`, `@vars.yaml` (may be vault-encrypted) or a JSON/YAML map `{"k": 1}`.
 // Later arguments win. A `key=value` value stays a string unless it is plainly JSON (a whole number,
 // true/false/null, a quoted string, a list or a map): `version=1.10` must not become the number 1.1.
+// `key=!secret VALUE` and `{key: !secret VALUE}` mark the value secret, as the tag does in a file.
 import path from "node:path";
 import { LineCounter } from "yaml";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES } from "./schemas.js";
-import { collectionKeys, parseYaml, yamlMessage } from "./source.js";
+import { collectionKeys, parseYaml, SECRET_TAGS, taggedSecrets, yamlMessage } from "./source.js";
 import { expressionSyntaxErrors } from "../template/expressions.js";
 import { describeValue } from "./validate.js";
-import { loadVarsFile, type PasswordProvider } from "./vars-files.js";
+import { collectSecrets, loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLAIN_JSON = /^(?:-?(?:0|[1-9][0-9]*)|true|false|null|".*"|\[.*\]|\{.*\})$/s;
@@ -48,19 +49,33 @@ function checkNames(vars: Vars, index: number, problems: Problems): Vars {
   return vars;
 }
 
-/** The `{{ }}` syntax of values given on the command line (a vars file's are checked as it loads). */
-function checkValues(vars: Vars, index: number, problems: Problems): Vars {
+/**
+ * The `{{ }}` syntax of values given on the command line (a vars file's are checked as it loads); a value
+ * holding one of `secrets` is not quoted in the message.
+ */
+function checkValues(vars: Vars, index: number, problems: Problems, secrets: readonly string[] = []): Vars {
   for (const [name, value] of Object.entries(vars)) {
-    for (const message of expressionSyntaxErrors(value)) problems.add(where(index), name, message);
+    const leaves = new Set<string>();
+    collectSecrets(value, leaves);
+    const secret = secrets.some((s) => leaves.has(s));
+    for (const message of expressionSyntaxErrors(value, false, secret)) problems.add(where(index), name, message);
   }
   return vars;
 }
 
-/** `-e '{"k": 1}'`: YAML's flow map, so the mistakes a vars file can hold are reported the same way. */
-function parseMap(text: string, index: number, problems: Problems): Vars {
+/**
+ * `-e '{"k": 1}'`: YAML's flow map, so the mistakes a vars file can hold are reported the same way, and a
+ * value tagged `!secret` is a secret as in a file.
+ */
+function parseMap(text: string, index: number, ctx: ExtraVarsContext): Vars {
+  const { problems } = ctx;
   const lines = new LineCounter();
-  const doc = parseYaml(text, lines, { uniqueKeys: true });
-  const error = doc.errors[0];
+  const doc = parseYaml(text, lines, { uniqueKeys: true, customTags: SECRET_TAGS });
+  // Before any message: a problem elsewhere in the map must not print a secret in it.
+  const secrets = taggedSecrets(doc);
+  for (const secret of secrets) ctx.secrets.add(secret);
+  // Warnings are unknown tags (`!vault`): the value would silently be the text after the tag.
+  const error = doc.errors[0] ?? doc.warnings[0];
   if (error) {
     problems.add(where(index, error.linePos?.[0]), "", `not a valid JSON/YAML map: ${yamlMessage(error, text)}`);
     return {};
@@ -73,7 +88,26 @@ function parseMap(text: string, index: number, problems: Problems): Vars {
     problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
     return {};
   }
-  return checkValues(checkNames(value, index, problems), index, problems);
+  return checkValues(checkNames(value, index, problems), index, problems, secrets);
+}
+
+/**
+ * `-e 'password=!secret VALUE'` is what `{password: !secret VALUE}` is: a secret. Anything else starting
+ * with the tag is refused rather than kept as the literal text (which would become, say, the database
+ * password); a literal is still possible quoted as JSON: `-e 'k="!secret x"'`. Messages never show the value.
+ */
+function secretValue(key: string, value: string, index: number, ctx: ExtraVarsContext): Vars {
+  const tagged = /^!secret(?:\s+|$)/.exec(value);
+  const secret = tagged ? value.slice(tagged[0].length) : "";
+  if (!tagged || secret === "") {
+    const message = tagged
+      ? `\`!secret\` needs a value: -e '${key}=!secret VALUE'`
+      : `a value starting with \`!secret\` must be \`!secret VALUE\` (a space after the tag); for that literal text, quote it as JSON: -e '${key}="..."'`;
+    ctx.problems.add(where(index), key, message);
+    return {};
+  }
+  ctx.secrets.add(secret);
+  return checkValues({ [key]: secret }, index, ctx.problems, [secret]);
 }
 
 async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Promise<Vars> {
@@ -88,7 +122,7 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
     const loaded = await loadVarsFile(file, { location: where(index), path: "", written: text.slice(1) }, ctx);
     return loaded ? checkNames(loaded, index, problems) : {};
   }
-  if (text.startsWith("{")) return parseMap(text, index, problems);
+  if (text.startsWith("{")) return parseMap(text, index, ctx);
   const eq = text.indexOf("=");
   if (eq <= 0) {
     problems.add(where(index), "", `expected key=value, @file.yaml or a JSON map, got \`${arg}\``);
@@ -99,7 +133,10 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
     problems.add(where(index), key, "a var name uses letters, digits and '_' and does not start with a digit");
     return {};
   }
-  return checkValues(checkNames({ [key]: valueOf(text.slice(eq + 1)) }, index, problems), index, problems);
+  checkNames({ [key]: undefined }, index, problems);
+  const value = text.slice(eq + 1);
+  if (value.trimStart().startsWith("!secret")) return secretValue(key, value.trimStart(), index, ctx);
+  return checkValues({ [key]: valueOf(value) }, index, problems);
 }
 
 export async function parseExtraVars(args: readonly string[], ctx: ExtraVarsContext): Promise<Vars> {

@@ -10,6 +10,7 @@ import { buildGroupTree, type GroupInput, type ListedName } from "./groups.js";
 import type { Host, Inventory, InventorySettings, Location, Vars } from "./model.js";
 import { Problems } from "./problems.js";
 import { NAME, NAME_RULE, asList, groupSchema, hostSchema, settingsSchema, varsSchema, type RawHost } from "./schemas.js";
+import { addSecretVarValues, inventoryVarMaps } from "./secret-vars.js";
 import { formatPath, itemLocations, keyLocations, locate, readSource, type SourceFile } from "./source.js";
 import { validate } from "./validate.js";
 import { checkVarNames, loadVarsFile, type PasswordProvider } from "./vars-files.js";
@@ -252,6 +253,8 @@ export async function readInventory(
     settings,
     lab: top.lab ? { bridge: top.lab.bridge } : undefined,
   };
+  // `deploy inventory --host` prints a host var that overrides a vault value: it is a secret too.
+  addSecretVarValues(inventoryVarMaps(inventory), secrets);
   return { inventory, hostNames, secrets, source, members: tree.members };
 }
 

@@ -11,6 +11,7 @@ import { resolvePattern } from "./patterns.js";
 import { readPlaybook, type LoadedPlay } from "./playbook.js";
 import { checkFileRefs, listTree, loadRole, type LoadedRole } from "./roles.js";
 import { checkHandlerNames } from "./handler-names.js";
+import { addSecretVarValues, projectVarMaps } from "./secret-vars.js";
 import { formatPath, locate } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import type { ParsedTask } from "./tasks.js";
@@ -159,6 +160,8 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
 
   for (const value of loadedPlaybook?.source.secrets ?? []) secrets.add(value);
   for (const role of roles.values()) for (const value of role.secrets) secrets.add(value);
+  const plays = loadedPlaybook?.plays.map((loaded) => loaded.play) ?? [];
+  addSecretVarValues(projectVarMaps(loadedInventory?.inventory, plays, [...roles.values()].map((r) => r.role), extraVars), secrets);
   problems.throwIfAny(secrets);
   const roleMap = new Map<string, Role>([...roles].map(([name, r]) => [name, r.role]));
   return {

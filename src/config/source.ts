@@ -33,6 +33,20 @@ const SECRET_ON_COLLECTION: CollectionTag[] = (["map", "seq"] as const).map((col
   },
 }));
 
+/** The custom tags of every YAML text deploy reads (files and `-e '{...}'`). */
+export const SECRET_TAGS = [SECRET_TAG, ...SECRET_ON_COLLECTION];
+
+/** The values written with the `!secret` tag. */
+export function taggedSecrets(doc: Document.Parsed): string[] {
+  const secrets: string[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.tag === SECRET_TAG.tag && node.value !== null && node.value !== undefined) secrets.push(String(node.value));
+    },
+  });
+  return secrets;
+}
+
 /** A problem found in a parsed document, before its file is known (`-e` arguments share these checks). */
 export interface YamlIssue {
   line: number;
@@ -154,7 +168,7 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass: yaml's own check compares each key with every earlier key of
   // its map, which is quadratic and takes seconds on a 10,000-host `hosts:` map.
-  const doc = parseYaml(text, lines, { uniqueKeys: false, merge: true, customTags: [SECRET_TAG, ...SECRET_ON_COLLECTION] });
+  const doc = parseYaml(text, lines, { uniqueKeys: false, merge: true, customTags: SECRET_TAGS });
   for (const issue of syntaxIssues(doc, text)) problems.add({ file, ...issue.at }, "", issue.message);
   if (doc.errors.length > 0) return undefined;
   const keys = [...duplicateKeys(doc, lines), ...collectionKeys(doc, text, lines)];
@@ -174,13 +188,7 @@ export function parseSource(file: string, bytes: Buffer, what: string, problems:
     problems.add({ file, line: at.line, col: at.col }, "", message);
     return undefined;
   }
-  const secrets: string[] = [];
-  visit(doc, {
-    Scalar(_key, node) {
-      if (node.tag === SECRET_TAG.tag && node.value !== null && node.value !== undefined) secrets.push(String(node.value));
-    },
-  });
-  return { file, doc, lines, value, secrets };
+  return { file, doc, lines, value, secrets: taggedSecrets(doc) };
 }
 
 /**
