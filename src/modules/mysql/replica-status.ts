@@ -13,11 +13,22 @@ export interface ReplicaStatus {
   usesGtid: boolean;
   lastIoError: string;
   lastSqlError: string;
+  /** 0 when the SQL thread has no error. */
+  lastSqlErrno: number;
   /** null while a thread is not running. */
   secondsBehind: number | null;
   /** MariaDB Gtid_IO_Pos; MySQL Executed_Gtid_Set. */
   gtidPosition: string;
   ioState: string;
+  /** What the SQL thread is doing ("Slave has read all relay log; waiting for more updates"). */
+  sqlState: string;
+  /** GTIDs the IO thread has received: MariaDB Gtid_IO_Pos; MySQL Retrieved_Gtid_Set. */
+  receivedGtids: string;
+  /**
+   * GTIDs the SQL thread has applied: MySQL Executed_Gtid_Set; MariaDB @@gtid_slave_pos, which its status
+   * does not show (statusScript prints it as `#deploy:gtid-applied`; "" where nothing printed it).
+   */
+  appliedGtids: string;
 }
 
 function pick(row: Record<string, string>, ...names: string[]): string {
@@ -28,9 +39,13 @@ function pick(row: Record<string, string>, ...names: string[]): string {
   return "";
 }
 
-export function parseReplicaStatus(row: Record<string, string>): ReplicaStatus {
+const oneLine = (gtids: string) => gtids.replace(/\n/g, "");
+
+/** `mariadbApplied`: @@gtid_slave_pos, when it was read along with the status. */
+export function parseReplicaStatus(row: Record<string, string>, mariadbApplied = ""): ReplicaStatus {
   const usingGtid = pick(row, "Using_Gtid");
   const behind = pick(row, "Seconds_Behind_Source", "Seconds_Behind_Master");
+  const mariadb = row["Gtid_IO_Pos"] !== undefined;
   return {
     ioRunning: pick(row, "Replica_IO_Running", "Slave_IO_Running"),
     sqlRunning: pick(row, "Replica_SQL_Running", "Slave_SQL_Running"),
@@ -40,9 +55,13 @@ export function parseReplicaStatus(row: Record<string, string>): ReplicaStatus {
     usesGtid: usingGtid !== "" ? usingGtid !== "No" : pick(row, "Auto_Position") === "1",
     lastIoError: pick(row, "Last_IO_Error"),
     lastSqlError: pick(row, "Last_SQL_Error"),
+    lastSqlErrno: Number(pick(row, "Last_SQL_Errno")) || 0,
     secondsBehind: behind === "" || behind === "NULL" ? null : Number(behind),
-    gtidPosition: pick(row, "Gtid_IO_Pos", "Executed_Gtid_Set").replace(/\n/g, ""),
+    gtidPosition: oneLine(pick(row, "Gtid_IO_Pos", "Executed_Gtid_Set")),
     ioState: pick(row, "Replica_IO_State", "Slave_IO_State"),
+    sqlState: pick(row, "Replica_SQL_Running_State", "Slave_SQL_Running_State"),
+    receivedGtids: oneLine(pick(row, "Gtid_IO_Pos", "Retrieved_Gtid_Set")),
+    appliedGtids: mariadb ? oneLine(mariadbApplied) : oneLine(pick(row, "Executed_Gtid_Set")),
   };
 }
 
