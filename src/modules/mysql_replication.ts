@@ -3,9 +3,12 @@
 // The probe reads the replica status first. A running replica pointed at the same primary host, port and
 // user (with the same password, compared as a SHA-256 of what the server stored) is left alone. A replica
 // pointed elsewhere is re-pointed (stop, change, start): GTIDs carry its position over. Stopped threads are
-// restarted, and apply waits until both run or fails with the server's last error. A server that does not
-// replicate yet is first seeded from a consistent dump of the primary's databases (see mysql/replication.ts
-// for how the dump reaches it and which privileges the replication account needs), then started.
+// restarted. After a restart or re-point, apply waits until both threads run and the SQL thread has applied
+// all the replica had received when probed (an event it had stopped on is then past), or fails with the
+// server's last error; a long catch-up is reported as still catching up (mysql/replica-start.ts). A server
+// that does not replicate yet is first seeded from a consistent dump of the primary's databases (see
+// mysql/replication.ts for how the dump reaches it and which privileges the replication account needs), then
+// started.
 //
 // Passwords travel only on stdin: the CHANGE statement, and the option file the dump tool reads.
 import { createHash } from "node:crypto";
@@ -18,6 +21,7 @@ import { namedRows, taggedRow } from "./mysql/batch.js";
 import { replicationSyntax, type Flavour } from "./mysql/flavour.js";
 import { clientOptionFile } from "./mysql/option-file.js";
 import { describeThreads, isRunning, parseReplicaStatus, statusVars, type ReplicaStatus } from "./mysql/replica-status.js";
+import { startVerdict, type StartVerdict, type StartWatch } from "./mysql/replica-start.js";
 import { pointAtPrimaryStatements, seedScript, statusScript, type PrimaryTarget } from "./mysql/replication.js";
 import { redact } from "./system/redact.js";
 
@@ -38,7 +42,13 @@ export const mysqlReplicationSchema = z
       .default(true)
       .describe("When this server does not replicate yet, copy the primary's databases (consistent dump) before starting."),
     connect_retry: z.number().int().min(1).max(3600).default(10).describe("Seconds between the replica's connection attempts."),
-    wait_timeout: z.number().int().min(1).max(3600).default(60).describe("Seconds apply waits for both replication threads to run."),
+    wait_timeout: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe("Seconds apply waits for both replication threads to run and apply what the replica had already received."),
     state: z.enum(["present", "absent"]).default("present").describe("absent: stop replicating and forget the primary."),
     ...loginFields,
   })
@@ -58,6 +68,8 @@ export interface MysqlReplicationChange {
   action: ReplicationAction;
   flavour: Flavour;
   seed: boolean;
+  /** GTIDs the replica had received when probed: apply waits until they are applied. */
+  received: string;
 }
 
 // The password the server stored for its primary, as a SHA-256 (never the password itself): MariaDB keeps
@@ -81,10 +93,10 @@ export function mysqlReplicationProbe(params: MysqlReplicationParams) {
   ]);
 }
 
-/** The replica status the probe printed; undefined when this server replicates from nobody. */
+/** The replica status printed (by the probe or statusScript); undefined when this server replicates from nobody. */
 export function observedStatus(output: string): ReplicaStatus | undefined {
   const row = namedRows(output, "status")?.[0];
-  const status = row ? parseReplicaStatus(row) : undefined;
+  const status = row ? parseReplicaStatus(row, taggedRow(output, "gtid-applied")?.[0]) : undefined;
   return status && status.primaryHost !== "" ? status : undefined;
 }
 
@@ -100,7 +112,7 @@ export function decideMysqlReplication(params: MysqlReplicationParams, output: s
   const hide = (text: string) => redact(text, secrets);
   if (params.state === "absent") {
     if (!status) return { kind: "ok" };
-    const detail: MysqlReplicationChange = { action: "remove", flavour, seed: false };
+    const detail: MysqlReplicationChange = { action: "remove", flavour, seed: false, received: "" };
     return { kind: "change", summary: hide(`stop replicating from ${status.primaryHost}:${status.primaryPort} and forget it`), detail };
   }
 
@@ -108,7 +120,7 @@ export function decideMysqlReplication(params: MysqlReplicationParams, output: s
   const user = params.primary_user ?? "";
   const wanted = `${host}:${params.primary_port}`;
   const change = (action: ReplicationAction, summary: string): Plan => {
-    const detail: MysqlReplicationChange = { action, flavour, seed: action === "setup" && params.seed };
+    const detail: MysqlReplicationChange = { action, flavour, seed: action === "setup" && params.seed, received: status?.receivedGtids ?? "" };
     return { kind: "change", summary: hide(summary), detail };
   };
   if (!status) {
@@ -128,18 +140,30 @@ export function decideMysqlReplication(params: MysqlReplicationParams, output: s
   return { kind: "ok", summary: hide(`replicating from ${wanted}`), result: statusVars(status) };
 }
 
-async function readStatus(ctx: ApplyContext, login: LoginParams, flavour: Flavour): Promise<ReplicaStatus | undefined> {
-  const result = await ctx.run(statusScript(login, flavour));
+async function readStatus(ctx: ApplyContext, login: LoginParams, flavour: Flavour, applied: boolean): Promise<ReplicaStatus | undefined> {
+  const result = await ctx.run(statusScript(login, flavour, applied));
   return observedStatus(result.stdout);
 }
 
-/** Poll until both threads run; the last status either way. */
-async function waitRunning(ctx: ApplyContext, params: MysqlReplicationParams, flavour: Flavour): Promise<ReplicaStatus | undefined> {
-  const deadline = Date.now() + params.wait_timeout * 1000;
-  for (;;) {
-    const status = await readStatus(ctx, params, flavour);
-    if (!status || isRunning(status) || status.lastSqlError !== "" || Date.now() >= deadline) return status;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+/** Read the status until startVerdict() decides (at most wait_timeout seconds); the verdict and the last status. */
+async function watchStart(
+  ctx: ApplyContext,
+  params: MysqlReplicationParams,
+  flavour: Flavour,
+  watch: StartWatch,
+): Promise<{ verdict: Exclude<StartVerdict, { kind: "wait" }>; status: ReplicaStatus | undefined }> {
+  const started = Date.now();
+  let firstApplied: string | undefined;
+  // Short pauses first: a healthy replica is usually there at the first read, a failing one within a second.
+  for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+    // Where nothing had been received before, both threads running is the test: no applied position needed.
+    const status = await readStatus(ctx, params, flavour, watch.received !== "");
+    firstApplied ??= status?.appliedGtids;
+    const elapsed = Date.now() - started;
+    const timedOut = elapsed >= params.wait_timeout * 1000;
+    const verdict = startVerdict(watch, status, { seconds: Math.round(elapsed / 1000), timedOut, firstApplied });
+    if (verdict.kind !== "wait") return { verdict, status };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, params.wait_timeout * 1000 - elapsed)));
   }
 }
 
@@ -157,9 +181,8 @@ export const mysqlReplicationModule: Module<MysqlReplicationParams, undefined> =
   },
 
   async apply(params, _prepared, change, ctx) {
-    const { action, flavour, seed } = change.detail as MysqlReplicationChange;
+    const { action, flavour, seed, received } = change.detail as MysqlReplicationChange;
     const secrets = secretsOf(params, ctx.secrets);
-    const fail = (what: string, message: string) => ({ changed: true, failed: redact(`${what}: ${message}`, secrets) });
     const syntax = replicationSyntax(flavour);
 
     if (action === "remove") {
@@ -185,15 +208,14 @@ export const mysqlReplicationModule: Module<MysqlReplicationParams, undefined> =
     const failed = await runSql(ctx, params, statements, [target.password]);
     if (failed) return { changed: seeded !== undefined, failed };
 
-    const status = await waitRunning(ctx, params, flavour);
+    const { verdict, status } = await watchStart(ctx, params, flavour, { flavour: flavour.name, received, restart: action === "restart" });
     const result = { ...statusVars(status), ...(seeded !== undefined ? { seeded_databases: seeded } : {}) };
-    if (!status || !isRunning(status)) {
-      return { ...fail("replication did not start", status ? describeThreads(status) : "no replica status"), result };
-    }
-    const summary =
-      seeded !== undefined
-        ? `replicating from ${target.host}:${target.port} (seeded ${seeded} database${seeded === 1 ? "" : "s"})`
-        : `replicating from ${target.host}:${target.port}`;
+    if (verdict.kind === "failed") return { changed: true, failed: redact(verdict.message, secrets), result };
+    const notes = [
+      ...(seeded !== undefined ? [`seeded ${seeded} database${seeded === 1 ? "" : "s"}`] : []),
+      ...(verdict.note !== undefined ? [verdict.note] : []),
+    ];
+    const summary = `replicating from ${target.host}:${target.port}${notes.length ? ` (${notes.join("; ")})` : ""}`;
     return { changed: true, result, summary: redact(summary, secrets) };
   },
 };

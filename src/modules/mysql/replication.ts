@@ -58,12 +58,18 @@ export function showStatusStatement(flavour: Flavour): string {
   return replicationSyntax(flavour).start.startsWith("START REPLICA") ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
 }
 
-/** Script printing the replica status between #deploy:status-begin/-end, with column names. */
-export function statusScript(login: LoginParams, flavour?: Flavour): Script {
+/**
+ * Script printing the replica status between #deploy:status-begin/-end, with column names. `applied`: on
+ * MariaDB also `#deploy:gtid-applied <@@gtid_slave_pos>`, the applied position its status does not show (one
+ * more client run, so only when it is needed).
+ */
+export function statusScript(login: LoginParams, flavour?: Flavour, applied = false): Script {
   const show = flavour
     ? `db --batch -e ${quote(showStatusStatement(flavour))}`
     : `{ db --batch -e 'SHOW REPLICA STATUS' || db --batch -e 'SHOW SLAVE STATUS'; }`;
-  return raw([clientPrelude(login), "echo '#deploy:status-begin'", `${show} 2>&1`, "echo '#deploy:status-end'"].join("\n"));
+  const position =
+    applied && flavour?.name === "mariadb" ? [`db --batch --skip-column-names -e ${quote("SELECT '#deploy:gtid-applied', @@GLOBAL.gtid_slave_pos")} 2>&1`] : [];
+  return raw([clientPrelude(login), "echo '#deploy:status-begin'", `${show} 2>&1`, "echo '#deploy:status-end'", ...position].join("\n"));
 }
 
 export function dumpOptions(flavour: Flavour): string[] {

@@ -6,8 +6,8 @@ import type { ExecResult } from "../../../src/connection/types.js";
 import { namedRows } from "../../../src/modules/mysql/batch.js";
 import { parseFlavour } from "../../../src/modules/mysql/flavour.js";
 import { parseReplicaStatus, statusVars } from "../../../src/modules/mysql/replica-status.js";
-import { changePrimaryStatement, dumpOptions, pointAtPrimaryStatements, seedScript } from "../../../src/modules/mysql/replication.js";
-import { decideMysqlReplication, mysqlReplicationModule, mysqlReplicationSchema } from "../../../src/modules/mysql_replication.js";
+import { changePrimaryStatement, dumpOptions, pointAtPrimaryStatements, seedScript, statusScript } from "../../../src/modules/mysql/replication.js";
+import { decideMysqlReplication, mysqlReplicationModule, mysqlReplicationSchema, observedStatus } from "../../../src/modules/mysql_replication.js";
 import type { ApplyContext, Change } from "../../../src/modules/types.js";
 import type { Script } from "../../../src/util/shell.js";
 import {
@@ -67,6 +67,18 @@ describe("replica status", () => {
     expect(parseReplicaStatus(namedRows(REPLICA_STOPPED, "status")![0]!)).toMatchObject({ ioRunning: "No", sqlRunning: "No", secondsBehind: null });
   });
 
+  it("reads what the threads received and applied: MariaDB's applied position from the row statusScript adds", () => {
+    expect(observedStatus(REPLICA_RUNNING)).toMatchObject({ receivedGtids: "0-13-22", appliedGtids: "", lastSqlErrno: 0 });
+    expect(observedStatus(`${REPLICA_RUNNING}#deploy:gtid-applied\t0-13-21\n`)).toMatchObject({
+      receivedGtids: "0-13-22",
+      appliedGtids: "0-13-21",
+      sqlState: "Slave has read all relay log; waiting for more updates",
+    });
+    expect(statusScript({}, mariadb).text).not.toContain("gtid_slave_pos");
+    expect(statusScript({}, mariadb, true).text).toMatch(/\ndb --batch --skip-column-names -e 'SELECT .*#deploy:gtid-applied.*, @@GLOBAL\.gtid_slave_pos' 2>&1$/);
+    expect(statusScript({}, mysql8, true).text).not.toContain("gtid_slave_pos");
+  });
+
   it("reads MySQL 8's Replica_/Source_ columns", () => {
     expect(parseReplicaStatus(namedRows(MYSQL8_STATUS, "status")![0]!)).toMatchObject({
       ioRunning: "Yes",
@@ -77,6 +89,8 @@ describe("replica status", () => {
       usesGtid: true,
       secondsBehind: 0,
       gtidPosition: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,9a4b-other:1-2",
+      receivedGtids: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5",
+      appliedGtids: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,9a4b-other:1-2",
     });
   });
 });
@@ -234,6 +248,19 @@ describe("seeding script", () => {
   });
 });
 
+const DUPLICATE = "Error 'Duplicate entry '1' for key 'PRIMARY'' on query. Default database: ''. Query: 'INSERT INTO deploy_e2e.notes VALUES (1, 'x')'";
+
+/** A status fixture with some columns changed, and MariaDB's applied position as statusScript prints it. */
+function replicaWith(fixture: string, columns: Record<string, string>, applied?: string): string {
+  const lines = fixture.split("\n");
+  const header = lines.indexOf("#deploy:status-begin") + 1;
+  const names = lines[header]!.split("\t");
+  const values = lines[header + 1]!.split("\t");
+  for (const [name, value] of Object.entries(columns)) values[names.indexOf(name)] = value;
+  lines[header + 1] = values.join("\t");
+  return lines.join("\n") + (applied !== undefined ? `#deploy:gtid-applied\t${applied}\n` : "");
+}
+
 /** An ApplyContext whose run() answers by what the script is, recording scripts and stdin. */
 function fakeHost(statuses: string[]) {
   const runs: { script: string; stdin: string }[] = [];
@@ -266,6 +293,8 @@ describe("mysql_replication apply", () => {
     expect(runs[0]!.stdin).toContain(`password="s3cret-'pw'"`);
     expect(runs[1]!.stdin).toContain("MASTER_PASSWORD = 's3cret-\\'pw\\''");
     expect(runs[1]!.stdin).toMatch(/STOP REPLICA;\nCHANGE MASTER TO .*\nSTART REPLICA;\n$/);
+    // A new replica had received nothing: its status reads stay one client run each (a first apply is timed).
+    expect(runs.slice(2).map((r) => r.script)).toEqual([statusScript(p, mariadb).text, statusScript(p, mariadb).text]);
   });
 
   it("fails with the server's error when replication does not start, never showing the password", async () => {
@@ -276,6 +305,53 @@ describe("mysql_replication apply", () => {
     expect(result.changed).toBe(true);
     expect(result.failed).toMatch(/^replication did not start: IO thread Connecting, SQL thread Yes \(last IO error: .*Access denied \(\*{8}\) for user .*\)$/);
     expect(result.result).toMatchObject({ running: false, io_running: "Connecting" });
+  });
+
+  // The password the fixtures' servers stored, so that these plans restart rather than re-point.
+  const stored = params({ ...WANTED, wait_timeout: 1 });
+
+  it("restarting a replica whose SQL thread stopped on a duplicate key fails when it stops again, not while both threads still run", async () => {
+    const probed = replicaWith(REPLICA_RUNNING, { Slave_SQL_Running: "No", Last_SQL_Errno: "1062", Last_SQL_Error: DUPLICATE, Gtid_IO_Pos: "0-13-23" });
+    const plan = decideMysqlReplication(stored, probed, new Set()) as Change;
+    expect(plan).toMatchObject({ detail: { action: "restart", received: "0-13-23" } });
+    // Right after START both threads run and Last_SQL_Error is clear; the SQL thread then reaches 0-13-23 again.
+    const { ctx, runs } = fakeHost([
+      replicaWith(REPLICA_RUNNING, { Gtid_IO_Pos: "0-13-22" }, "0-13-22"),
+      replicaWith(REPLICA_RUNNING, { Slave_SQL_Running: "No", Last_SQL_Errno: "1062", Last_SQL_Error: DUPLICATE, Gtid_IO_Pos: "0-13-23" }, "0-13-22"),
+    ]);
+    const result = await mysqlReplicationModule.apply(stored, undefined, plan, ctx);
+    expect(result).toMatchObject({
+      changed: true,
+      failed: expect.stringMatching(/^replication stopped again: IO thread Yes, SQL thread No \(last SQL error: Error 'Duplicate entry .*\); the replica has diverged from the primary \(error 1062/),
+      result: { running: false, sql_running: "No", last_sql_error: DUPLICATE },
+    });
+    expect(result.summary).toBeUndefined();
+    // The restart, then two status reads: the second one sees the SQL thread stopped.
+    expect(runs).toHaveLength(3);
+    expect(runs[0]!.stdin).toMatch(/\nSTOP REPLICA;\nSTART REPLICA;\n$/);
+    expect(runs[1]!.script).toContain("@@GLOBAL.gtid_slave_pos");
+  });
+
+  it("a healthy restart (everything received was applied) is replicating at the first status read", async () => {
+    const { ctx, runs } = fakeHost([`${REPLICA_RUNNING}#deploy:gtid-applied\t0-13-22\n`]);
+    const plan = decideMysqlReplication(stored, REPLICA_STOPPED, new Set()) as Change;
+    expect(plan).toMatchObject({ detail: { action: "restart", received: "0-13-22" } });
+    expect(await mysqlReplicationModule.apply(stored, undefined, plan, ctx)).toMatchObject({ changed: true, summary: "replicating from 10.77.0.13:3306" });
+    expect(runs).toHaveLength(2);
+  });
+
+  it("a catch-up longer than wait_timeout is replicating, and says it is still catching up", async () => {
+    const probed = replicaWith(REPLICA_STOPPED, { Gtid_IO_Pos: "0-13-900" });
+    const plan = decideMysqlReplication(stored, probed, new Set()) as Change;
+    expect(plan).toMatchObject({ detail: { action: "restart", received: "0-13-900" } });
+    const { ctx } = fakeHost([
+      replicaWith(REPLICA_RUNNING, { Seconds_Behind_Master: "4000" }, "0-13-30"),
+      replicaWith(REPLICA_RUNNING, { Seconds_Behind_Master: "3500" }, "0-13-400"),
+    ]);
+    expect(await mysqlReplicationModule.apply(stored, undefined, plan, ctx)).toMatchObject({
+      changed: true,
+      summary: "replicating from 10.77.0.13:3306 (still catching up after 1 s, 3500 s behind the primary)",
+    });
   });
 
   it("absent stops and resets", async () => {
