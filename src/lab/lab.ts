@@ -1,25 +1,26 @@
 // The lab's public API, shared by `deploy lab` and the e2e tests: up, down, status, reset of the hosts of
 // one lab (one bridge and /24). Every step finds what an earlier run left behind and reuses or removes it.
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { firstNameserver } from "./mirror.js";
 import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
 import { authorizeKey, hostPublicKeys } from "./host-tree.js";
 import { awaitSsh, readRecord, settle, startHost, stopHost } from "./lab-host.js";
+import { bridgeHosts, bridgeSubnet, knownHostNames, labStatus, type HostStatus, type LabTarget } from "./lab-status.js";
 import { ensureLabKey, writeKnownHosts } from "./keys.js";
 import { withLock } from "./lock.js";
 import { overlaysOf, readMounts } from "./mounts.js";
 import { ensureNetwork, removeNetwork, type LabNetwork } from "./network.js";
+import { foreignLab, isOwnHost } from "./owners.js";
 import { ensureOverlaySupport, machinePreflightEnv, preflight } from "./preflight.js";
-import { runningPid, sshBanner } from "./process.js";
+import { runningPid } from "./process.js";
 import { runCommand, type Runner } from "./runner.js";
 import {
+  assertValidSpec,
   gatewayAddress,
   hostPaths,
   labPaths,
-  LabSpecError,
   nftTableName,
   subnetCidr,
-  validateSpec,
   type LabHost,
   type LabPaths,
   type LabSpec,
@@ -38,18 +39,6 @@ export function defaultLabContext(log: (line: string) => void): LabContext {
   return { run: runCommand, log };
 }
 
-export interface HostStatus {
-  name: string;
-  address: string;
-  running: boolean;
-  pid?: number;
-  sshReachable: boolean;
-  /** The host's console output (boot problems show here). */
-  consoleLog: string;
-  /** Running in this lab although the spec does not list it (another inventory on the same bridge). */
-  extra?: boolean;
-}
-
 export interface UpResult {
   /** Every host was already running and answering: nothing was done. */
   alreadyUp: boolean;
@@ -64,10 +53,16 @@ export interface UpResult {
 export interface DownResult {
   /** Hosts that were running, and how they ended. */
   stopped: Array<{ name: string; how: "stopped" | "killed" }>;
+  /** Hosts of the bridge that are not the inventory's, still running (so is the lab's network). */
+  leftRunning: Array<{ name: string; address: string }>;
 }
 
-/** What `down` needs: a lab is identified by its bridge. */
-export type LabTarget = Pick<LabSpec, "bridge" | "stateDir">;
+export { bridgeSubnet, labStatus, type HostStatus, type LabTarget } from "./lab-status.js";
+
+/** `down` refused: the bridge's running hosts are not the inventory's. Nothing was stopped. */
+export class ForeignLabError extends Error {
+  override readonly name = "ForeignLabError";
+}
 
 function network(spec: LabSpec): LabNetwork {
   return { bridge: spec.bridge, gateway: gatewayAddress(spec), subnet: subnetCidr(spec), nftTable: nftTableName(spec.bridge) };
@@ -79,20 +74,6 @@ async function checks(ctx: LabContext): Promise<void> {
   await ensureOverlaySupport(ctx.run);
 }
 
-function assertValid(spec: LabSpec): void {
-  const problems = validateSpec(spec);
-  if (problems.length > 0) throw new LabSpecError(["the lab cannot use this inventory:", ...problems.map((p) => `  - ${p}`)].join("\n"));
-}
-
-/** Host directories present in the lab's state (hosts started by this or another inventory). */
-async function knownHostNames(paths: LabPaths): Promise<string[]> {
-  try {
-    return (await readdir(paths.hostsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  } catch {
-    return [];
-  }
-}
-
 async function dnsServer(): Promise<string> {
   // A loopback resolver (systemd-resolved's stub) is unreachable from inside a host: use its upstream.
   for (const file of ["/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"]) {
@@ -102,33 +83,25 @@ async function dnsServer(): Promise<string> {
   throw new Error("cannot find a usable DNS server in /etc/resolv.conf for the lab hosts");
 }
 
-async function hostStatus(paths: LabPaths, name: string, address: string, probeSsh: boolean): Promise<HostStatus> {
-  const hp = hostPaths(paths, name);
-  const pid = await runningPid(hp.pidFile, hp.root);
-  const sshReachable = pid !== undefined && probeSsh ? await sshBanner(address, 2000) : false;
-  return { name, address, running: pid !== undefined, ...(pid !== undefined ? { pid } : {}), sshReachable, consoleLog: hp.console };
-}
-
-export async function labStatus(spec: LabSpec): Promise<HostStatus[]> {
-  const paths = labPaths(spec.stateDir, spec.bridge);
-  const listed = new Set(spec.hosts.map((h) => h.name));
-  const statuses = await Promise.all(spec.hosts.map((h) => hostStatus(paths, h.name, h.address, true)));
-  for (const name of await knownHostNames(paths)) {
-    if (listed.has(name)) continue;
-    const record = await readRecord(hostPaths(paths, name));
-    const status = await hostStatus(paths, name, record?.address ?? "?", record !== undefined);
-    if (status.running) statuses.push({ ...status, extra: true });
-  }
-  return statuses;
-}
-
-async function downLocked(target: LabTarget, ctx: LabContext): Promise<DownResult> {
+/**
+ * Stop the inventory's hosts (every host of the bridge without a spec); the bridge and nft table go when
+ * no host of the bridge runs any more.
+ */
+async function downLocked(target: LabTarget, spec: LabSpec | undefined, ctx: LabContext): Promise<DownResult> {
   const paths = labPaths(target.stateDir, target.bridge);
-  const names = await knownHostNames(paths);
-  const outcomes = await Promise.all(names.map(async (name) => ({ name, how: await stopHost(ctx, paths, name) })));
-  await removeNetwork(ctx.run, { bridge: target.bridge, nftTable: nftTableName(target.bridge) });
-  await rm(paths.labState, { force: true });
-  return { stopped: outcomes.flatMap((o) => (o.how ? [{ name: o.name, how: o.how }] : [])) };
+  const onBridge = await bridgeHosts(paths);
+  if (spec) {
+    const refusal = foreignLab(spec, await bridgeSubnet(target), onBridge);
+    if (refusal) throw new ForeignLabError(refusal);
+  }
+  const mine = onBridge.filter((h) => !spec || isOwnHost(spec, h.name, h.address));
+  const outcomes = await Promise.all(mine.map(async (h) => ({ name: h.name, how: await stopHost(ctx, paths, h.name) })));
+  const leftRunning = onBridge.filter((h) => h.running && !mine.includes(h)).map((h) => ({ name: h.name, address: h.address ?? "?" }));
+  if (leftRunning.length === 0) {
+    await removeNetwork(ctx.run, { bridge: target.bridge, nftTable: nftTableName(target.bridge) });
+    await rm(paths.labState, { force: true });
+  }
+  return { stopped: outcomes.flatMap((o) => (o.how ? [{ name: o.name, how: o.how }] : [])), leftRunning };
 }
 
 async function ensureImageSafely(paths: LabPaths, ctx: LabContext): Promise<{ built: boolean; seconds: number }> {
@@ -218,33 +191,52 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
 /** Bring every host of the spec up (idempotent: a running lab is left as it is). */
 export async function labUp(spec: LabSpec, ctx: LabContext): Promise<UpResult> {
   const started = Date.now();
-  assertValid(spec);
+  assertValidSpec(spec);
   await checks(ctx);
   await mkdir(spec.stateDir, { recursive: true });
   return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started), { log: ctx.log });
 }
 
-/** Stop every host of the lab, unmount, remove its bridge and nft table. Upper dirs (host state) stay. */
-export async function labDown(target: LabTarget, ctx: LabContext): Promise<DownResult> {
+/**
+ * Stop the inventory's hosts and unmount them; the bridge and nft table go with the last host of the bridge.
+ * Upper dirs (host state) stay. Hosts of the bridge that are not the inventory's keep running, and when
+ * the bridge carries another subnet than the inventory's, nothing is stopped (ForeignLabError); `all`
+ * stops every host of the bridge (a lab whose inventory was edited since its up).
+ */
+export async function labDown(spec: LabSpec, ctx: LabContext, options: { all?: boolean } = {}): Promise<DownResult> {
+  assertValidSpec(spec);
   await checks(ctx);
-  await mkdir(target.stateDir, { recursive: true });
-  return withLock(labPaths(target.stateDir, target.bridge).lock, () => downLocked(target, ctx), { log: ctx.log });
+  await mkdir(spec.stateDir, { recursive: true });
+  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => downLocked(spec, options.all ? undefined : spec, ctx), { log: ctx.log });
 }
 
-/** down + wipe every host's own changes + up: fresh hosts from the image (new host keys too). */
+/** Stop every host of a lab, unmount, remove its bridge and nft table (a test run's teardown). */
+export async function labDownBridge(target: LabTarget, ctx: LabContext): Promise<DownResult> {
+  await checks(ctx);
+  await mkdir(target.stateDir, { recursive: true });
+  return withLock(labPaths(target.stateDir, target.bridge).lock, () => downLocked(target, undefined, ctx), { log: ctx.log });
+}
+
+/** down + wipe the inventory's hosts' own changes + up: fresh hosts from the image (new host keys too). */
 export async function labReset(spec: LabSpec, ctx: LabContext): Promise<UpResult & DownResult> {
   const started = Date.now();
-  assertValid(spec);
+  assertValidSpec(spec);
   await checks(ctx);
   await mkdir(spec.stateDir, { recursive: true });
   const paths = labPaths(spec.stateDir, spec.bridge);
-  return withLock(paths.lock, async () => {
-    const down = await downLocked(spec, ctx);
-    for (const name of await knownHostNames(paths)) {
-      const hp = hostPaths(paths, name);
-      await rm(hp.upper, { recursive: true, force: true });
-      await rm(hp.work, { recursive: true, force: true });
-    }
-    return { ...down, ...(await upLocked(spec, ctx, started)) };
-  }, { log: ctx.log });
+  return withLock(
+    paths.lock,
+    async () => {
+      // Before anything is stopped: a bridge another lab subnet still uses is refused as by `up`.
+      await checkBridgeOwner(spec, paths);
+      const down = await downLocked(spec, spec, ctx);
+      for (const host of spec.hosts) {
+        const hp = hostPaths(paths, host.name);
+        await rm(hp.upper, { recursive: true, force: true });
+        await rm(hp.work, { recursive: true, force: true });
+      }
+      return { ...down, ...(await upLocked(spec, ctx, started)) };
+    },
+    { log: ctx.log },
+  );
 }

@@ -96,6 +96,12 @@ export function validateSpec(spec: LabSpec): string[] {
   return problems;
 }
 
+/** Refuse an invalid spec before anything is touched (or probed: a public address is never a lab's). */
+export function assertValidSpec(spec: LabSpec): void {
+  const problems = validateSpec(spec);
+  if (problems.length > 0) throw new LabSpecError(["the lab cannot use this inventory:", ...problems.map((p) => `  - ${p}`)].join("\n"));
+}
+
 /** Paths of one lab (one bridge): every lab keeps its own hosts, so several labs can be up at once. */
 export interface LabPaths {
   image: string;

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { CliIO } from "../../src/cli/command.js";
-import { defaultLabContext, labDown, labReset, labStatus, labUp } from "../../src/lab/lab.js";
+import { defaultLabContext, ForeignLabError, labDown, labReset, labStatus, labUp } from "../../src/lab/lab.js";
 import { runCommand } from "../../src/lab/runner.js";
-import { hostPaths, labPaths, nftTableName, type LabSpec } from "../../src/lab/spec.js";
+import { hostPaths, labPaths, LabSpecError, nftTableName, type LabSpec } from "../../src/lab/spec.js";
 import { readMounts } from "../../src/lab/mounts.js";
 import { orphanedInits } from "../../src/lab/process.js";
 import { ensureLab, labSpecFor, requireRoot, sshRun, testLabInventory } from "./support/lab.js";
@@ -61,12 +61,12 @@ beforeAll(async () => {
   await writeFile(inventoryFile, inventoryYaml);
   spec = await labSpecFor(inventoryFile);
   // Start from fresh hosts whatever an earlier run left behind.
-  await labDown(spec, ctx);
+  await labDown(spec, ctx, { all: true });
   await rm(labPaths(spec.stateDir, spec.bridge).hostsDir, { recursive: true, force: true });
 });
 
 afterAll(async () => {
-  if (spec) await labDown(spec, ctx);
+  if (spec) await labDown(spec, ctx, { all: true });
   if (project) await rm(project, { recursive: true, force: true });
   console.log(`[lab] timings (s): ${JSON.stringify(timings)}`);
 });
@@ -185,7 +185,57 @@ describe("deploy lab", () => {
     expect((await labStatus(other)).find((h) => h.name === "web-09")?.running).toBe(false);
   });
 
+  it("leaves the lab alone for an inventory of other addresses on its bridge (Vagrant's, production's)", async () => {
+    await labUp(spec, ctx);
+    // What inventory/vagrant.yaml and inventory/prod.yaml are to the demo lab: no \`lab:\`, so the same
+    // (default) bridge, and the same host names at addresses outside the lab.
+    const vagrant: LabSpec = { ...spec, hosts: spec.hosts.map((h, i) => ({ name: h.name, address: `192.168.56.${11 + i}` })) };
+    const prod: LabSpec = { ...spec, hosts: spec.hosts.map((h, i) => ({ name: h.name, address: `203.0.113.${11 + i}` })) };
+
+    await expect(labDown(vagrant, ctx)).rejects.toThrow(ForeignLabError);
+    await expect(labDown(vagrant, ctx)).rejects.toThrow(`lab ${BRIDGE} carries ${SUBNET}.0/24, not this inventory's 192.168.56.0/24`);
+    await expect(labDown(prod, ctx)).rejects.toThrow(LabSpecError);
+    await expect(labStatus(prod)).rejects.toThrow(/203\.0\.113\.11 is not private/);
+    // Its hosts are stopped there; the lab's run (and are probed) at their own addresses only.
+    expect((await labStatus(vagrant)).map((h) => [h.name, h.running, h.address, h.sshReachable, h.extra ?? false])).toEqual([
+      ["web-01", false, "192.168.56.11", false, false],
+      ["web-02", false, "192.168.56.12", false, false],
+      ["db-01", false, "192.168.56.13", false, false],
+      ["db-01", true, `${SUBNET}.13`, true, true],
+      ["web-01", true, `${SUBNET}.11`, true, true],
+      ["web-02", true, `${SUBNET}.12`, true, true],
+    ]);
+    expect((await labStatus(spec)).map((h) => h.sshReachable)).toEqual([true, true, true]);
+
+    const file = join(project, "inventory", "vagrant.yaml");
+    await writeFile(file, inventoryYaml.replaceAll(`${SUBNET}.`, "192.168.56."));
+    const status = await cli(["lab", "status", file]);
+    expect(status.code, status.out).toBe(4);
+    expect(status.out).toMatch(new RegExp(`web-01\\s+stopped\\s+192\\.168\\.56\\.11\\n`));
+    expect(status.out).toMatch(new RegExp(`web-01\\s+running\\s+${SUBNET}\\.11\\s+ssh ok  \\(not this inventory's host\\)`));
+    const down = await cli(["lab", "down", file]);
+    expect(down.code, down.out).toBe(1);
+    expect(down.out).toContain("nothing was stopped");
+    expect(down.out).toContain(`\`deploy lab down --all ${file}\``);
+    expect((await labStatus(spec)).map((h) => h.sshReachable)).toEqual([true, true, true]);
+  });
+
+  it("downs only the hosts of an inventory edited since its up, and --all the rest", async () => {
+    const renamed: LabSpec = { ...spec, hosts: spec.hosts.map((h) => (h.name === "web-01" ? { ...h, name: "www-01" } : h)) };
+    const down = await labDown(renamed, ctx);
+    expect(down.stopped.map((s) => s.name).sort()).toEqual(["db-01", "web-02"]);
+    expect(down.leftRunning).toEqual([{ name: "web-01", address: `${SUBNET}.11` }]);
+    expect((await ssh("11", "root", "hostname")).stdout).toBe("web-01\n");
+
+    const file = join(project, "inventory", "renamed.yaml");
+    await writeFile(file, inventoryYaml.replace("web-01: {", "www-01: {").replace("app: { hosts: [web-01, web-02] }", "app: { hosts: [www-01, web-02] }"));
+    const all = await cli(["lab", "down", "--all", file]);
+    expect(all, all.out).toMatchObject({ code: 0, out: "  web-01  stopped" });
+    expect((await runCommand("ip", ["link", "show", BRIDGE], { allowFailure: true })).code).not.toBe(0);
+  });
+
   it("reset gives fresh hosts: changes gone, new host keys, still strictly verified", async () => {
+    await labUp(spec, ctx);
     expect((await ssh("11", "root", "echo gone > /root/marker")).code).toBe(0);
     const before = await readFile(spec.knownHostsFile, "utf8");
     const reset = await timed("reset", () => labReset(spec, ctx));

@@ -1,37 +1,53 @@
 // `deploy lab up|down|status|reset <inventory>`: local Debian test hosts for an inventory (src/lab).
 import { relative, resolve } from "node:path";
 import { loadInventory } from "../../config/inventory.js";
-import { defaultLabContext, labDown, labReset, labStatus, labUp, type HostStatus, type UpResult } from "../../lab/lab.js";
+import {
+  bridgeSubnet,
+  defaultLabContext,
+  ForeignLabError,
+  labDown,
+  labReset,
+  labStatus,
+  labUp,
+  type DownResult,
+  type HostStatus,
+  type UpResult,
+} from "../../lab/lab.js";
 import { labSpecFromInventory } from "../../lab/inventory.js";
 import { DEFAULT_STATE_DIR, subnetCidr, type LabSpec } from "../../lab/spec.js";
-import { EXIT, UsageError, type CliIO, type Command } from "../command.js";
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const ACTIONS = ["up", "down", "status", "reset"] as const;
 type Action = (typeof ACTIONS)[number];
 
 const usage = `Usage: deploy lab <up|down|status|reset> <inventory>
+       deploy lab down --all <inventory>
 
 Real Debian 12 hosts with systemd on this machine, one per inventory host, at the inventory's addresses
 (systemd-nspawn containers on a bridge; needs root and Linux; installs its Debian packages when missing).
 
   up      boot the hosts (builds and caches the base image on first use); nothing to do when already up
-  down    stop the hosts, remove the bridge and nft table; each host's changes are kept for the next up
+  down    stop the inventory's hosts, and the bridge and nft table with the last host on the bridge;
+          each host's changes are kept for the next up. Hosts of the bridge that are not the inventory's
+          keep running; --all stops every host of the bridge (its inventory was edited since its up)
   status  per host: running or stopped, address, SSH reachable (exit 4 unless every host answers)
-  reset   down, wipe every host's changes, up: fresh hosts with new host keys
+  reset   down, wipe the hosts' changes, up: fresh hosts with new host keys
 
 The lab key is <project>/.lab/id_ed25519 (user root or deploy, deploy has passwordless sudo); host keys
 are written to the inventory's settings.known_hosts (default <project>/.lab/known_hosts).
 The inventory's \`lab: { bridge: NAME }\` picks the bridge (default deploylab0); one bridge per /24.
 State and the image cache live in ${DEFAULT_STATE_DIR} (DEPLOY_LAB_STATE_DIR overrides).`;
 
-function parse(args: string[]): { action: Action; inventory: string } {
-  const [action, inventory, ...extra] = args;
+function parse(args: string[]): { action: Action; inventory: string; all: boolean } {
+  const { values, positionals } = parseCommandArgs(args, { all: { type: "boolean" } });
+  const [action, inventory, ...extra] = positionals;
   if (!action || !(ACTIONS as readonly string[]).includes(action)) {
     throw new UsageError(`expected one of ${ACTIONS.join(", ")}${action ? `, got '${action}'` : ""}`);
   }
   if (!inventory) throw new UsageError("missing the inventory file (e.g. inventory/lab.yaml)");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  return { action: action as Action, inventory };
+  if (values.all && action !== "down") throw new UsageError("--all goes with down only");
+  return { action: action as Action, inventory, all: values.all === true };
 }
 
 function table(hosts: HostStatus[]): string[] {
@@ -39,7 +55,12 @@ function table(hosts: HostStatus[]): string[] {
   return hosts.map((h) => {
     const state = h.running ? "running" : "stopped";
     const ssh = h.running ? (h.sshReachable ? "ssh ok" : "ssh not answering") : "";
-    return `  ${h.name.padEnd(width)}  ${state.padEnd(7)}  ${h.address.padEnd(15)}  ${ssh}${h.extra ? "  (not in this inventory)" : ""}`.trimEnd();
+    const note = h.extra
+      ? "  (not this inventory's host)"
+      : h.inventoryAddress
+        ? `  (the inventory says ${h.inventoryAddress}: \`deploy lab up\` moves it)`
+        : "";
+    return `  ${h.name.padEnd(width)}  ${state.padEnd(7)}  ${h.address.padEnd(15)}  ${ssh}${note}`.trimEnd();
   });
 }
 
@@ -58,13 +79,35 @@ function reportUp(io: CliIO, spec: LabSpec, result: UpResult, verb: string): voi
   }
 }
 
+/** An inventory without `lab:` names the default bridge: say so, it is why another lab is found there. */
+function bridgeOrigin(spec: LabSpec, hasLabSection: boolean, file: string): string {
+  return hasLabSection ? "" : ` (${file} has no \`lab:\` section, so it names the default bridge ${spec.bridge})`;
+}
+
+function reportDown(io: CliIO, spec: LabSpec, result: DownResult, file: string): void {
+  if (result.stopped.length === 0) {
+    io.out(
+      result.leftRunning.length === 0
+        ? `lab ${spec.bridge}: no host was running; network and mounts cleaned up`
+        : `lab ${spec.bridge}: no host of this inventory was running`,
+    );
+  }
+  for (const host of result.stopped) io.out(`  ${host.name}  ${host.how === "killed" ? "killed (did not power off in time)" : "stopped"}`);
+  if (result.leftRunning.length > 0) {
+    const hosts = result.leftRunning.map((h) => `${h.name} (${h.address})`).join(", ");
+    io.out(`left running, not hosts of this inventory: ${hosts}; the bridge ${spec.bridge} stays for them`);
+    io.out(`if this inventory started them and its hosts were renamed since, \`deploy lab down --all ${file}\` stops every host of the bridge`);
+  }
+}
+
 async function run(args: string[], io: CliIO): Promise<number> {
-  const { action, inventory: file } = parse(args);
+  const { action, inventory: file, all } = parse(args);
   // Relative to the caller's directory, with its environment for the vault password (as every command).
   const inventory = await loadInventory(resolve(io.cwd, file), { env: io.env });
   const stateDir = io.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR;
   const spec = labSpecFromInventory(inventory, stateDir);
   const ctx = defaultLabContext((line) => io.out(line));
+  const origin = bridgeOrigin(spec, inventory.lab !== undefined, file);
 
   switch (action) {
     case "up":
@@ -74,16 +117,25 @@ async function run(args: string[], io: CliIO): Promise<number> {
       reportUp(io, spec, await labReset(spec, ctx), "reset");
       return EXIT.ok;
     case "down": {
-      const result = await labDown(spec, ctx);
-      if (result.stopped.length === 0) io.out(`lab ${spec.bridge}: no host was running; network and mounts cleaned up`);
-      for (const host of result.stopped) io.out(`  ${host.name}  ${host.how === "killed" ? "killed (did not power off in time)" : "stopped"}`);
-      return EXIT.ok;
+      try {
+        reportDown(io, spec, await labDown(spec, ctx, { all }), file);
+        return EXIT.ok;
+      } catch (error: unknown) {
+        if (!(error instanceof ForeignLabError)) throw error;
+        io.err(`deploy lab: ${error.message}${origin}`);
+        io.err(`down that lab with the inventory that started it; if that was this one before its addresses changed, \`deploy lab down --all ${file}\` stops every host of the bridge`);
+        return EXIT.invalid;
+      }
     }
     case "status": {
       const hosts = await labStatus(spec);
       io.out(`lab ${spec.bridge} (${subnetCidr(spec)}):`);
       for (const line of table(hosts)) io.out(line);
-      return hosts.every((h) => h.extra || h.sshReachable) ? EXIT.ok : EXIT.unreachable;
+      const carried = await bridgeSubnet(spec);
+      if (carried !== undefined && carried !== subnetCidr(spec) && hosts.some((h) => h.extra)) {
+        io.out(`the bridge ${spec.bridge} carries ${carried}: its running hosts are another inventory's, not this one's${origin}`);
+      }
+      return hosts.every((h) => h.extra || (h.sshReachable && !h.inventoryAddress)) ? EXIT.ok : EXIT.unreachable;
     }
   }
 }

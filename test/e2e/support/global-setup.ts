@@ -3,7 +3,7 @@
 // developer is using) is left as it was found. A lab is up while its bridge exists: `lab down` removes it.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { defaultLabContext, labDown } from "../../../src/lab/lab.js";
+import { defaultLabContext, labDownBridge } from "../../../src/lab/lab.js";
 import { DEFAULT_STATE_DIR } from "../../../src/lab/spec.js";
 
 const stateDir = process.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR;
@@ -18,6 +18,6 @@ export default function setup(): () => Promise<void> {
   const before = new Set(labsUp());
   return async () => {
     const ctx = defaultLabContext((line) => console.log(`[lab teardown] ${line}`));
-    for (const bridge of labsUp().filter((b) => !before.has(b))) await labDown({ bridge, stateDir }, ctx);
+    for (const bridge of labsUp().filter((b) => !before.has(b))) await labDownBridge({ bridge, stateDir }, ctx);
   };
 }
