@@ -1,10 +1,11 @@
 // One lab host's life: start it on its overlay, wait for its boot to end, stop it and clear what it left.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LabContext } from "./lab.js";
 import { mountOverlay, unmountAll } from "./mounts.js";
 import { prepareHostTree } from "./host-tree.js";
 import { boot, forgetPid, killInit, orphanedInits, runningPid, stop, waitForSsh } from "./process.js";
+import { exists } from "../util/exists.js";
 import { gatewayAddress, hostPaths, machineName, type HostPaths, type LabHost, type LabPaths, type LabSpec } from "./spec.js";
 
 export interface HostRecord {
@@ -59,6 +60,7 @@ export async function startHost(ctx: LabContext, spec: LabSpec, paths: LabPaths,
   const machine = machineName(spec.bridge, host.name);
   const record: HostRecord = { name: host.name, address: host.address, machine };
   await writeFile(join(hp.dir, "host.json"), JSON.stringify(record) + "\n");
+  await writeFile(hp.bootPending, "");
   // The machine may remember another MAC for this address (a host of another inventory had it): that
   // neighbour entry would stay "reachable" for half a minute and swallow our SSH probes.
   await ctx.run("ip", ["neigh", "flush", "to", host.address, "dev", spec.bridge], { allowFailure: true });
@@ -101,7 +103,12 @@ const SETTLE_SCRIPT = [
   "echo \"failed units after boot:\" $failed",
 ].join("\n");
 
-export async function settle(ctx: LabContext, spec: LabSpec, host: LabHost): Promise<void> {
+/** Was this host started by an `up` that never saw its boot end (it was interrupted)? */
+export async function bootPending(hp: HostPaths): Promise<boolean> {
+  return exists(hp.bootPending);
+}
+
+export async function settle(ctx: LabContext, spec: LabSpec, paths: LabPaths, host: LabHost): Promise<void> {
   const args = [
     ...["-F", "/dev/null", "-i", spec.keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"],
     ...["-o", `UserKnownHostsFile=${spec.knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes"],
@@ -113,4 +120,5 @@ export async function settle(ctx: LabContext, spec: LabSpec, host: LabHost): Pro
   if (result.code !== 0) throw new Error(`${host.name}: did not finish booting: ${oneLine(result.stdout + result.stderr) || `ssh exited ${result.code}`}`);
   // stderr of a success is sshd showing /run/nologin to root while the boot ends: not news.
   if (result.stdout.trim()) ctx.log(`${host.name}: ${oneLine(result.stdout)}`);
+  await rm(hostPaths(paths, host.name).bootPending, { force: true });
 }

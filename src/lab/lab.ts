@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { firstNameserver } from "./mirror.js";
 import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
 import { authorizeKey, hostPublicKeys } from "./host-tree.js";
-import { awaitSsh, readRecord, settle, startHost, stopHost } from "./lab-host.js";
+import { awaitSsh, bootPending, readRecord, settle, startHost, stopHost } from "./lab-host.js";
 import { bridgeHosts, bridgeSubnet, knownHostNames, labStatus, type HostStatus, type LabTarget } from "./lab-status.js";
 import { ensureLabKey, writeKnownHosts } from "./keys.js";
 import { withLock } from "./lock.js";
@@ -13,6 +13,7 @@ import { ensureNetwork, removeNetwork, type LabNetwork } from "./network.js";
 import { foreignLab, isOwnHost } from "./owners.js";
 import { ensureOverlaySupport, machinePreflightEnv, preflight } from "./preflight.js";
 import { runningPid } from "./process.js";
+import { newProgress, type UpProgress } from "./progress.js";
 import { runCommand, type Runner } from "./runner.js";
 import {
   assertValidSpec,
@@ -33,6 +34,8 @@ export interface LabContext {
   preflight?: () => Promise<void>;
   /** How long one host may take from boot to an SSH banner. */
   bootTimeoutMs?: number;
+  /** Told where an up or reset stands at each step (so an interrupted one can say what it left). */
+  progress?: (progress: Readonly<UpProgress>) => void;
 }
 
 export function defaultLabContext(log: (line: string) => void): LabContext {
@@ -40,9 +43,11 @@ export function defaultLabContext(log: (line: string) => void): LabContext {
 }
 
 export interface UpResult {
-  /** Every host was already running and answering: nothing was done. */
+  /** Every host was already running, booted and answering: nothing was done. */
   alreadyUp: boolean;
   started: string[];
+  /** Hosts an interrupted up had started whose boot this up saw end. */
+  finished: string[];
   imageBuilt: boolean;
   imageSeconds: number;
   /** Wall time of the whole `up`, image build included. */
@@ -131,8 +136,12 @@ async function checkBridgeOwner(spec: LabSpec, paths: LabPaths): Promise<void> {
   }
 }
 
-async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promise<UpResult> {
+async function upLocked(spec: LabSpec, ctx: LabContext, started: number, progress: UpProgress): Promise<UpResult> {
   const paths = labPaths(spec.stateDir, spec.bridge);
+  const step = (next: UpProgress["step"]) => {
+    progress.step = next;
+    ctx.progress?.(progress);
+  };
   const authorizedKey = await ensureLabKey(ctx.run, spec.keyFile);
   await checkBridgeOwner(spec, paths);
 
@@ -161,26 +170,43 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
     toStart.push(host);
   }
 
+  if (toStart.length > 0) step("image");
   const image = toStart.length > 0 ? await ensureImageSafely(paths, ctx) : { built: false, seconds: 0 };
   if (toStart.length > 0) {
+    progress.started.push(...toStart.map((h) => h.name));
+    step("starting");
     await ensureNetwork(ctx.run, network(spec));
     await mkdir(paths.lab, { recursive: true });
     await writeFile(paths.labState, JSON.stringify({ bridge: spec.bridge, subnet: subnetCidr(spec) }) + "\n");
     const dns = await dnsServer();
     await Promise.all(toStart.map((host) => startHost(ctx, spec, paths, host, dns, authorizedKey)));
   }
+  // Hosts an interrupted up started, whose boot nobody saw end: finished now like the ones we start.
+  const unfinished: LabHost[] = [];
+  for (const host of spec.hosts) if (!toStart.includes(host) && (await bootPending(hostPaths(paths, host.name)))) unfinished.push(host);
+  progress.started.push(...unfinished.map((h) => h.name));
+  step("booting");
   // Also waits for hosts another run started that are still booting.
   await Promise.all(spec.hosts.map((host) => awaitSsh(ctx, paths, host)));
 
   const hostKeys = new Map<string, string[]>();
   for (const host of spec.hosts) hostKeys.set(host.address, await hostPublicKeys(hostPaths(paths, host.name).upper));
   await writeKnownHosts(spec.knownHostsFile, hostKeys);
+  progress.knownHostsWritten = true;
+  step("settling");
   // Hosts that were already running are left alone: their failed units are their owner's business.
-  await Promise.all(toStart.map((host) => settle(ctx, spec, host)));
+  await Promise.all(
+    [...toStart, ...unfinished].map(async (host) => {
+      await settle(ctx, spec, paths, host);
+      progress.settled.push(host.name);
+    }),
+  );
+  step("done");
 
   return {
-    alreadyUp: toStart.length === 0,
+    alreadyUp: toStart.length === 0 && unfinished.length === 0,
     started: toStart.map((h) => h.name),
+    finished: unfinished.map((h) => h.name),
     imageBuilt: image.built,
     imageSeconds: image.seconds,
     seconds: (Date.now() - started) / 1000,
@@ -188,13 +214,13 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number): Promis
   };
 }
 
-/** Bring every host of the spec up (idempotent: a running lab is left as it is). */
+/** Bring every host of the spec up (idempotent: a running lab is left as it is, an interrupted up finished). */
 export async function labUp(spec: LabSpec, ctx: LabContext): Promise<UpResult> {
   const started = Date.now();
   assertValidSpec(spec);
   await checks(ctx);
   await mkdir(spec.stateDir, { recursive: true });
-  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started), { log: ctx.log });
+  return withLock(labPaths(spec.stateDir, spec.bridge).lock, () => upLocked(spec, ctx, started, newProgress()), { log: ctx.log });
 }
 
 /**
@@ -224,18 +250,21 @@ export async function labReset(spec: LabSpec, ctx: LabContext): Promise<UpResult
   await checks(ctx);
   await mkdir(spec.stateDir, { recursive: true });
   const paths = labPaths(spec.stateDir, spec.bridge);
+  const progress = newProgress();
   return withLock(
     paths.lock,
     async () => {
       // Before anything is stopped: a bridge another lab subnet still uses is refused as by `up`.
       await checkBridgeOwner(spec, paths);
+      progress.step = "stopping";
+      ctx.progress?.(progress);
       const down = await downLocked(spec, spec, ctx);
       for (const host of spec.hosts) {
         const hp = hostPaths(paths, host.name);
         await rm(hp.upper, { recursive: true, force: true });
         await rm(hp.work, { recursive: true, force: true });
       }
-      return { ...down, ...(await upLocked(spec, ctx, started)) };
+      return { ...down, ...(await upLocked(spec, ctx, started, progress)) };
     },
     { log: ctx.log },
   );

@@ -132,6 +132,8 @@ export interface HostPaths {
   root: string;
   console: string;
   pidFile: string;
+  /** Present from boot until `up` has seen the host finish booting (an interrupted `up` leaves it). */
+  bootPending: string;
 }
 
 export function hostPaths(paths: LabPaths, name: string): HostPaths {
@@ -143,6 +145,7 @@ export function hostPaths(paths: LabPaths, name: string): HostPaths {
     root: join(dir, "root"),
     console: join(dir, "console.log"),
     pidFile: join(dir, "pid"),
+    bootPending: join(dir, "boot-pending"),
   };
 }
 

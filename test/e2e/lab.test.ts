@@ -1,5 +1,6 @@
 // `deploy lab` on real hosts (root). Uses its own lab (own bridge and /24, same host names as the reference
 // lab) so it can take its hosts down and reset them without disturbing other e2e tests.
+import { spawn } from "node:child_process";
 import { readFile, mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import type { CliIO } from "../../src/cli/command.js";
 import { defaultLabContext, ForeignLabError, labDown, labReset, labStatus, labUp } from "../../src/lab/lab.js";
 import { runCommand } from "../../src/lab/runner.js";
 import { hostPaths, labPaths, LabSpecError, nftTableName, type LabSpec } from "../../src/lab/spec.js";
+import { exists } from "../../src/util/exists.js";
 import { readMounts } from "../../src/lab/mounts.js";
 import { orphanedInits } from "../../src/lab/process.js";
 import { ensureLab, labSpecFor, requireRoot, sshRun, testLabInventory } from "./support/lab.js";
@@ -232,6 +234,39 @@ describe("deploy lab", () => {
     const all = await cli(["lab", "down", "--all", file]);
     expect(all, all.out).toMatchObject({ code: 0, out: "  web-01  stopped" });
     expect((await runCommand("ip", ["link", "show", BRIDGE], { allowFailure: true })).code).not.toBe(0);
+  });
+
+  it("says what an up stopped by Ctrl-C left, and the next up finishes it", async () => {
+    // The built CLI (bin/deploy.js runs dist/, which `npm test` builds first): the signal must reach a real process.
+    await rm(spec.knownHostsFile, { force: true });
+    const paths = labPaths(spec.stateDir, BRIDGE);
+    const child = spawn("node", ["bin/deploy.js", "lab", "up", inventoryFile], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Interrupted once every host was started (the hosts are down: no pid file is left from before), before
+    // their boot ends and known_hosts is written.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const started = await Promise.all(spec.hosts.map((h) => exists(hostPaths(paths, h.name).pidFile)));
+      if (started.every(Boolean)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill("SIGINT");
+    expect(await exited, output).toBe(130);
+    expect(output).toContain("deploy lab: Ctrl-C: stopped while the hosts were booting.\n");
+    expect(output).toContain("Left running: web-01, web-02, db-01 (not yet seen to finish booting: web-01, web-02, db-01; their host keys are not in known_hosts yet).");
+    expect(output).toContain(`\`deploy lab up ${inventoryFile}\` finishes them; \`deploy lab down ${inventoryFile}\` stops them.`);
+    expect((await labStatus(spec)).map((h) => h.running)).toEqual([true, true, true]);
+    await expect(readFile(spec.knownHostsFile, "utf8")).rejects.toThrow(/ENOENT/);
+
+    const again = await labUp(spec, ctx);
+    expect(again).toMatchObject({ alreadyUp: false, started: [], finished: ["web-01", "web-02", "db-01"] });
+    expect((await readFile(spec.knownHostsFile, "utf8")).trim().split("\n")).toHaveLength(9);
+    expect((await ssh("12", "deploy", "systemctl is-system-running")).stdout).toBe("running\n");
+    expect((await labUp(spec, ctx)).alreadyUp).toBe(true);
   });
 
   it("reset gives fresh hosts: changes gone, new host keys, still strictly verified", async () => {

@@ -14,6 +14,7 @@ import {
   type UpResult,
 } from "../../lab/lab.js";
 import { labSpecFromInventory } from "../../lab/inventory.js";
+import { interruptedUp, newProgress, type UpProgress } from "../../lab/progress.js";
 import { DEFAULT_STATE_DIR, subnetCidr, type LabSpec } from "../../lab/spec.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
@@ -26,7 +27,8 @@ const usage = `Usage: deploy lab <up|down|status|reset> <inventory>
 Real Debian 12 hosts with systemd on this machine, one per inventory host, at the inventory's addresses
 (systemd-nspawn containers on a bridge; needs root and Linux; installs its Debian packages when missing).
 
-  up      boot the hosts (builds and caches the base image on first use); nothing to do when already up
+  up      boot the hosts (builds and caches the base image on first use); nothing to do when already up,
+          and finishes what an interrupted up left
   down    stop the inventory's hosts, and the bridge and nft table with the last host on the bridge;
           each host's changes are kept for the next up. Hosts of the bridge that are not the inventory's
           keep running; --all stops every host of the bridge (its inventory was edited since its up)
@@ -69,7 +71,11 @@ function reportUp(io: CliIO, spec: LabSpec, result: UpResult, verb: string): voi
   if (result.alreadyUp) io.out(`${where}: already up, nothing to do`);
   else {
     const image = result.imageBuilt ? `, base image built in ${result.imageSeconds.toFixed(1)} s` : "";
-    io.out(`${where}: ${verb} ${result.started.join(", ")} in ${result.seconds.toFixed(1)} s${image}`);
+    const done = [
+      ...(result.started.length > 0 ? [`${verb} ${result.started.join(", ")}`] : []),
+      ...(result.finished.length > 0 ? [`finished the boot of ${result.finished.join(", ")} (an interrupted up started them)`] : []),
+    ];
+    io.out(`${where}: ${done.join("; ")} in ${result.seconds.toFixed(1)} s${image}`);
   }
   for (const line of table(result.hosts)) io.out(line);
   const first = spec.hosts[0];
@@ -100,23 +106,51 @@ function reportDown(io: CliIO, spec: LabSpec, result: DownResult, file: string):
   }
 }
 
+/**
+ * Ctrl-C or SIGTERM during a lab operation: the hosts' systemd-nspawn runs detached and goes on, so say
+ * what is left and what finishes or undoes it, then exit (the lab lock is given back on exit).
+ */
+function onInterrupt(io: CliIO, describe: () => string[]): () => void {
+  const handler = (name: NodeJS.Signals): void => {
+    const key = name === "SIGINT" ? "Ctrl-C" : name;
+    const [first, ...rest] = describe();
+    io.err(`deploy lab: ${key}: ${first ?? "stopped."}`);
+    for (const line of rest) io.err(line);
+    process.exit(EXIT.interrupted);
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}
+
 async function run(args: string[], io: CliIO): Promise<number> {
   const { action, inventory: file, all } = parse(args);
   // Relative to the caller's directory, with its environment for the vault password (as every command).
   const inventory = await loadInventory(resolve(io.cwd, file), { env: io.env });
   const stateDir = io.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR;
   const spec = labSpecFromInventory(inventory, stateDir);
-  const ctx = defaultLabContext((line) => io.out(line));
+  let progress: Readonly<UpProgress> = newProgress();
+  const ctx = { ...defaultLabContext((line) => io.out(line)), progress: (p: Readonly<UpProgress>) => (progress = p) };
+  const commands = { up: `deploy lab up ${file}`, down: `deploy lab down ${file}` };
   const origin = bridgeOrigin(spec, inventory.lab !== undefined, file);
 
   switch (action) {
     case "up":
-      reportUp(io, spec, await labUp(spec, ctx), "started");
+    case "reset": {
+      const release = onInterrupt(io, () => interruptedUp(progress, commands));
+      try {
+        if (action === "up") reportUp(io, spec, await labUp(spec, ctx), "started");
+        else reportUp(io, spec, await labReset(spec, ctx), "reset");
+      } finally {
+        release();
+      }
       return EXIT.ok;
-    case "reset":
-      reportUp(io, spec, await labReset(spec, ctx), "reset");
-      return EXIT.ok;
+    }
     case "down": {
+      const release = onInterrupt(io, () => ["stopped while stopping the hosts; some may still run.", `\`${commands.down}\` again stops the rest.`]);
       try {
         reportDown(io, spec, await labDown(spec, ctx, { all }), file);
         return EXIT.ok;
@@ -125,6 +159,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
         io.err(`deploy lab: ${error.message}${origin}`);
         io.err(`down that lab with the inventory that started it; if that was this one before its addresses changed, \`deploy lab down --all ${file}\` stops every host of the bridge`);
         return EXIT.invalid;
+      } finally {
+        release();
       }
     }
     case "status": {
