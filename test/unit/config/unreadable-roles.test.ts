@@ -1,13 +1,15 @@
 // Directories the user may not read. Tests run as root, whom permissions never stop, so the file system
 // calls are made to fail as the kernel fails them for a directory of mode 000 (EACCES for the directory's
 // listing and for every path below it); the loader's own classification of that error is what is tested.
-// The same cases with a real chmod run too when the tests are not run as root.
+// One case runs for real: a chmod 000 and the built CLI, in a process whom the mode stops.
+import { spawnSync } from "node:child_process";
 import { chmodSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { INVENTORY, projectProblems, tempProject, problemLines } from "./temp-project.js";
 import { loadProject } from "../../../src/config/project.js";
 
+const BIN = path.resolve("bin/deploy.js");
 const locked = new Set<string>();
 
 /** Whether the kernel would refuse `target` because a locked directory is it (`listing`) or on its way. */
@@ -78,12 +80,15 @@ describe("a roles/ directory or a role's directory the user cannot read", () => 
     ]);
   });
 
-  it.skipIf(process.getuid?.() === 0)("with a real chmod 000 (not as root)", async () => {
+  it("with a real chmod 000: the built CLI, which the mode stops (as root, without the capabilities that bypass it)", async () => {
     const dir = tempProject({ "inventory/i.yaml": INVENTORY, ...ROLE_APP });
     chmodSync(path.join(dir, "roles"), 0o000);
+    const asUser = process.getuid?.() === 0 ? ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"] : [];
+    const [command, ...args] = [...asUser, process.execPath, BIN, "validate", "inventory/i.yaml"];
     try {
-      const problems = await problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }));
-      expect(problems[0]).toBe("playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/ (permission denied)");
+      const r = spawnSync(command!, args, { cwd: dir, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr.split("\n")[0]).toBe("playbooks/site.yaml:2:11: [0].roles[0]: role `app`: cannot read roles/ (permission denied)");
     } finally {
       chmodSync(path.join(dir, "roles"), 0o755);
     }
