@@ -148,6 +148,6 @@ export interface Project {
   roles: Map<string, Role>;
   /** `-e` vars (highest precedence). */
   extraVars: Vars;
-  /** Paths of vars whose values must never be printed (vault values and vars marked secret). */
+  /** Values that must never be printed: vault values, `!secret` values, and every value of a var holding one (config/secret-vars.ts). */
   secrets: Set<string>;
 }
