@@ -1,7 +1,7 @@
 // The lab runs machine tools (debootstrap, ip, nft, mount, ssh-keygen) by argv, never through a shell,
 // so no value is ever re-parsed as script. The runner is injectable so planning code can be tested
 // without root or a lab.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 
 export interface RunResult {
   code: number | null;
@@ -33,12 +33,26 @@ export class CommandFailed extends Error {
   }
 }
 
+/** The tools running now, for stopTools. */
+const running = new Set<ChildProcess>();
+
+/**
+ * The lab operation was interrupted: end the tools it started. A Ctrl-C at a terminal reaches them with
+ * the process group, but a SIGINT or SIGTERM sent to deploy alone would leave a debootstrap writing the
+ * image after deploy has exited and given the lab lock back.
+ */
+export function stopTools(): void {
+  for (const child of running) child.kill("SIGTERM");
+}
+
 export const runCommand: Runner = (command, args, options = {}) =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    running.add(child);
+    child.on("exit", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {

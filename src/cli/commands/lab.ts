@@ -15,6 +15,7 @@ import {
 } from "../../lab/lab.js";
 import { labSpecFromInventory } from "../../lab/inventory.js";
 import { interruptedUp, newProgress, type UpProgress } from "../../lab/progress.js";
+import { stopTools } from "../../lab/runner.js";
 import { DEFAULT_STATE_DIR, subnetCidr, type LabSpec } from "../../lab/spec.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
@@ -116,6 +117,7 @@ function onInterrupt(io: CliIO, describe: () => string[]): () => void {
     const [first, ...rest] = describe();
     io.err(`deploy lab: ${key}: ${first ?? "stopped."}`);
     for (const line of rest) io.err(line);
+    stopTools();
     process.exit(EXIT.interrupted);
   };
   process.once("SIGINT", handler);
