@@ -44,7 +44,7 @@ export function startVerdict(watch: StartWatch, status: ReplicaStatus | undefine
   // A thread that stopped on an error after START will not come back by itself ("Connecting" retries). START
   // clears the errors it finds, so these are new.
   if ((status.sqlRunning === "No" && status.lastSqlError !== "") || (status.ioRunning === "No" && status.lastIoError !== "")) {
-    return { kind: "failed", message: `replication ${watch.restart ? "stopped again" : "stopped"}: ${describeThreads(status)}${sqlErrorHint(status)}` };
+    return { kind: "failed", message: `replication ${watch.restart ? "stopped again" : "stopped"}: ${describeThreads(status)}${ioErrorHint(status)}${sqlErrorHint(status)}` };
   }
   if (!isRunning(status)) return waited.timedOut ? { kind: "failed", message: `replication did not start: ${describeThreads(status)}` } : { kind: "wait" };
   // A list this cannot read is not a reason to fail a running replica: both threads running is then the test.
@@ -62,6 +62,29 @@ export function startVerdict(watch: StartWatch, status: ReplicaStatus | undefine
       `${status.appliedGtids || "nothing"}${behind}${status.sqlState ? ` (SQL thread: ${status.sqlState})` : ""}; it may still be ` +
       `catching up on a long transaction (raise wait_timeout) or be blocked on the replica (SHOW REPLICA STATUS)`,
   };
+}
+
+// The primary cannot send the replica the events it needs next (ER_SOURCE_FATAL_ERROR_READING_BINLOG).
+const CANNOT_READ_PRIMARY_BINLOG = 1236;
+
+/**
+ * Error 1236 is final: the primary's binary logs no longer hold what the replica needs next (purged by
+ * expiry while the replica was stopped, or the replica has transactions the primary never had). No restart
+ * gets past it, and without a word the operator retries in vain; a copy of the primary's data is the way out.
+ */
+function ioErrorHint(status: ReplicaStatus): string {
+  if (status.ioRunning !== "No" || status.lastIoErrno !== CANNOT_READ_PRIMARY_BINLOG) return "";
+  // The same number for an event larger than the packet limit: that one is a setting, not lost data.
+  if (/max_allowed_packet/i.test(status.lastIoError)) {
+    return "; an event is larger than the packet limit (error 1236, but no data is lost): raise max_allowed_packet as the message says, then apply again";
+  }
+  return (
+    "; the primary no longer has the binary log events this replica needs next (error 1236: purged while the replica was " +
+    "stopped, or the replica has transactions the primary does not), so no restart can catch up: re-seed the replica from the " +
+    "primary. Apply this task once with `state: absent` (it stops replicating and forgets the primary), then again with " +
+    "`state: present`: a server that does not replicate yet is seeded from a dump of the primary's databases. To keep it from " +
+    "recurring, keep the primary's binary logs longer than a replica may stay stopped (binlog_expire_logs_seconds)"
+  );
 }
 
 function sqlErrorHint(status: ReplicaStatus): string {

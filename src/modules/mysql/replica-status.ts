@@ -12,6 +12,8 @@ export interface ReplicaStatus {
   /** MariaDB Using_Gtid = Slave_Pos / Current_Pos; MySQL Auto_Position = 1. */
   usesGtid: boolean;
   lastIoError: string;
+  /** 0 when the IO thread has no error. */
+  lastIoErrno: number;
   lastSqlError: string;
   /** 0 when the SQL thread has no error. */
   lastSqlErrno: number;
@@ -54,6 +56,7 @@ export function parseReplicaStatus(row: Record<string, string>, mariadbApplied =
     primaryUser: pick(row, "Source_User", "Master_User"),
     usesGtid: usingGtid !== "" ? usingGtid !== "No" : pick(row, "Auto_Position") === "1",
     lastIoError: pick(row, "Last_IO_Error"),
+    lastIoErrno: Number(pick(row, "Last_IO_Errno")) || 0,
     lastSqlError: pick(row, "Last_SQL_Error"),
     lastSqlErrno: Number(pick(row, "Last_SQL_Errno")) || 0,
     secondsBehind: behind === "" || behind === "NULL" ? null : Number(behind),

@@ -57,6 +57,7 @@ function status(over: Partial<ReplicaStatus> = {}): ReplicaStatus {
     primaryUser: "e2e_repl",
     usesGtid: true,
     lastIoError: "",
+    lastIoErrno: 0,
     lastSqlError: "",
     lastSqlErrno: 0,
     secondsBehind: 0,
@@ -70,6 +71,13 @@ function status(over: Partial<ReplicaStatus> = {}): ReplicaStatus {
 }
 
 const DUPLICATE = "Error 'Duplicate entry '1' for key 'PRIMARY'' on query. Default database: ''. Query: 'INSERT INTO deploy_e2e.diverged VALUES (1, 'primary')'";
+const PURGED =
+  "Got fatal error 1236 from master when reading data from binary log: 'Could not find GTID state requested by slave in any binlog files. " +
+  "Probably the slave state is too old and required binlog files have been purged.'";
+const MYSQL_PURGED =
+  "Got fatal error 1236 from source when reading data from binary log: 'Cannot replicate because the source purged required binary logs. " +
+  "Replicate the missing transactions from elsewhere, or provision a new replica from backup.'";
+const TOO_BIG = "Got fatal error 1236 from master when reading data from binary log: 'log event entry exceeded max_allowed_packet; Increase max_allowed_packet on master'";
 /** Stopped on the duplicate: the probe saw 0-13-19 received, 0-13-18 applied. */
 const DIVERGED: StartWatch = { flavour: "mariadb", received: "0-13-19", restart: true };
 const EARLY: Waited = { seconds: 0, timedOut: false, firstApplied: "0-13-18" };
@@ -123,9 +131,47 @@ describe("startVerdict", () => {
     [
       "the IO thread stopped on an error",
       DIVERGED,
-      status({ ioRunning: "No", lastIoError: "Got fatal error 1236 from master when reading data from binary log" }),
+      status({ ioRunning: "No", lastIoErrno: 1593, lastIoError: "Fatal error: The slave I/O thread stops because master and slave have equal MariaDB server ids" }),
       EARLY,
-      { kind: "failed", message: "replication stopped again: IO thread No, SQL thread Yes (last IO error: Got fatal error 1236 from master when reading data from binary log)" },
+      {
+        kind: "failed",
+        message: "replication stopped again: IO thread No, SQL thread Yes (last IO error: Fatal error: The slave I/O thread stops because master and slave have equal MariaDB server ids)",
+      },
+    ],
+    [
+      "the primary purged the binary logs the replica needs (1236): re-seed it, and how",
+      DIVERGED,
+      status({ ioRunning: "No", lastIoErrno: 1236, lastIoError: PURGED }),
+      EARLY,
+      {
+        kind: "failed",
+        message:
+          `replication stopped again: IO thread No, SQL thread Yes (last IO error: ${PURGED}); the primary no longer has the binary log ` +
+          "events this replica needs next (error 1236: purged while the replica was stopped, or the replica has transactions the primary " +
+          "does not), so no restart can catch up: re-seed the replica from the primary. Apply this task once with `state: absent` (it " +
+          "stops replicating and forgets the primary), then again with `state: present`: a server that does not replicate yet is seeded " +
+          "from a dump of the primary's databases. To keep it from recurring, keep the primary's binary logs longer than a replica may " +
+          "stay stopped (binlog_expire_logs_seconds)",
+      },
+    ],
+    [
+      "MySQL says it in its own words, with the same number",
+      { flavour: "mysql", received: `${UUID}:1-19`, restart: true },
+      status({ ioRunning: "No", lastIoErrno: 1236, lastIoError: MYSQL_PURGED }),
+      EARLY,
+      { kind: "failed", message: expect.stringContaining("; the primary no longer has the binary log events this replica needs next (error 1236") },
+    ],
+    [
+      "1236 for an event over max_allowed_packet is a setting, not a re-seed",
+      DIVERGED,
+      status({ ioRunning: "No", lastIoErrno: 1236, lastIoError: TOO_BIG }),
+      EARLY,
+      {
+        kind: "failed",
+        message:
+          `replication stopped again: IO thread No, SQL thread Yes (last IO error: ${TOO_BIG}); an event is larger than the packet limit ` +
+          "(error 1236, but no data is lost): raise max_allowed_packet as the message says, then apply again",
+      },
     ],
     ["a thread not running without an error: read again", DIVERGED, status({ sqlRunning: "No" }), EARLY, { kind: "wait" }],
     ["a healthy restart, caught up before: at once", { ...DIVERGED, received: "0-13-18" }, status(), EARLY, { kind: "replicating" }],

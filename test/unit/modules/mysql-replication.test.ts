@@ -68,7 +68,9 @@ describe("replica status", () => {
   });
 
   it("reads what the threads received and applied: MariaDB's applied position from the row statusScript adds", () => {
-    expect(observedStatus(REPLICA_RUNNING)).toMatchObject({ receivedGtids: "0-13-22", appliedGtids: "", lastSqlErrno: 0 });
+    expect(observedStatus(REPLICA_RUNNING)).toMatchObject({ receivedGtids: "0-13-22", appliedGtids: "", lastSqlErrno: 0, lastIoErrno: 0 });
+    // The number tells a purged binary log (1236) from other IO errors; its message differs per server.
+    expect(observedStatus(REPLICA_BAD_PASSWORD)).toMatchObject({ lastIoErrno: 1045 });
     expect(observedStatus(`${REPLICA_RUNNING}#deploy:gtid-applied\t0-13-21\n`)).toMatchObject({
       receivedGtids: "0-13-22",
       appliedGtids: "0-13-21",
