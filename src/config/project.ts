@@ -9,7 +9,8 @@ import { parseExtraVars } from "./extra-vars.js";
 import { readInventory, type InventoryOptions } from "./inventory.js";
 import { resolvePattern } from "./patterns.js";
 import { readPlaybook, type LoadedPlay } from "./playbook.js";
-import { checkFileRefs, listTree, loadRole, type LoadedRole } from "./roles.js";
+import { checkPlayTemplates, listPlayFiles } from "./play-files.js";
+import { checkFileRefs, loadRole, type LoadedRole } from "./roles.js";
 import { checkHandlerNames } from "./handler-names.js";
 import { addSecretVarValues, projectVarMaps } from "./secret-vars.js";
 import { formatPath, locate } from "./source.js";
@@ -133,12 +134,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], { cwd: opts.cwd, problems, secrets, password });
 
   // Cross-references per play.
-  const playFiles = {
-    dir: projectDir,
-    label: projectDir,
-    templates: new Set(await listTree(path.join(projectDir, "templates"), false)),
-    files: new Set(await listTree(path.join(projectDir, "files"), true)),
-  };
+  const playFiles = await listPlayFiles(projectDir);
   const reported = new Set<string>();
   for (const loaded of loadedPlaybook?.plays ?? []) {
     if (loadedInventory && loaded.play.hosts !== "") {
@@ -154,9 +150,9 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     if (loadedInventory) checkDelegates(loaded, roles, loadedInventory.hostNames, problems, reported);
     for (const parsed of loaded.parsed) checkFileRefs(parsed, playFiles, problems);
   }
-  for (const { role } of roles.values()) {
-    for (const message of await checkTemplateFiles(role.dir, role.templates)) problems.add(message.location, "", message.message);
-  }
+  const templateProblems = await checkPlayTemplates(loadedPlaybook?.plays ?? [], playFiles);
+  for (const { role } of roles.values()) templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));
+  for (const message of templateProblems) problems.add(message.location, "", message.message);
 
   for (const value of loadedPlaybook?.source.secrets ?? []) secrets.add(value);
   for (const role of roles.values()) for (const value of role.secrets) secrets.add(value);

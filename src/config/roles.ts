@@ -168,6 +168,8 @@ export interface FileBase {
   label: string;
   templates: Set<string>;
   files: Set<string>;
+  /** Directories under it that could not be listed (absolute): what is below them is unseen, not missing. */
+  unreadable?: string[];
 }
 
 /** A relative path that stays below its directory: no `..` segment, not absolute. */
@@ -204,8 +206,14 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
   const normalized = path.posix.normalize(src.replace(/\\/g, "/")).replace(/\/$/, "");
   const known = ref.sub === "templates" ? base.templates : base.files;
   if (!known.has(normalized)) {
+    const file = path.join(base.dir, ref.sub, normalized);
+    const hidden = base.unreadable?.find((dir) => file.startsWith(dir + path.sep));
+    if (hidden) {
+      problems.add(location, formatPath(at), `${ref.what} \`${src}\`: cannot read ${shownDir(hidden, base.dir)} (permission denied)`);
+      return;
+    }
     // Templates are files: a directory of that name is listed nowhere, and "not found" would mislead.
-    const directory = ref.sub === "templates" && isDirectory(path.join(base.dir, ref.sub, normalized));
+    const directory = ref.sub === "templates" && isDirectory(file);
     const message = directory ? `template \`${src}\` is a directory` : `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`;
     problems.add(location, formatPath(at), message);
     return;

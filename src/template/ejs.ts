@@ -236,14 +236,17 @@ export function renderTemplateFile(absPath: string, scope: Vars): Promise<string
   return shared.render(absPath, scope);
 }
 
-/** Compile every template of a role (syntax check at load time; nothing is rendered). */
-export async function checkTemplateFiles(roleDir: string, templates: readonly string[]): Promise<Array<{ location: Location; message: string }>> {
+/**
+ * Compile every template under `dir`/templates/, `dir` being a role's or the project's (syntax check at load
+ * time; nothing is rendered).
+ */
+export async function checkTemplateFiles(dir: string, templates: readonly string[]): Promise<Array<{ location: Location; message: string }>> {
   const out: Array<{ location: Location; message: string }> = [];
   for (const rel of templates) {
-    const file = path.join(roleDir, "templates", rel);
+    const file = path.join(dir, "templates", rel);
     try {
-      // One linked out of the role is never read here; the task that names it is refused (checkFileRefs).
-      insideDir(roleDir, "templates", rel);
+      // One linked out of its directory is never read here; the task that names it is refused (checkFileRefs).
+      insideDir(dir, "templates", rel);
     } catch {
       continue;
     }

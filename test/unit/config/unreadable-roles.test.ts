@@ -53,6 +53,23 @@ async function problemsWithLocked(lock: string[]): Promise<string[]> {
   return problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }));
 }
 
+describe("the project's templates/ or files/ (a play's own tasks) the user cannot read", () => {
+  it("permission denied at the task that names it, not 'not found'", async () => {
+    const dir = tempProject({
+      "inventory/i.yaml": INVENTORY,
+      "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - template: { src: motd.ejs, dest: /etc/motd }\n    - copy: { src: conf/app.ini, dest: /etc/app.ini }\n",
+      "templates/motd.ejs": "hi\n",
+      "files/conf/app.ini": "a=1\n",
+    });
+    locked.add(path.join(dir, "templates"));
+    locked.add(path.join(dir, "files/conf"));
+    expect(await problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }))).toEqual([
+      "playbooks/site.yaml:3:24: [0].tasks[0].template.src: template `motd.ejs`: cannot read templates/ (permission denied)",
+      "playbooks/site.yaml:4:20: [0].tasks[1].copy.src: file `conf/app.ini`: cannot read files/conf/ (permission denied)",
+    ]);
+  });
+});
+
 describe("a roles/ directory or a role's directory the user cannot read", () => {
   it("roles/: permission denied, not 'role not found'", async () => {
     expect(await problemsWithLocked(["roles"])).toEqual([

@@ -1,0 +1,26 @@
+// The project's own templates/ and files/, which a play's own tasks use (a role's tasks use the role's). They
+// get the checks a role's get: a directory the user may not read is said to be one, not "not found", and
+// the templates are compiled now rather than failing when they render, on every host.
+import path from "node:path";
+import type { Location } from "./model.js";
+import type { LoadedPlay } from "./playbook.js";
+import { listTree, type FileBase } from "./roles.js";
+import { checkTemplateFiles } from "../template/ejs.js";
+
+export async function listPlayFiles(projectDir: string): Promise<FileBase> {
+  const unreadable: string[] = [];
+  const [templates, files] = await Promise.all([
+    listTree(path.join(projectDir, "templates"), false, unreadable),
+    listTree(path.join(projectDir, "files"), true, unreadable),
+  ]);
+  return { dir: projectDir, label: projectDir, templates: new Set(templates), files: new Set(files), unreadable };
+}
+
+/**
+ * Problems of the project's templates, when a play of the playbook has tasks of its own: a playbook made of
+ * roles alone never renders them, and must not fail for a template another playbook uses.
+ */
+export async function checkPlayTemplates(plays: readonly LoadedPlay[], base: FileBase): Promise<Array<{ location: Location; message: string }>> {
+  if (!plays.some((loaded) => loaded.parsed.length > 0)) return [];
+  return checkTemplateFiles(base.dir, [...base.templates]);
+}

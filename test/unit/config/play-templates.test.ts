@@ -1,0 +1,38 @@
+// The templates of a play's own tasks (the project's templates/) get the checks a role's get when the
+// project loads, instead of failing when they render, on every host.
+import { describe, expect, it } from "vitest";
+import { loadProject } from "../../../src/config/project.js";
+import { INVENTORY, problemLines, projectProblems, tempProject } from "./temp-project.js";
+
+const OWN_TASK = "- hosts: all\n  tasks:\n    - template: { src: motd.ejs, dest: /etc/motd }\n";
+
+describe("the project's own templates", () => {
+  it("an EJS syntax error, bytes that are not UTF-8, a missing include: at load time, at the template's line", async () => {
+    const dir = tempProject({
+      "inventory/i.yaml": INVENTORY,
+      "playbooks/site.yaml": OWN_TASK,
+      "templates/motd.ejs": "hello\n<%= app_port\n",
+      "templates/latin1.ejs": Buffer.from("caf\xe9\n", "latin1"),
+      "templates/banner.ejs": "a\n<%- include('nope.ejs') %>\n",
+    });
+    expect(await problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }))).toEqual([
+      "templates/banner.ejs:2:1: include 'nope.ejs' not found",
+      expect.stringMatching(/^templates\/latin1\.ejs:1:4: not UTF-8 text \(byte 0xe9\)/),
+      "templates/motd.ejs:2:1: invalid EJS template: a `<%` without its closing `%>`",
+    ]);
+  });
+
+  it("a playbook of roles alone does not check them: only a play's own tasks render them", async () => {
+    expect(
+      await projectProblems({
+        "playbooks/site.yaml": "- hosts: all\n  roles: [base]\n",
+        "roles/base/tasks/main.yaml": "[]\n",
+        "templates/motd.ejs": "hello\n<%= app_port\n",
+      }),
+    ).toEqual([]);
+  });
+
+  it("valid ones load", async () => {
+    expect(await projectProblems({ "playbooks/site.yaml": OWN_TASK, "templates/motd.ejs": "port <%= app_port %>\n" })).toEqual([]);
+  });
+});
