@@ -14,16 +14,17 @@ export class PatternError extends Error {
   }
 }
 
-interface Index {
+/** The host names a pattern may name: hosts, and the hosts of each group (`all` included). */
+export interface HostIndex {
   order: string[];
   /** Group name (and `all`) -> hosts in inventory order. */
   groups: Map<string, string[]>;
 }
 
-const indexes = new WeakMap<Inventory, Index>();
+const indexes = new WeakMap<Inventory, HostIndex>();
 
 /** Built once per inventory: group memberships in inventory order, from each host's (transitive) groups. */
-function indexOf(inventory: Inventory): Index {
+function indexOf(inventory: Inventory): HostIndex {
   let index = indexes.get(inventory);
   if (index) return index;
   const order = [...inventory.hosts.keys()];
@@ -52,9 +53,22 @@ interface Resolved {
   problems: string[];
 }
 
+/**
+ * Every host the inventory file declares, valid or not (`hosts`: in file order; `members`: group -> its
+ * hosts, through children). A host whose definition is invalid is left out of the inventory; a pattern that
+ * names it is still right, and "is not a host" or "matches no host" would be a second, misleading problem.
+ */
+export function declaredHosts(hosts: Iterable<string>, members: ReadonlyMap<string, ReadonlySet<string>>): HostIndex {
+  const order = [...hosts];
+  const groups = new Map<string, string[]>([["all", order]]);
+  for (const [group, names] of members) groups.set(group, order.filter((h) => names.has(h)));
+  return { order, groups };
+}
+
 /** Resolve a pattern; unknown names and empty globs are reported, not thrown. */
-export function resolvePattern(pattern: string, inventory: Inventory): Resolved {
-  const index = indexOf(inventory);
+export function resolvePattern(pattern: string, inventory: Inventory | HostIndex): Resolved {
+  const index = "order" in inventory ? inventory : indexOf(inventory);
+  const hostNames = new Set(index.order);
   const problems: string[] = [];
   const parts = pattern
     .split(/[:,]/)
@@ -73,7 +87,7 @@ export function resolvePattern(pattern: string, inventory: Inventory): Resolved 
     }
     const members = index.groups.get(term);
     if (members) return new Set(members);
-    if (inventory.hosts.has(term)) return new Set([term]);
+    if (hostNames.has(term)) return new Set([term]);
     const known = [...index.groups.keys(), ...index.order];
     problems.push(`\`${term}\` is not a host or group of the inventory${didYouMean(term, known)}`);
     return undefined;

@@ -7,7 +7,7 @@ import type { Project, Role, Vars } from "./model.js";
 import { Problems } from "./problems.js";
 import { parseExtraVars } from "./extra-vars.js";
 import { readInventory, type InventoryOptions } from "./inventory.js";
-import { resolvePattern } from "./patterns.js";
+import { declaredHosts, resolvePattern } from "./patterns.js";
 import { readPlaybook, type LoadedPlay } from "./playbook.js";
 import { checkPlayTemplates, listPlayFiles } from "./play-files.js";
 import { checkFileRefs, loadRole, type LoadedRole } from "./roles.js";
@@ -136,9 +136,11 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   // Cross-references per play.
   const playFiles = await listPlayFiles(projectDir);
   const reported = new Set<string>();
+  // Hosts whose definition is invalid (already reported) still count: a pattern naming them is not wrong.
+  const declared = loadedInventory && declaredHosts(loadedInventory.hostNames, loadedInventory.members);
   for (const loaded of loadedPlaybook?.plays ?? []) {
-    if (loadedInventory && loaded.play.hosts !== "") {
-      const { hosts, problems: patternProblems } = resolvePattern(loaded.play.hosts, loadedInventory.inventory);
+    if (declared && loaded.play.hosts !== "") {
+      const { hosts, problems: patternProblems } = resolvePattern(loaded.play.hosts, declared);
       const at = [loaded.index, "hosts"];
       for (const message of patternProblems) problems.add(loaded.hostsLocation, formatPath(at), message);
       if (patternProblems.length === 0 && hosts.length === 0) {
