@@ -4,7 +4,8 @@
 // the command line comes before the environment and the environment before the project's setting: CI can
 // override an inventory's example password file without editing it. The price is that a variable left
 // set for another project wins silently, so a password that fails names its source and the file it hid.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readFailureReason, readInput } from "../config/read-input.js";
 import { canPrompt, promptHidden } from "../util/prompt.js";
 import { VaultError } from "./cipher.js";
 
@@ -17,12 +18,14 @@ export interface PasswordSources {
   label: string;
 }
 
-function readPasswordFile(file: string): string {
+// Read as any file the user names is: a named pipe (mkfifo) without a writer is refused after a moment
+// instead of waiting forever, silent, as a plain read did.
+async function readPasswordFile(file: string): Promise<string> {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = (await readInput(file)).toString("utf8");
   } catch (error: unknown) {
-    throw new VaultError(`cannot read the vault password file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, { cause: error });
+    throw new VaultError(`the vault password file ${file}: ${readFailureReason(error)}`, { cause: error });
   }
   const password = text.replace(/\r?\n$/, "");
   if (!password) throw new VaultError(`the vault password file ${file} is empty`);
@@ -48,12 +51,12 @@ export interface VaultPassword {
 
 export async function resolveVaultPassword(sources: PasswordSources): Promise<VaultPassword> {
   const shadowing = (variable: string) => (sources.inventoryFile !== undefined ? { shadowed: { file: sources.inventoryFile, variable } } : {});
-  if (sources.file) return { password: readPasswordFile(sources.file), source: `--vault-password-file ${sources.file}` };
+  if (sources.file) return { password: await readPasswordFile(sources.file), source: `--vault-password-file ${sources.file}` };
   const envFile = sources.env["DEPLOY_VAULT_PASSWORD_FILE"];
-  if (envFile) return { password: readPasswordFile(envFile), source: `DEPLOY_VAULT_PASSWORD_FILE (${envFile})`, ...shadowing("DEPLOY_VAULT_PASSWORD_FILE") };
+  if (envFile) return { password: await readPasswordFile(envFile), source: `DEPLOY_VAULT_PASSWORD_FILE (${envFile})`, ...shadowing("DEPLOY_VAULT_PASSWORD_FILE") };
   const fromEnv = sources.env["DEPLOY_VAULT_PASSWORD"];
   if (fromEnv) return { password: fromEnv, source: "DEPLOY_VAULT_PASSWORD", ...shadowing("DEPLOY_VAULT_PASSWORD") };
-  if (sources.inventoryFile) return { password: readPasswordFile(sources.inventoryFile), source: `the inventory's vault_password_file ${sources.inventoryFile}` };
+  if (sources.inventoryFile) return { password: await readPasswordFile(sources.inventoryFile), source: `the inventory's vault_password_file ${sources.inventoryFile}` };
   if (canPrompt()) return { password: await promptHidden(`Vault password for ${sources.label}: `), source: "the prompt" };
   throw new VaultError(
     `${sources.label} is encrypted: set DEPLOY_VAULT_PASSWORD or DEPLOY_VAULT_PASSWORD_FILE, or run on a terminal to be asked`,

@@ -2,6 +2,7 @@
 // (--vault-password-file, DEPLOY_VAULT_PASSWORD_FILE, DEPLOY_VAULT_PASSWORD, the inventory's
 // vault_password_file, a prompt): a variable left set for another project comes before the inventory's own
 // file, so the message says so and how to use the file instead.
+import { execFileSync, spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../../src/cli/command.js";
@@ -69,5 +70,40 @@ describe("a wrong vault password names its source", () => {
     expect(err).toEqual([
       `deploy vault: ${path.join(dir, "vault.yaml")}: wrong vault password, or the vault file was modified (the password came from DEPLOY_VAULT_PASSWORD)`,
     ]);
+  });
+});
+
+describe("--vault-password-file that is a named pipe (mkfifo)", () => {
+  /** A pipe at `file` that a shell writes `text` to after `delay` seconds (then waits for a reader). */
+  function pipeWriter(file: string, delay: number, text: string) {
+    execFileSync("mkfifo", [file]);
+    const shell = spawn("sh", ["-c", `sleep ${delay}; printf '%s' "$2" > "$1"`, "sh", file, text], { stdio: "ignore" });
+    return { end: () => shell.kill() };
+  }
+
+  it("is read when its writer writes, as `<(echo pw)` is", async () => {
+    const dir = project("");
+    const writer = pipeWriter(path.join(dir, "pw.fifo"), 0.1, "right-pw\n");
+    try {
+      expect(await problems(dir, {}, path.join(dir, "pw.fifo"))).toEqual([]);
+    } finally {
+      writer.end();
+    }
+  });
+
+  it("without a writer: a problem after the wait, not a hang", async () => {
+    const dir = project("");
+    // A writer far too late, so that a read that waits for one (the defect) ends, and fails the test, too.
+    const writer = pipeWriter(path.join(dir, "pw.fifo"), 4, "right-pw\n");
+    const started = Date.now();
+    try {
+      expect(await problems(dir, {}, path.join(dir, "pw.fifo"))).toEqual([
+        `inventory/i.yaml:2:16: settings.vars_files: vars file ../vault.yaml: the vault password file ${path.join(dir, "pw.fifo")}: is a named pipe (FIFO) ` +
+          "that nothing wrote to within 2 s: start the command that writes to it first, or give the file itself",
+      ]);
+      expect(Date.now() - started).toBeLessThan(3500);
+    } finally {
+      writer.end();
+    }
   });
 });
