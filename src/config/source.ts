@@ -6,7 +6,7 @@ import { Alias, LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isS
 import type { CollectionTag, Document, Node, Pair, ParsedNode, YAMLError, YAMLMap } from "yaml";
 import type { Location } from "./model.js";
 import type { Problems } from "./problems.js";
-import { readFailureReason, readInput } from "./read-input.js";
+import { readFailureReason, readInput } from "../util/read-input.js";
 
 export type PathSegment = string | number;
 

@@ -5,7 +5,7 @@ import { decryptVaultAsync, isVault, WrongVaultPassword } from "../vault/cipher.
 import { passwordOrigin, type VaultPassword } from "../vault/password.js";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
-import { readFailureReason, readInput } from "./read-input.js";
+import { readFailureReason, readInput } from "../util/read-input.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { formatPath, keyLocations, parseSource, type PathSegment, type SourceFile } from "./source.js";
 import { checkExpressions } from "./tasks.js";

@@ -4,8 +4,7 @@
 // the command line comes before the environment and the environment before the project's setting: CI can
 // override an inventory's example password file without editing it. The price is that a variable left
 // set for another project wins silently, so a password that fails names its source and the file it hid.
-import { statSync } from "node:fs";
-import { readFailureReason, readInput } from "../config/read-input.js";
+import { readFailureReason, readInput } from "../util/read-input.js";
 import { canPrompt, promptHidden } from "../util/prompt.js";
 import { VaultError } from "./cipher.js";
 
@@ -30,15 +29,6 @@ async function readPasswordFile(file: string): Promise<string> {
   const password = text.replace(/\r?\n$/, "");
   if (!password) throw new VaultError(`the vault password file ${file} is empty`);
   return password;
-}
-
-/** Warn-worthy: a password file others can read. */
-export function passwordFileIsOpen(file: string): boolean {
-  try {
-    return (statSync(file).mode & 0o077) !== 0;
-  } catch {
-    return false;
-  }
 }
 
 /** A vault password and where it came from: a password that does not open a vault is named by its source. */

@@ -6,8 +6,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProject } from "../../../src/config/project.js";
-import { readInput } from "../../../src/config/read-input.js";
-import { INVENTORY, problemLines, tempProject } from "./temp-project.js";
+import { readInput } from "../../../src/util/read-input.js";
+import { INVENTORY, problemLines, tempProject } from "../config/temp-project.js";
 
 function namedPipe(dir: string, name: string): string {
   const file = path.join(dir, name);
