@@ -41,7 +41,7 @@ Options:
   -f, --forks N           hosts run in parallel (default ${DEFAULT_FORKS})
       --json              print one JSON document (results, recap, stats) and nothing else
   -v, --verbose           also show the commands run on hosts (secrets redacted)
-      --stats             print SSH round trips per host and per task
+      --stats             print each host's SSH round trips: total, and per task on average
 ${mode === "apply" ? "      --force-handlers    run notified handlers even on hosts where a task failed\n" : ""}      --no-color          plain output on a terminal
       --vault-password-file F  read the vault password from F
 
