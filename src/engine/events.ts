@@ -63,7 +63,8 @@ export type RunEvent =
   | { type: "warning"; host?: string; message: string }
   /** The run was asked to stop (Ctrl-C): the running tasks finish, nothing else starts. */
   | { type: "stopping" }
-  | { type: "play-end"; play: string; aborted?: string }
+  /** `notReached`: hosts of the play's serial batches that never started because the play was aborted. */
+  | { type: "play-end"; play: string; aborted?: string; notReached?: string[] }
   | {
       type: "run-end";
       mode: RunMode;

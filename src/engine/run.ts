@@ -117,9 +117,13 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
       batch: batches.length > 1 ? { index: index + 1, count: batches.length } : undefined,
     });
     const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, play, playTasks, host, run));
+    // Hosts of the batches after this one, which an abort leaves as they were (a rolling update stopped
+    // halfway leaves two versions: the user must know which hosts were not updated).
+    const notReached = batches.slice(index + 1).flat().map((h) => h.name);
+    const unreached = notReached.length > 0 ? { notReached } : {};
     // A stop during the batch (or just after it): the next batch never starts.
     if (run.options.stop?.aborted) {
-      run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED });
+      run.emit({ type: "play-end", play: play.name, aborted: INTERRUPTED, ...unreached });
       return true;
     }
     const lost = outcomes.filter((o) => o !== "ok").length;
@@ -130,7 +134,7 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
         budget !== undefined
           ? `${lost} of ${batch.length} hosts failed, over max_fail_percentage ${budget}%`
           : `every host of the batch failed`;
-      run.emit({ type: "play-end", play: play.name, aborted: reason });
+      run.emit({ type: "play-end", play: play.name, aborted: reason, ...unreached });
       return true;
     }
   }

@@ -35,6 +35,8 @@ export interface JsonReport {
   notRun: Record<string, { next: string | null; left: number | null }>;
   /** Plays never started: the run was stopped, or a play aborted it. */
   playsNotRun: string[];
+  /** Per play, the hosts of its serial batches that never started because the play was aborted. */
+  hostsNotReached: Record<string, string[]>;
   /** What the run warned about (a host's handlers left behind by a failure...). */
   warnings: Array<{ host: string | null; message: string }>;
   recap: Record<string, HostRecap>;
@@ -51,6 +53,7 @@ export class JsonRenderer implements Renderer {
   private readonly unreachable: Record<string, string> = {};
   private aborted: string | null = null;
   private readonly notRun: JsonReport["notRun"] = {};
+  private readonly hostsNotReached: JsonReport["hostsNotReached"] = {};
   private readonly warnings: JsonReport["warnings"] = [];
   private header = { mode: "apply" as RunMode, inventory: "", playbook: "" };
   private report: JsonReport | undefined;
@@ -93,6 +96,7 @@ export class JsonRenderer implements Renderer {
         break;
       case "play-end":
         if (event.aborted) this.aborted = `${event.play}: ${event.aborted}`;
+        if (event.notReached) this.hostsNotReached[event.play] = event.notReached;
         break;
       case "run-end": {
         const perTask: Record<string, number> = {};
@@ -110,6 +114,7 @@ export class JsonRenderer implements Renderer {
           interrupted: event.interrupted,
           notRun: this.notRun,
           playsNotRun: event.playsNotRun,
+          hostsNotReached: this.hostsNotReached,
           warnings: this.warnings,
           recap: event.recap,
           stats: { ...event.stats, roundTripsPerTask: perTask },

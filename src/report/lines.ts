@@ -55,6 +55,7 @@ export class LinesRenderer implements Renderer {
         break;
       case "play-end":
         if (event.aborted) this.line(this.paint("red", `PLAY ${event.play} aborted: ${event.aborted}`));
+        if (event.notReached) this.line(this.paint("yellow", `NOT RUN: play '${event.play}' on ${event.notReached.join(", ")} (their batches never started)`));
         break;
       case "run-end":
         if (event.playsNotRun.length > 0) this.line(this.paint("yellow", `NOT RUN: ${plural(event.playsNotRun.length, "play")} ${event.playsNotRun.map((p) => `'${p}'`).join(", ")}`));

@@ -45,6 +45,7 @@ describe("failure budget", () => {
       type: "play-end",
       play: "rolling",
       aborted: "1 of 1 hosts failed, over max_fail_percentage 0%",
+      notReached: ["c", "d"],
     });
     expect(events.at(-1)).toMatchObject({ type: "run-end", playsNotRun: ["later"] });
   });
@@ -140,6 +141,14 @@ describe("stop (Ctrl-C)", () => {
     expect(events.filter((e) => e.type === "stopping")).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: "run-end", interrupted: true, playsNotRun: ["later"] });
     expect(result.failedHosts).toEqual([]);
+  });
+
+  it("during a serial play: the hosts of the batches never started are named with the play's end", async () => {
+    const project = await loadTemp(playbook("- name: rolling\n  hosts: all\n  serial: 2\n  tasks:\n    - command: echo SLOW\n"));
+    const stop = new AbortController();
+    const fleet = fakeFleet({ onExec: (_host, text) => text.includes("SLOW") && stop.abort() });
+    const { events } = await runFake(project, fleet, { stop: stop.signal });
+    expect(events.find((e) => e.type === "play-end")).toEqual({ type: "play-end", play: "rolling", aborted: expect.stringMatching(/^interrupted/), notReached: ["c", "d"] });
   });
 
   it("a host still connecting gives up at once: interrupted, not unreachable; the plays after are named as not run", async () => {

@@ -42,4 +42,18 @@ describe("LinesRenderer", () => {
     // Lost before any task (connecting): the host's own line.
     expect(render({ type: "host-unreachable", play: "p", host: "web-01", message: "no SSH answer" })).toEqual(["[web-01] unreachable no SSH answer"]);
   });
+
+  it("an aborted serial play names the hosts its batches never reached; a stopped run names the plays not started", () => {
+    expect(
+      render(
+        { type: "play-end", play: "Rolling update", aborted: "interrupted: the tasks that were running finished, no other task started", notReached: ["web-02"] },
+        { type: "run-end", mode: "apply", recap: {}, durationMs: 5, stats: { roundTrips: {}, tasks: {} }, interrupted: true, playsNotRun: ["Later", "Last"] },
+      ),
+    ).toEqual([
+      "PLAY Rolling update aborted: interrupted: the tasks that were running finished, no other task started",
+      "NOT RUN: play 'Rolling update' on web-02 (their batches never started)",
+      "NOT RUN: 2 plays 'Later', 'Last'",
+      "RECAP (apply, interrupted, 5ms)",
+    ]);
+  });
 });
