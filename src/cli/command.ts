@@ -7,6 +7,8 @@ export interface CliIO {
   err: (line: string) => void;
   /** True when stdout is an interactive terminal (and CI is not set). */
   isTTY: boolean;
+  /** The terminal's width; 0 when it does not say (some CI terminals, `script`): no live view then. */
+  columns?: number;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }

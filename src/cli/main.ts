@@ -31,6 +31,7 @@ export function defaultIO(): CliIO {
     out: (line) => process.stdout.write(line + "\n"),
     err: (line) => process.stderr.write(line + "\n"),
     isTTY: Boolean(process.stdout.isTTY) && !process.env["CI"],
+    columns: process.stdout.columns ?? 0,
     cwd: process.cwd(),
     env: process.env,
   };

@@ -115,8 +115,9 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   const verbose = Boolean(values.verbose);
   const renderer: Renderer = values.json
     ? new JsonRenderer(write)
-    : io.isTTY && !verbose
-      ? // listr2 is loaded only for a terminal: a third of the start-up time of a run in CI or a pipe.
+    : io.isTTY && !verbose && io.columns !== 0
+      ? // listr2 is loaded only for a terminal (one that tells its width: listr2 wraps each character
+        // onto a line of its own at width 0): a third of the start-up time of a run in CI or a pipe.
         new (await import("../../report/tty.js")).TtyRenderer({ verbose, color, write, cwd: io.cwd }, hostNames)
       : new LinesRenderer({ verbose, color, write, cwd: io.cwd }, hostNames);
 

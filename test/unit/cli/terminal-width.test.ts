@@ -1,0 +1,21 @@
+// A terminal that does not tell its width (0 columns: some CI terminals, `script`) gets plain lines:
+// listr2's live view would wrap every character onto a line of its own.
+import { describe, expect, it } from "vitest";
+import type { CliIO } from "../../../src/cli/command.js";
+import { main } from "../../../src/cli/main.js";
+import { tempProject } from "../config/temp-project.js";
+
+describe("deploy plan on a terminal", () => {
+  it("of 0 columns prints the plain per-host lines", async () => {
+    const dir = tempProject({
+      "inventory/i.yaml": "hosts:\n  local: { address: 127.0.0.1, connection: local }\n",
+      "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - name: say hi\n      command: echo hi\n",
+    });
+    const out: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: true, columns: 0, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+    const code = await main(["plan", "inventory/i.yaml", "--no-color"], io);
+    expect(code, out.join("\n")).toBe(0);
+    // The plain renderer's play line names its hosts (the live view's does not).
+    expect(out).toEqual(expect.arrayContaining(["PLAY all [local]", "[local] change      say hi: run: echo hi"]));
+  });
+});
