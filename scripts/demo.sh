@@ -16,7 +16,13 @@ The lab's certificate is self-signed, made on web-01: your browser will ask; cur
   curl -k -X POST -H 'content-type: application/json' -d '{"text": "hello"}' ${url}notes
   curl -k ${url}notes          # read back from the MariaDB replica
 
-Stats page: https://10.77.0.11:8404/ (user admin; password: node bin/deploy.js vault view vault/lab.yaml)
-Preview changes: node bin/deploy.js plan inventory/lab.yaml      Converge again: node bin/deploy.js apply inventory/lab.yaml
+Stats page: https://10.77.0.11:8404/ (user admin; password: haproxy_stats_password in
+  node bin/deploy.js vault view vault/lab.yaml --vault-password-file vault/lab.password)
+Preview changes: node bin/deploy.js plan inventory/lab.yaml
+Converge again:  node bin/deploy.js apply inventory/lab.yaml
 Rolling update:  node bin/deploy.js apply inventory/lab.yaml playbooks/rolling-update.yaml -e app_version=1.0.1
+  (changes the app one server at a time, each taken out of HAProxy first. A plain apply restarts BOTH app
+  servers at once when the app changes, and requests fail meanwhile: after a rolling update, it would set
+  app_version back to 1.0.0 and do just that. Set app_version: 1.0.1 under vars: in inventory/lab.yaml
+  before converging again.)
 MSG
