@@ -124,6 +124,79 @@ describe("the reference stack on fresh hosts", () => {
     expect(alternates(answered), answered.join(" ")).toBe(true);
   });
 
+  // One database down must cost only what needs it. HAProxy's check (/health) says whether an app server
+  // can serve, not whether the databases both servers share are up: a check on them took every server out
+  // at once and the whole site answered 503, GET / included.
+  it("a database stopped: GET / answers from both app servers throughout; reads fall back to the primary, writes need only the primary (a clear 503 without it); started again, as before", async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** GET / through HAProxy for `ms` (longer than inter 1s x fall 2): every answer, in order. */
+    const answersFor = async (ms: number) => {
+      const out: string[] = [];
+      for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+        const a = await site.request("/");
+        out.push(a.status === 200 ? String(a.body["server"]) : `HTTP ${a.status}`);
+      }
+      return out;
+    };
+    const bothServe = (answers: string[]) => {
+      expect(answers.filter((a) => !a.startsWith("web-")), answers.join(" ")).toEqual([]);
+      expect(new Set(answers), answers.join(" ")).toEqual(new Set(["web-01", "web-02"]));
+    };
+    /** GET /notes answered by each app server: app server -> { status, db, notes }. */
+    const readsByServer = async () => {
+      const out: Record<string, { status: number; db: unknown; notes: string }> = {};
+      for (let i = 0; i < 4; i++) {
+        const a = await site.request("/notes");
+        out[String(a.body["server"])] = { status: a.status, db: a.body["db"], notes: JSON.stringify(a.body["notes"] ?? a.body) };
+      }
+      return out;
+    };
+    const post = (text: string) => site.request("/notes", { method: "POST", body: JSON.stringify({ text }) });
+    const replicating = async () => /Slave_IO_Running: Yes[\s\S]*Slave_SQL_Running: Yes/.test(await onStackHost(lab, "web-02", "mariadb -e 'SHOW REPLICA STATUS\\G'"));
+    try {
+      // The replica (on web-02) stopped: reads from the primary, writes as usual.
+      await onStackHost(lab, "web-02", "systemctl stop mariadb");
+      bothServe(await answersFor(4000));
+      expect(await backendStatus(lab)).toEqual({ "web-01": "UP", "web-02": "UP" });
+      const text = `while the replica is down ${Date.now()}`;
+      expect(await post(text)).toMatchObject({ status: 201, body: { db: "db-01" } });
+      const fallback = await readsByServer();
+      expect(Object.keys(fallback).sort()).toEqual(["web-01", "web-02"]);
+      for (const read of Object.values(fallback)) {
+        expect(read).toMatchObject({ status: 200, db: "db-01" });
+        expect(read.notes).toContain(JSON.stringify(text));
+      }
+
+      await onStackHost(lab, "web-02", "systemctl start mariadb");
+      await waitUntil("reads from the replica again, on both app servers", async () => Object.values(await readsByServer()).every((r) => r.status === 200 && r.db === "web-02" && r.notes.includes(JSON.stringify(text))), 15_000, 500);
+
+      // The primary (db-01) stopped: a write is a clear 503 (never retried: it may have been written),
+      // reads come from the replica, the rest of the site answers.
+      await onStackHost(lab, "db-01", "systemctl stop mariadb");
+      bothServe(await answersFor(4000));
+      expect(await backendStatus(lab)).toEqual({ "web-01": "UP", "web-02": "UP" });
+      const refused = await post(`while the primary is down ${Date.now()}`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers["content-type"]).toBe("application/json");
+      expect(refused.body).toMatchObject({ error: expect.stringMatching(/primary database/) });
+      const fromReplica = await readsByServer();
+      expect(Object.keys(fromReplica).sort()).toEqual(["web-01", "web-02"]);
+      for (const read of Object.values(fromReplica)) {
+        expect(read).toMatchObject({ status: 200, db: "web-02" });
+        expect(read.notes).toContain(JSON.stringify(text));
+      }
+
+      await onStackHost(lab, "db-01", "systemctl start mariadb");
+      await waitUntil("writes accepted again", async () => (await post(`primary back ${Date.now()}`)).status === 201, 15_000, 500);
+      expect(await post(`after both outages ${Date.now()}`)).toMatchObject({ status: 201, body: { db: "db-01" } });
+    } finally {
+      await onStackHost(lab, "db-01", "systemctl start mariadb");
+      await onStackHost(lab, "web-02", "systemctl start mariadb");
+      // The replica reconnects to a restarted primary on its own (MASTER_CONNECT_RETRY).
+      await waitUntil("the replica replicating again", replicating, 90_000, 1000);
+    }
+  }, 180_000);
+
   it("an upstream Node.js release selected by two vars runs the app; without them, Debian's nodejs again", async () => {
     // An upstream-shaped tarball (node-vX-linux-x64/bin/node) of this machine's own Node, which is not
     // Debian 12's version (no network here to fetch one from nodejs.org).

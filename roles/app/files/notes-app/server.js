@@ -1,5 +1,7 @@
 // The reference stack's application. Every answer names the server that served it, so a user can see the
-// load balancer alternate; notes are written to the MySQL primary and read from the replica.
+// load balancer alternate; notes are written to the MySQL primary and read from the replica, or from the
+// primary while the replica cannot answer. A database outage costs only what needs that database: `/`
+// needs none, writes need the primary, reads either one.
 // Configuration (database hosts and credentials) comes from a root-owned JSON file that the app role
 // renders: its path is the first argument, never secrets on the command line or in the environment.
 import { readFileSync } from "node:fs";
@@ -63,12 +65,58 @@ function pool(db) {
 }
 
 const primary = pool(config.primary);
-const replica = pool(config.replica ?? config.primary);
+const replica = config.replica ? pool(config.replica) : primary;
 
 /** The database server's own name, so answers can say which database served them. */
 async function serverName(db) {
   const [rows] = await db.query("SELECT @@hostname AS name");
   return rows[0].name;
+}
+
+/**
+ * Is this error the database being unreachable or unable to take writes (rather than a mistake in a
+ * statement)? No connection, a lost one, a server shutting down, too many connections, read-only.
+ */
+function isOutage(error) {
+  return error.fatal === true || error.sqlState === undefined || error.sqlState.startsWith("08") || [1040, 1053, 1290].includes(error.errno);
+}
+
+/** An answer when a database cannot answer: 503, saying which without its address or driver details. */
+function unavailable(message, cause) {
+  return Object.assign(new Error(`${message}, try again later`), { status: 503, cause });
+}
+
+// After the replica failed, reads go straight to the primary for a while instead of each waiting on it
+// again (an unreachable host costs a whole connect timeout); then the replica is tried again.
+const REPLICA_RETRY_MS = 2000;
+let replicaFailedAt = -Infinity;
+
+/** A read on the replica, or on the primary while the replica cannot answer: [rows, database name]. */
+async function read(sql) {
+  if (replica !== primary && Date.now() - replicaFailedAt >= REPLICA_RETRY_MS) {
+    try {
+      const [rows] = await replica.query(sql);
+      return [rows, await serverName(replica)];
+    } catch (error) {
+      replicaFailedAt = Date.now();
+      console.error(`replica: ${error.message}; reading from the primary`);
+    }
+  }
+  try {
+    const [rows] = await primary.query(sql);
+    return [rows, await serverName(primary)];
+  } catch (error) {
+    throw unavailable(replica === primary ? "the primary database is unavailable" : "neither the replica nor the primary database is available", error);
+  }
+}
+
+/** Can this database answer now? For /status: { ok, db } or { ok: false, error } (an error code only). */
+async function databaseStatus(db) {
+  try {
+    return { ok: true, db: await serverName(db) };
+  } catch (error) {
+    return { ok: false, error: error.code ?? "unavailable" };
+  }
 }
 
 function send(res, status, body) {
@@ -91,10 +139,16 @@ async function readBody(req, limit = 64 * 1024) {
 const routes = {
   "GET /": async () => [200, { server: config.server_name, version: config.version }],
 
-  "GET /health": async () => {
-    await primary.query("SELECT 1");
-    await replica.query("SELECT 1");
-    return [200, { server: config.server_name, status: "ok" }];
+  // What the load balancer checks on every app server (through Nginx), and the app role waits on after a
+  // restart: can THIS server serve? Never the databases: every app server shares them, so one database
+  // down would fail every server's check at once and take the whole site out, `/` included.
+  "GET /health": async () => [200, { server: config.server_name, status: "ok" }],
+
+  // The databases as this server sees them, for people and monitoring; no load balancer acts on it.
+  // 200 when both answer, 503 otherwise (the site may still serve: see which one is down).
+  "GET /status": async () => {
+    const [p, r] = await Promise.all([databaseStatus(primary), databaseStatus(replica)]);
+    return [p.ok && r.ok ? 200 : 503, { server: config.server_name, primary: p, replica: r }];
   },
 
   "POST /notes": async (req) => {
@@ -107,13 +161,19 @@ const routes = {
     if (typeof text !== "string" || text.length === 0 || text.length > 1000) {
       return [400, { error: "text must be a non-empty string of at most 1000 characters" }];
     }
-    const [result] = await primary.query("INSERT INTO notes (text, server) VALUES (?, ?)", [text, config.server_name]);
-    return [201, { id: result.insertId, server: config.server_name, db: await serverName(primary) }];
+    // Only the primary takes writes: without it, a clear 503 (HAProxy never retries a POST that reached a server).
+    let result;
+    try {
+      [result] = await primary.query("INSERT INTO notes (text, server) VALUES (?, ?)", [text, config.server_name]);
+    } catch (error) {
+      throw isOutage(error) ? unavailable("the primary database is unavailable: notes cannot be written now", error) : error;
+    }
+    return [201, { id: result.insertId, server: config.server_name, db: await serverName(primary).catch(() => "primary") }];
   },
 
   "GET /notes": async () => {
-    const [rows] = await replica.query("SELECT id, text, server, created_at FROM notes ORDER BY id DESC LIMIT 100");
-    return [200, { server: config.server_name, db: await serverName(replica), notes: rows }];
+    const [rows, db] = await read("SELECT id, text, server, created_at FROM notes ORDER BY id DESC LIMIT 100");
+    return [200, { server: config.server_name, db, notes: rows }];
   },
 };
 
@@ -125,7 +185,8 @@ const server = http.createServer(async (req, res) => {
     const [status, body] = await route(req);
     send(res, status, body);
   } catch (error) {
-    const status = error.status ?? (path === "/health" ? 503 : 500);
+    const status = error.status ?? 500;
+    if (error.cause) console.error(`${req.method} ${path}: ${error.message}: ${error.cause.message}`);
     send(res, status, { error: error.message, server: config.server_name });
   }
 });
@@ -136,6 +197,6 @@ server.listen(config.port ?? 3000, config.listen ?? "127.0.0.1", () => {
 
 // systemd stops the service with SIGTERM: finish the requests in flight, then exit.
 process.on("SIGTERM", () => {
-  server.close(() => Promise.allSettled([primary.end(), replica.end()]).then(() => process.exit(0)));
+  server.close(() => Promise.allSettled([...new Set([primary, replica])].map((db) => db.end())).then(() => process.exit(0)));
   setTimeout(() => process.exit(0), 5000).unref();
 });
