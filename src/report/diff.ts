@@ -2,6 +2,7 @@
 // this file only chooses the headers and the colours.
 import { structuredPatch } from "diff";
 import type { FileDiff } from "../modules/types.js";
+import { NEW_SECRET } from "../modules/lib/content.js";
 import { REDACTED } from "./redact.js";
 
 export interface DiffOptions {
@@ -29,7 +30,7 @@ export function unifiedDiff(diff: FileDiff, options: DiffOptions): string {
     out.push(paint("cyan", `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`));
     // A change that writes a secret replaces the previous one, which no redaction knows: what it removes
     // is hidden too (an old password, every line of an old private key).
-    const replacesSecret = hunk.lines.some((line) => line.startsWith("+") && line.includes(REDACTED));
+    const replacesSecret = hunk.lines.some((line) => line.startsWith("+") && (line.includes(REDACTED) || line.includes(NEW_SECRET)));
     for (const line of hunk.lines) {
       if (line.startsWith("+")) out.push(paint("green", line));
       else if (line.startsWith("-")) out.push(paint("red", replacesSecret ? `-${REDACTED}` : line));

@@ -22,7 +22,7 @@ describe("--json", () => {
   it("is one document: per task and host the status, summary, diff and duration; recap counts; round trips", async () => {
     const { code, doc } = await deployJson(["apply", INVENTORY, PLAYBOOK]);
     expect(code).toBe(0);
-    expect(Object.keys(doc)).toEqual(["version", "mode", "inventory", "playbook", "durationMs", "tasks", "unreachable", "aborted", "interrupted", "notRun", "warnings", "recap", "stats"]);
+    expect(Object.keys(doc)).toEqual(["version", "mode", "inventory", "playbook", "durationMs", "tasks", "unreachable", "aborted", "interrupted", "notRun", "playsNotRun", "hostsNotReached", "warnings", "recap", "stats"]);
     expect(doc).toMatchObject({ version: 1, mode: "apply", inventory: INVENTORY, playbook: PLAYBOOK, unreachable: {}, aborted: null, interrupted: false, notRun: {}, warnings: [] });
     expect(doc.tasks).toHaveLength(12);
     const config = doc.tasks.find((t) => t.host === "e2" && t.task === "config");
@@ -125,7 +125,8 @@ describe("--verbose", () => {
     expect(commands).toContain(
       `[e1]   $ deploy_cmd='printf %s <redacted> | wc -c' exec /bin/sh -c 'c=$deploy_cmd; unset deploy_cmd; eval "$c"' </dev/null`,
     );
-    expect(r.out).toContain("[e1]     +token <redacted>");
+    // The file held the public token before: the secret is new to it, and the diff says so.
+    expect(r.out).toContain("[e1]     +token <redacted, new value>");
     expect(r.text).not.toContain(SECRET);
     // The secret was used for real.
     expect(await onHost(lab, "e1", "cat /tmp/eng-report/app.conf")).toBe(`token ${SECRET}\nport 8001\n`);

@@ -5,6 +5,8 @@ import type { FileDiff } from "../types.js";
 import { CONTENT_CAP } from "./probe.js";
 
 export const REDACTED = "<redacted>";
+/** Where a file gets a secret value it did not hold: redacted alone, a rotated password would show no change. */
+export const NEW_SECRET = "<redacted, new value>";
 
 export function sha256(content: Buffer | string): string {
   return createHash("sha256").update(content).digest("hex");
@@ -22,17 +24,26 @@ export function asText(content: Buffer): string | undefined {
   }
 }
 
-/** Replace every secret value in `text`; longest first, so a secret containing another goes whole. */
-export function redact(text: string, secrets: ReadonlySet<string>): string {
+/**
+ * Replace every secret value in `text`; longest first, so a secret containing another goes whole.
+ * `marker` says what stands for each (default REDACTED).
+ */
+export function redact(text: string, secrets: ReadonlySet<string>, marker: (secret: string) => string = () => REDACTED): string {
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret !== "" && out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (secret !== "" && out.includes(secret)) out = out.split(secret).join(marker(secret));
   }
   return out;
 }
 
+/**
+ * Both sides redacted. A secret the file did not hold before (a rotated password, a new key) is marked
+ * NEW_SECRET on the after side: with the same marker on both sides its line would read unchanged, and the
+ * plan would hide that the secret changes. A new file has nothing to compare: plain markers.
+ */
 export function redactDiff(diff: FileDiff, secrets: ReadonlySet<string>): FileDiff {
-  return { path: diff.path, before: redact(diff.before, secrets), after: redact(diff.after, secrets) };
+  const fresh = (secret: string) => diff.before !== "" && !diff.before.includes(secret);
+  return { path: diff.path, before: redact(diff.before, secrets), after: redact(diff.after, secrets, (s) => (fresh(s) ? NEW_SECRET : REDACTED)) };
 }
 
 export interface ContentComparison {

@@ -68,7 +68,7 @@ describe("lineinfile decide", () => {
   });
   it("redacts secrets in the diff", () => {
     const plan = decide({ line: "password=hunter22", regexp: "^password=" }, present("password=old\n"));
-    expect(plan.kind === "change" && plan.diffs).toEqual([{ path: "/etc/app.conf", before: "password=old\n", after: "password=<redacted>\n" }]);
+    expect(plan.kind === "change" && plan.diffs).toEqual([{ path: "/etc/app.conf", before: "password=old\n", after: "password=<redacted, new value>\n" }]);
   });
   it("a missing file blocks unless create", () => {
     expect(decide({ line: "a" }, "#deploy:absent\n")).toEqual({ kind: "blocked", reason: "file /etc/app.conf does not exist (create: true creates it)" });
