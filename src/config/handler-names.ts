@@ -7,7 +7,8 @@ import type { Handler, Location } from "./model.js";
 import type { LoadedPlay } from "./playbook.js";
 import type { Problems } from "./problems.js";
 import type { LoadedRole } from "./roles.js";
-import { formatPath, locate } from "./source.js";
+import { formatPath } from "./source.js";
+import { locate } from "./locate.js";
 import type { ParsedTask } from "./tasks.js";
 
 interface Definition {

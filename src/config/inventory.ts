@@ -11,7 +11,8 @@ import type { Host, Inventory, InventorySettings, Location, Vars } from "./model
 import { Problems } from "./problems.js";
 import { NAME, NAME_RULE, asList, groupSchema, hostSchema, settingsSchema, varsSchema, type RawHost } from "./schemas.js";
 import { addSecretVarValues, inventoryVarMaps } from "./secret-vars.js";
-import { formatPath, itemLocations, keyLocations, locate, readSource, type SourceFile } from "./source.js";
+import { formatPath, readSource, type SourceFile } from "./source.js";
+import { itemLocations, keyLocations, locate } from "./locate.js";
 import { validate } from "./validate.js";
 import { checkVarNames, loadVarsFile, type PasswordProvider } from "./vars-files.js";
 

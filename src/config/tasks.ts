@@ -8,7 +8,8 @@ import { expressionSyntaxErrors } from "../template/expressions.js";
 import type { Handler, Location, Task, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { RESERVED_NAMES, TASK_KEYWORDS, asCondition, asList, handlerKeywordsSchema, taskKeywordsSchema } from "./schemas.js";
-import { formatPath, locate, type PathSegment, type SourceFile } from "./source.js";
+import { formatPath, type PathSegment, type SourceFile } from "./source.js";
+import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 import { describeValue, validate } from "./validate.js";
 

@@ -3,7 +3,8 @@
 // at the parent that should hold them, everything else at the offending value.
 import type { z } from "zod";
 import type { Problems } from "./problems.js";
-import { formatPath, locate, type PathSegment, type SourceFile } from "./source.js";
+import { formatPath, type PathSegment, type SourceFile } from "./source.js";
+import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 
 type Issue = z.core.$ZodIssue;

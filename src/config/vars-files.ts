@@ -7,7 +7,8 @@ import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { readFailureReason, readInput } from "../util/read-input.js";
 import { RESERVED_NAMES } from "./schemas.js";
-import { formatPath, keyLocations, parseSource, type PathSegment, type SourceFile } from "./source.js";
+import { formatPath, parseSource, type PathSegment, type SourceFile } from "./source.js";
+import { keyLocations } from "./locate.js";
 import { checkExpressions } from "./tasks.js";
 import { describeValue } from "./validate.js";
 

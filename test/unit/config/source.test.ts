@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Problems, formatProblem } from "../../../src/config/problems.js";
-import { locate, parseSource } from "../../../src/config/source.js";
+import { locate } from "../../../src/config/locate.js";
+import { parseSource } from "../../../src/config/source.js";
 
 function parse(text: string | Buffer) {
   const problems = new Problems();
