@@ -71,6 +71,12 @@ describe("the reference stack on fresh hosts", () => {
     expect(await sqlOn(lab, "db-01", "SHOW GRANTS FOR 'notes'@'10.77.5.11'")).toMatch(/GRANT SELECT, INSERT ON `notes`\.\* TO `notes`@`10\.77\.5\.11`/);
   });
 
+  it("/status (the databases as an app server sees them) answers on the app server, not through HAProxy", async () => {
+    expect((await site.request("/status")).status).toBe(404);
+    const local = JSON.parse(await onStackHost(lab, "web-02", `node -e 'require("http").get("http://127.0.0.1:3000/status", (r) => r.pipe(process.stdout))'`)) as unknown;
+    expect(local).toMatchObject({ server: "web-02", primary: { ok: true, db: "db-01" }, replica: { ok: true, db: "web-02" } });
+  });
+
   it("a second apply changes nothing on any host, and plan reports no changes", async () => {
     const again = await deployOn(lab, "apply");
     expect(again.code).toBe(0);
