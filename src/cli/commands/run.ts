@@ -144,7 +144,9 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   ).finally(() => interrupts.release());
   await renderer.finish();
   if (values.stats && !values.json && stats) {
-    for (const [host, trips] of Object.entries(stats.roundTrips)) {
+    // In inventory order, as the recap: connections open in the order hosts come up.
+    for (const host of hostNames.filter((h) => h in stats!.roundTrips)) {
+      const trips = stats.roundTrips[host]!;
       const tasks = stats.tasks[host] ?? 0;
       write(`stats ${host}: ${trips} round trips for ${tasks} tasks (${tasks ? (trips / tasks).toFixed(2) : "-"} per task)\n`);
     }
