@@ -37,6 +37,17 @@ function defOf(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
+/** Wrappers that stand for one inner schema (optional, default, pipe, lazy...). */
+const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"]);
+
+/** The schema a wrapper stands for; undefined when the schema is not a wrapper. */
+function unwrapped(def: Def): z.ZodType | undefined {
+  if (WRAPPERS.has(def.type)) return def.innerType;
+  if (def.type === "pipe") return def.in;
+  if (def.type === "lazy") return def.getter?.();
+  return undefined;
+}
+
 /** The object schemas a (possibly wrapped) schema can be, for listing known keys. */
 function objectShapes(schema: z.ZodType | undefined, depth = 0): Record<string, z.ZodType>[] {
   if (!schema || depth > 30) return [];
@@ -44,24 +55,14 @@ function objectShapes(schema: z.ZodType | undefined, depth = 0): Record<string, 
   switch (def.type) {
     case "object":
       return def.shape ? [def.shape] : [];
-    case "optional":
-    case "nullable":
-    case "default":
-    case "prefault":
-    case "readonly":
-    case "catch":
-    case "nonoptional":
-      return objectShapes(def.innerType, depth + 1);
-    case "pipe":
-      return objectShapes(def.in, depth + 1);
-    case "lazy":
-      return def.getter ? objectShapes(def.getter(), depth + 1) : [];
     case "union":
       return (def.options ?? []).flatMap((o) => objectShapes(o, depth + 1));
     case "intersection":
       return [...objectShapes(def.left, depth + 1), ...objectShapes(def.right, depth + 1)];
-    default:
-      return [];
+    default: {
+      const inner = unwrapped(def);
+      return inner ? objectShapes(inner, depth + 1) : [];
+    }
   }
 }
 
@@ -76,18 +77,6 @@ function child(schema: z.ZodType | undefined, segment: PathSegment, depth = 0): 
       return def.element;
     case "record":
       return def.valueType;
-    case "optional":
-    case "nullable":
-    case "default":
-    case "prefault":
-    case "readonly":
-    case "catch":
-    case "nonoptional":
-      return child(def.innerType, segment, depth + 1);
-    case "pipe":
-      return child(def.in, segment, depth + 1);
-    case "lazy":
-      return def.getter ? child(def.getter(), segment, depth + 1) : undefined;
     case "union":
     case "intersection":
       for (const option of def.options ?? [def.left, def.right]) {
@@ -95,8 +84,10 @@ function child(schema: z.ZodType | undefined, segment: PathSegment, depth = 0): 
         if (found) return found;
       }
       return undefined;
-    default:
-      return undefined;
+    default: {
+      const inner = unwrapped(def);
+      return inner ? child(inner, segment, depth + 1) : undefined;
+    }
   }
 }
 
