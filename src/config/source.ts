@@ -8,6 +8,7 @@ import type { Location } from "./model.js";
 import { isMergeKey, nodeOffset } from "./locate.js";
 import type { Problems } from "./problems.js";
 import { readFailureReason, readInput } from "../util/read-input.js";
+import { invalidUtf8Offset, lineAndColumn } from "../util/utf8.js";
 
 export type PathSegment = string | number;
 
@@ -56,7 +57,6 @@ export interface YamlIssue {
   message: string;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Dotted path for messages: `hosts.web-01.port`, `[0].tasks[2].command`. */
 export function formatPath(path: readonly PathSegment[]): string {
@@ -66,12 +66,6 @@ export function formatPath(path: readonly PathSegment[]): string {
     else out += out === "" ? segment : `.${segment}`;
   }
   return out;
-}
-
-function position(bytes: Buffer, offset: number): Location & { file: "" } {
-  const before = bytes.subarray(0, offset).toString("utf8");
-  const lines = before.split("\n");
-  return { file: "", line: lines.length, col: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }
 
 /** First byte that makes the file binary rather than text: NUL/control characters or invalid UTF-8. */
@@ -84,15 +78,7 @@ function binaryOffset(bytes: Buffer): number | undefined {
       break;
     }
   }
-  try {
-    utf8.decode(first === undefined ? bytes : bytes.subarray(0, first));
-  } catch {
-    // The first undecodable byte: where the lossy decode first needed a replacement character.
-    const lossy = bytes.toString("utf8");
-    const bad = lossy.indexOf("\uFFFD");
-    return bad < 0 ? 0 : Buffer.byteLength(lossy.slice(0, bad));
-  }
-  return first;
+  return invalidUtf8Offset(first === undefined ? bytes : bytes.subarray(0, first)) ?? first;
 }
 
 function firstLine(message: string): string {
@@ -155,7 +141,7 @@ function syntaxIssues(doc: Document.Parsed, text: string): Array<{ at: { line: n
 export function parseSource(file: string, bytes: Buffer, what: string, problems: Problems): SourceFile | undefined {
   const bad = binaryOffset(bytes);
   if (bad !== undefined) {
-    const at = position(bytes, bad);
+    const at = lineAndColumn(bytes, bad);
     problems.add({ file, line: at.line, col: at.col }, "", `not a YAML text file (binary data at byte ${bad})`);
     return undefined;
   }

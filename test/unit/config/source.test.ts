@@ -59,6 +59,9 @@ describe("YAML sources", () => {
 describe("invalid UTF-8", () => {
   it("points at the first byte that is not UTF-8", () => {
     expect(parse(Buffer.from([0x61, 0x3a, 0x20, 0xc3, 0x28, 0x0a])).lines).toEqual(["f.yaml:1:4: not a YAML text file (binary data at byte 3)"]);
+    // A replacement character written in the text is text: the bad byte is the one after it.
+    const withReplacementChar = Buffer.concat([Buffer.from("a: \uFFFD\nb: "), Buffer.from([0xff, 0x0a])]);
+    expect(parse(withReplacementChar).lines).toEqual(["f.yaml:2:4: not a YAML text file (binary data at byte 10)"]);
   });
 });
 
