@@ -23,7 +23,7 @@
 // every command it runs, so no caller can forget to ask.
 import { randomBytes } from "node:crypto";
 import { quote, quoteAll } from "../util/shell.js";
-import { ConnectionError, type ExecResult } from "./types.js";
+import { BecomeError, type ExecResult } from "./types.js";
 
 export const BECOME_MARKER = "\u001edeploy-become-ok\u001e";
 const MARKER_PRINTF = "printf '\\036deploy-become-ok\\036' >&2";
@@ -151,7 +151,7 @@ export function finishResult(raw: RawResult, prepared: PreparedCommand, elapsedM
   return result;
 }
 
-export function becomeFailure(raw: RawResult, become: BecomeSettings, hostName: string): ConnectionError {
+export function becomeFailure(raw: RawResult, become: BecomeSettings, hostName: string): BecomeError {
   const text = raw.stderr.toString("utf8");
   const said = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/unable to resolve host/.test(l));
   const last = said[said.length - 1] ?? `exit status ${raw.exitCode ?? raw.signal ?? "unknown"}`;
@@ -169,5 +169,5 @@ export function becomeFailure(raw: RawResult, become: BecomeSettings, hostName: 
   } else {
     message = `sudo failed: ${last}`;
   }
-  return new ConnectionError("become-failed", hostName, message, hint);
+  return new BecomeError(hostName, message, hint);
 }

@@ -59,7 +59,6 @@ export type ConnectionErrorKind =
   | "host-key-changed"
   | "timeout"
   | "connection-lost"
-  | "become-failed"
   | "protocol";
 
 /** A broken transport. `message` is one human line; details (fingerprints, the line to add) go in `hint`. */
@@ -73,6 +72,22 @@ export class ConnectionError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * sudo refused to run a command (a password needed or wrong, a user it does not allow): the host's
+ * configuration, not its transport. The task that needed it fails, as any failing task does.
+ */
+export class BecomeError extends Error {
+  override readonly name = "BecomeError";
+  readonly kind = "become-failed";
+  constructor(
+    readonly hostName: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
   }
 }
 

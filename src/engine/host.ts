@@ -105,12 +105,6 @@ class HostRunner {
       try {
         if (!(await this.runEntry(entries, i))) return "failed";
       } catch (error: unknown) {
-        // sudo refusing is the host's configuration, not its network: a failure (as in Ansible), not unreachable.
-        if (error instanceof ConnectionError && error.kind === "become-failed") {
-          const summary = error.hint ? `${error.message}\n${error.hint}` : error.message;
-          this.ctx.emit({ type: "task", play: this.ctx.play.name, host: this.ctx.host.name, task: this.ref(entries[i]!), status: "failed", summary, durationMs: 0 });
-          return "failed";
-        }
         if (error instanceof ConnectionError) {
           this.ctx.emit({ type: "task", play: this.ctx.play.name, host: this.ctx.host.name, task: this.ref(entries[i]!), status: "unreachable", summary: error.message, durationMs: 0 });
           this.ctx.emit({ type: "host-unreachable", play: this.ctx.play.name, host: this.ctx.host.name, message: error.message, hint: error.hint });

@@ -76,6 +76,9 @@ export function errorOutcome(task: Task, error: unknown, planMode: boolean): Ite
   return failedOutcome(task, errorMessage(error));
 }
 
+/** An error's message, and on the next line its hint when it has one (what to do about it). */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const hint = (error as { hint?: unknown }).hint;
+  return typeof hint === "string" && hint !== "" ? `${error.message}\n${hint}` : error.message;
 }

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError, type Connection } from "../../src/connection/types.js";
+import { BecomeError, ConnectionError, type Connection } from "../../src/connection/types.js";
 import { sh } from "../../src/util/shell.js";
 import { LAB_SUBNET } from "./support/lab.js";
 import { connect, labTarget, runLocal, sshLab, startAgent, type SshLab } from "./support/ssh.js";
@@ -21,6 +21,12 @@ async function failure(promise: Promise<unknown>): Promise<ConnectionError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(ConnectionError);
   return error as ConnectionError;
+}
+
+async function becomeFailure(promise: Promise<unknown>): Promise<BecomeError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(BecomeError);
+  return error as BecomeError;
 }
 
 beforeAll(async () => {
@@ -240,11 +246,11 @@ describe("authentication and sudo as a non-root user", () => {
   it("a wrong or missing sudo password is become-failed, in one line", async () => {
     const options = { env: { DEPLOY_SSH_PASSPHRASE: "open sesame" } };
     const wrong = await connect(ctx, target({ become: true, becomePassword: "not it" }), options);
-    const e1 = await failure(wrong.exec("touch /root/should-not-exist"));
+    const e1 = await becomeFailure(wrong.exec("touch /root/should-not-exist"));
     expect([e1.kind, e1.hostName, e1.message]).toEqual(["become-failed", "db-01", "sudo rejected the become password (become user root)"]);
     await wrong.close();
     const none = await connect(ctx, target({ become: true }), options);
-    const e2 = await failure(none.exec("true"));
+    const e2 = await becomeFailure(none.exec("true"));
     expect([e2.kind, e2.message]).toEqual(["become-failed", "sudo needs a password to become root"]);
     await none.close();
     expect((await root.exec("test -e /root/should-not-exist; echo $?")).stdout).toBe("1\n");

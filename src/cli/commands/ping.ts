@@ -6,7 +6,7 @@ import { loadInventory } from "../../config/inventory.js";
 import type { Host, Inventory } from "../../config/model.js";
 import { matchHosts, PatternError } from "../../config/patterns.js";
 import { createConnectionEnv, openConnection, type ConnectionEnv } from "../../connection/open.js";
-import { ConnectionError, type Connection } from "../../connection/types.js";
+import { BecomeError, ConnectionError, type Connection } from "../../connection/types.js";
 import { gatherFacts } from "../../facts/gather.js";
 import type { Facts } from "../../facts/types.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
@@ -75,7 +75,7 @@ export async function pingHost(host: Host, inventory: Inventory, env: Connection
         const ok = who.exitCode === 0 && who.stdout.trim() === user;
         result.become = { user, ok, ...(ok ? {} : { message: `sudo ran the command as '${who.stdout.trim()}'` }) };
       } catch (error: unknown) {
-        if (!(error instanceof ConnectionError) || error.kind !== "become-failed") throw error;
+        if (!(error instanceof BecomeError)) throw error;
         result.become = { user, ok: false, message: error.message };
       }
     }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLocalConnection } from "../../../src/connection/local.js";
 import { prepareCommand } from "../../../src/connection/remote-command.js";
-import { ConnectionError } from "../../../src/connection/types.js";
+import { BecomeError } from "../../../src/connection/types.js";
 
 const PASSWORD = "pa ss'w\"rd$(x)";
 
@@ -90,7 +90,7 @@ describe("become through sudo", () => {
   it("a wrong password is become-failed, and the command does not run", async () => {
     const marker = join(dir, "ran-wrong");
     const error = await connection("password", "wrong").exec(`touch ${marker}`, { stdin: STDIN }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toBeInstanceOf(BecomeError);
     expect(error).toMatchObject({ kind: "become-failed", hostName: "web-01", message: "sudo rejected the become password (become user root)" });
     await expect(readFile(marker)).rejects.toThrow();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BECOME_MARKER, finishResult, prepareCommand, seconds } from "../../../src/connection/remote-command.js";
-import { ConnectionError } from "../../../src/connection/types.js";
+import { BecomeError } from "../../../src/connection/types.js";
 
 const nonce = () => "deploy-NONCE";
 
@@ -45,7 +45,7 @@ describe("finishResult", () => {
 
   it("throws become-failed when the marker never came (sudo did not run the command)", () => {
     const prepared = prepareCommand({ command: "x", become: { user: "root" } });
-    expect(() => finishResult(raw({ exitCode: 1, stderr: Buffer.from("sudo: a password is required\n") }), prepared, 5, "h")).toThrow(ConnectionError);
+    expect(() => finishResult(raw({ exitCode: 1, stderr: Buffer.from("sudo: a password is required\n") }), prepared, 5, "h")).toThrow(BecomeError);
     expect(() => finishResult(raw({ exitCode: 127, stderr: Buffer.from("sh: 1: exec: sudo: not found\n") }), prepared, 5, "h")).toThrow(
       "sudo is not installed on the host (become needs it)",
     );

@@ -4,7 +4,7 @@
 import type { Host, Project } from "../../../src/config/model.js";
 import { matchHosts } from "../../../src/config/patterns.js";
 import { loadProject } from "../../../src/config/project.js";
-import { ConnectionError, type Connection, type ExecOptions, type ExecResult } from "../../../src/connection/types.js";
+import { BecomeError, ConnectionError, type Connection, type ExecOptions, type ExecResult } from "../../../src/connection/types.js";
 import type { RunEvent } from "../../../src/engine/events.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../../src/engine/run.js";
 import type { Facts } from "../../../src/facts/types.js";
@@ -55,7 +55,7 @@ function fakeConnection(host: Host, fleet: FakeFleet): Connection {
     await new Promise((r) => setTimeout(r, fleet.delayMs));
     fleet.running--;
     if (text.includes("LOSE_CONNECTION")) throw new ConnectionError("connection-lost", host.name, `connection to ${host.address} lost`);
-    if (text.includes("SUDO_REFUSES")) throw new ConnectionError("become-failed", host.name, "sudo needs a password to become root", "Set become_password.");
+    if (text.includes("SUDO_REFUSES")) throw new BecomeError(host.name, "sudo needs a password to become root", "Set become_password.");
     return { exitCode: text.includes("FAIL") ? 1 : 0, stdout: "", stderr: text.includes("FAIL") ? "it failed" : "" };
   };
   return {

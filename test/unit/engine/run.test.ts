@@ -187,22 +187,25 @@ describe("sudo refusing", () => {
   });
 });
 
-describe("handlers a failure leaves behind", () => {
-  it("are named in a warning for the host (the next run would not notify them again); --force-handlers runs them", async () => {
-    const project = await loadTemp(
-      playbook(`- name: one
+/** A change that notifies a handler, then a task that does `word` on host b (FAIL, LOSE_CONNECTION). */
+function notifyThen(name: string, word: string): Record<string, string> {
+  return playbook(`- name: one
   hosts: all
   tasks:
     - name: config
       command: echo config
       notify: restart thing
-    - name: breaks
-      command: "echo {{ host.name == 'b' ? 'FAIL' : 'fine' }}"
+    - name: ${name}
+      command: "echo {{ host.name == 'b' ? '${word}' : 'fine' }}"
   handlers:
     - name: restart thing
       command: echo restart
-`),
-    );
+`);
+}
+
+describe("handlers a failure leaves behind", () => {
+  it("are named in a warning for the host (the next run would not notify them again); --force-handlers runs them", async () => {
+    const project = await loadTemp(notifyThen("breaks", "FAIL"));
     const fleet = fakeFleet();
     const { events } = await runFake(project, fleet);
     expect(events.filter((e) => e.type === "warning")).toEqual([
@@ -222,20 +225,7 @@ describe("handlers a failure leaves behind", () => {
   });
 
   it("are named in a warning when the host is lost after the change that notified them", async () => {
-    const project = await loadTemp(
-      playbook(`- name: one
-  hosts: all
-  tasks:
-    - name: config
-      command: echo config
-      notify: restart thing
-    - name: loses the host
-      command: "echo {{ host.name == 'b' ? 'LOSE_CONNECTION' : 'fine' }}"
-  handlers:
-    - name: restart thing
-      command: echo restart
-`),
-    );
+    const project = await loadTemp(notifyThen("loses the host", "LOSE_CONNECTION"));
     const { events, result } = await runFake(project, fakeFleet());
     expect(result.unreachableHosts).toEqual(["b"]);
     expect(events.filter((e) => e.type === "warning")).toEqual([
