@@ -13,7 +13,7 @@ export async function listPlayFiles(projectDir: string): Promise<FileBase> {
     listTree(path.join(projectDir, "templates"), false, unreadable),
     listTree(path.join(projectDir, "files"), true, unreadable),
   ]);
-  return { dir: projectDir, label: projectDir, templates: new Set(templates), files: new Set(files), unreadable };
+  return { dir: projectDir, projectDir, templates: new Set(templates), files: new Set(files), unreadable };
 }
 
 /**

@@ -158,15 +158,15 @@ export async function loadRole(
   };
   parsed.push(...handlers);
   // Behind an unreadable directory every template and file would also be reported missing.
-  if (unseen.length === 0) for (const p of parsed) checkFileRefs(p, { dir, label: `roles/${name}`, templates: new Set(templates), files: new Set(files) }, problems);
+  if (unseen.length === 0) for (const p of parsed) checkFileRefs(p, { dir, projectDir, templates: new Set(templates), files: new Set(files) }, problems);
   return { role, parsed, secrets, ...(handlersUnread ? { handlersUnread } : {}) };
 }
 
 export interface FileBase {
   /** Directory holding templates/ and files/ (a role, or the project for a play's own tasks). */
   dir: string;
-  /** How users see it in messages: `roles/app` or the project directory. */
-  label: string;
+  /** Messages name its directories relative to the project (`roles/app/templates/`, `templates/`), as users do. */
+  projectDir: string;
   templates: Set<string>;
   files: Set<string>;
   /** Directories under it that could not be listed (absolute): what is below them is unseen, not missing. */
@@ -198,10 +198,11 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
   const ref = FILE_PARAMS[task.module];
   const src = task.params["src"];
   if (!ref || typeof src !== "string" || hasTemplate(src)) return;
+  const subDir = shownDir(path.join(base.dir, ref.sub), base.projectDir);
   const at = [...parsed.paramsPath, "src"];
   const location = locate(parsed.source, at);
   if (escapesDir(src)) {
-    problems.add(location, formatPath(at), `\`${src}\` must be a path inside ${base.label}/${ref.sub}/ (no \`..\`, not absolute)`);
+    problems.add(location, formatPath(at), `\`${src}\` must be a path inside ${subDir} (no \`..\`, not absolute)`);
     return;
   }
   const normalized = path.posix.normalize(src.replace(/\\/g, "/")).replace(/\/$/, "");
@@ -210,12 +211,12 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
     const file = path.join(base.dir, ref.sub, normalized);
     const hidden = base.unreadable?.find((dir) => file.startsWith(dir + path.sep));
     if (hidden) {
-      problems.add(location, formatPath(at), `${ref.what} \`${src}\`: cannot read ${shownDir(hidden, base.dir)} (permission denied)`);
+      problems.add(location, formatPath(at), `${ref.what} \`${src}\`: cannot read ${shownDir(hidden, base.projectDir)} (permission denied)`);
       return;
     }
     // Templates are files: a directory of that name is listed nowhere, and "not found" would mislead.
     const directory = ref.sub === "templates" && isDirectory(file);
-    const message = directory ? `template \`${src}\` is a directory` : `${ref.what} \`${src}\` not found in ${base.label}/${ref.sub}/${didYouMean(normalized, known)}`;
+    const message = directory ? `template \`${src}\` is a directory` : `${ref.what} \`${src}\` not found in ${subDir}${didYouMean(normalized, known)}`;
     problems.add(location, formatPath(at), message);
     return;
   }

@@ -36,3 +36,28 @@ describe("the project's own templates", () => {
     expect(await projectProblems({ "playbooks/site.yaml": OWN_TASK, "templates/motd.ejs": "port <%= app_port %>\n" })).toEqual([]);
   });
 });
+
+describe("the project's own templates/ and files/ in messages", () => {
+  it("are named relative to the project, as a role's are", async () => {
+    expect(
+      await projectProblems({
+        "playbooks/site.yaml": [
+          "- hosts: all",
+          "  roles: [base]",
+          "  tasks:",
+          "    - template: { src: motd.ejs, dest: /etc/motd }",
+          "    - copy: { src: nope.txt, dest: /etc/x }",
+          "    - copy: { src: ../x, dest: /etc/y }",
+          "",
+        ].join("\n"),
+        "roles/base/tasks/main.yaml": "- template: { src: motd.ejs, dest: /etc/motd }\n",
+        "templates/mot.ejs": "hi\n",
+      }),
+    ).toEqual([
+      "playbooks/site.yaml:4:24: [0].tasks[0].template.src: template `motd.ejs` not found in templates/, did you mean `mot.ejs`?",
+      "playbooks/site.yaml:5:20: [0].tasks[1].copy.src: file `nope.txt` not found in files/",
+      "playbooks/site.yaml:6:20: [0].tasks[2].copy.src: `../x` must be a path inside files/ (no `..`, not absolute)",
+      "roles/base/tasks/main.yaml:1:20: [0].template.src: template `motd.ejs` not found in roles/base/templates/",
+    ]);
+  });
+});
