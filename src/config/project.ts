@@ -12,6 +12,7 @@ import { readPlaybook, type LoadedPlay } from "./playbook.js";
 import { checkPlayTemplates, listPlayFiles } from "./play-files.js";
 import { checkFileRefs, loadRole, type LoadedRole } from "./roles.js";
 import { checkHandlerNames } from "./handler-names.js";
+import { checkModeVars } from "./mode-vars.js";
 import { addSecretVarValues, projectVarMaps } from "./secret-vars.js";
 import { formatPath } from "./source.js";
 import { locate } from "./locate.js";
@@ -152,6 +153,10 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     checkHandlerNames(loaded, roles, projectDir, problems, reported);
     if (loadedInventory) checkDelegates(loaded, roles, loadedInventory.hostNames, problems, reported);
     for (const parsed of loaded.parsed) checkFileRefs(parsed, playFiles, problems);
+  }
+  if (loadedInventory && loadedPlaybook) {
+    const inputs = { inventory: loadedInventory, playbookSource: loadedPlaybook.source, plays: loadedPlaybook.plays, roles, extraVars };
+    checkModeVars(inputs, projectDir, problems);
   }
   const templateProblems = await checkPlayTemplates(loadedPlaybook?.plays ?? [], playFiles);
   for (const { role } of roles.values()) templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));

@@ -97,6 +97,18 @@ export function knownKeys(schema: z.ZodType, path: readonly PathSegment[]): stri
   return objectShapes(here).flatMap((shape) => Object.keys(shape));
 }
 
+/** The schema at `path` with its wrappers (optional, default...) taken off: which kind of value goes there. */
+export function schemaAt(schema: z.ZodType, path: readonly PathSegment[]): z.ZodType | undefined {
+  let here: z.ZodType | undefined = schema;
+  for (const segment of path) here = child(here, segment);
+  for (let depth = 0; here && depth < 30; depth++) {
+    const inner = unwrapped(defOf(here));
+    if (!inner) return here;
+    here = inner;
+  }
+  return here;
+}
+
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let here = value;
   for (const segment of path) {

@@ -1,0 +1,51 @@
+// A mode given as one var whose value was written unquoted (`file_mode: 0644`, the number 644) is reported at
+// the var's definition when the project loads, not per host when the task renders.
+import { describe, expect, it } from "vitest";
+import { projectProblems } from "./temp-project.js";
+
+const HINT = 'mode must be a quoted string such as "0644" (unquoted, YAML reads 644 as a decimal number)';
+
+const OWN_TASK = (mode: string) => `- hosts: all\n  tasks:\n    - file: { path: /etc/x, state: touch, mode: ${mode} }\n`;
+const inventory = (extra: string) => `vars:\n  app_port: 3000\n${extra}hosts:\n  web-01: { address: 10.0.0.11 }\n  db-01: { address: 10.0.0.21, vars: { db_mode: 0600 } }\ngroups:\n  db: { hosts: [db-01], vars: { conf_mode: 0640 } }\n`;
+
+describe("a mode given as one var written as a number", () => {
+  it("is reported at the inventory var, with the quoting hint and the task that uses it", async () => {
+    expect(await projectProblems({ "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": OWN_TASK('"{{ file_mode }}"') })).toEqual([
+      `inventory/i.yaml:3:14: vars.file_mode: \`file_mode\` is used as a mode (playbooks/site.yaml:3:49: [0].tasks[0].file.mode): ${HINT}`,
+    ]);
+  });
+
+  it("at the group's and the host's var, for the hosts that see them", async () => {
+    const playbook = "- hosts: db\n  tasks:\n    - file: { path: /etc/a, mode: '{{ conf_mode }}' }\n    - file: { path: /etc/b, mode: '{{db_mode}}' }\n";
+    const lines = await projectProblems({ "inventory/i.yaml": inventory(""), "playbooks/site.yaml": playbook });
+    expect(lines).toEqual([
+      `inventory/i.yaml:5:49: hosts.db-01.vars.db_mode: \`db_mode\` is used as a mode (playbooks/site.yaml:4:35: [0].tasks[1].file.mode): ${HINT.replace("644 as", "600 as")}`,
+      `inventory/i.yaml:7:44: groups.db.vars.conf_mode: \`conf_mode\` is used as a mode (playbooks/site.yaml:3:35: [0].tasks[0].file.mode): ${HINT.replace("644 as", "640 as")}`,
+    ]);
+  });
+
+  it("at the play's var, which wins over the inventory's; once however many tasks and hosts use it", async () => {
+    const playbook = "- hosts: all\n  vars: { file_mode: 644 }\n  roles: [base]\n  tasks:\n    - file: { path: /etc/x, mode: '{{ file_mode }}' }\n";
+    const role = "- template: { src: a.ejs, dest: /etc/a, mode: '{{ file_mode }}' }\n";
+    expect(
+      await projectProblems({
+        "inventory/i.yaml": inventory('  file_mode: "0644"\n'),
+        "playbooks/site.yaml": playbook,
+        "roles/base/tasks/main.yaml": role,
+        "roles/base/templates/a.ejs": "a\n",
+      }),
+    ).toEqual([`playbooks/site.yaml:2:22: [0].vars.file_mode: \`file_mode\` is used as a mode (roles/base/tasks/main.yaml:1:47: [0].template.mode and 1 more): ${HINT}`]);
+  });
+
+  it("is left to the run when the value is a string, set elsewhere, or not one plain var", async () => {
+    const cases: Array<[string, Record<string, string>, string[]?]> = [
+      ["a quoted value", { "inventory/i.yaml": inventory('  file_mode: "0644"\n'), "playbooks/site.yaml": OWN_TASK('"{{ file_mode }}"') }],
+      ["an expression", { "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": OWN_TASK('"{{ file_mode.toString(8) }}"') }],
+      ["not a mode", { "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - file: { path: '/etc/{{ file_mode }}', state: touch }\n" }],
+      ["a host that never runs it", { "inventory/i.yaml": inventory(""), "playbooks/site.yaml": "- hosts: web-01\n  tasks:\n    - file: { path: /etc/b, mode: '{{ db_mode }}' }\n" }],
+      ["overridden by -e", { "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": OWN_TASK('"{{ file_mode }}"') }, ['file_mode="0644"']],
+      ["a registered result", { "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - { command: echo, register: file_mode }\n    - file: { path: /etc/x, mode: '{{ file_mode }}' }\n" }],
+    ];
+    for (const [what, files, extra] of cases) expect(await projectProblems(files, extra), what).toEqual([]);
+  });
+});
