@@ -18,15 +18,13 @@ export function taskEntries(playTasks: PlayTasks, tags: TagFilter, projectDir: s
     .map((t) => ({ task: t.task, handler: false, baseDir: t.role?.dir ?? projectDir, roleRef: t.roleRef, conditions: t.conditions }));
 }
 
-/** The notified handlers, in definition order (Ansible's: not the order they were notified in). */
-export function handlerEntries(playTasks: PlayTasks, notified: ReadonlySet<number>, projectDir: string): Entry[] {
-  return playTasks.handlers
-    .filter((_h, i) => notified.has(i))
-    .map((h) => ({
-      task: h.handler,
-      handler: true,
-      baseDir: h.role?.dir ?? projectDir,
-      roleRef: h.roleRef,
-      conditions: h.handler.when !== undefined ? [h.handler.when] : [],
-    }));
+/** Every handler of the play as an entry, in definition order (Ansible's order, not the notification order). */
+export function handlerEntries(playTasks: PlayTasks, projectDir: string): Entry[] {
+  return playTasks.handlers.map((h) => ({
+    task: h.handler,
+    handler: true,
+    baseDir: h.role?.dir ?? projectDir,
+    roleRef: h.roleRef,
+    conditions: h.handler.when !== undefined ? [h.handler.when] : [],
+  }));
 }

@@ -1,4 +1,4 @@
-// One host through one play: its tasks in order, then the handlers its changed tasks notified.
+// One host through one play: its tasks in order, then the handlers its changed tasks (and handlers) notified.
 import type { Host, Play, Project, Vars } from "../config/model.js";
 import { ConnectionError, type Connection } from "../connection/types.js";
 import type { Facts } from "../facts/types.js";
@@ -16,7 +16,8 @@ import { paramsKey, ProbeCache } from "./probe-cache.js";
 import { judgeResult, type Verdict } from "./result-conditions.js";
 import { probesAhead } from "./speculation.js";
 import { applyContext, prepareContext } from "./task-context.js";
-import { handlersFor, type PlayTasks, type TagFilter } from "./task-list.js";
+import { HandlerQueue } from "./handler-queue.js";
+import type { PlayTasks, TagFilter } from "./task-list.js";
 
 export interface HostPlayContext {
   project: Project;
@@ -55,11 +56,12 @@ class HostRunner {
   private readonly cache = new ProbeCache();
   /** Plan mode: the first task of this host that would change something. */
   private pendingChange: string | undefined;
-  private readonly notified = new Set<number>();
+  private readonly handlers: HandlerQueue;
   private facts: Facts;
 
   constructor(private readonly ctx: HostPlayContext) {
     this.facts = ctx.facts;
+    this.handlers = new HandlerQueue(ctx.playTasks.handlers, handlerEntries(ctx.playTasks, ctx.project.inventory.projectDir));
   }
 
   async run(): Promise<HostOutcome> {
@@ -74,12 +76,42 @@ class HostRunner {
     if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers("a task failed", " (--force-handlers runs handlers even after a failure)");
     // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
     if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
-      const handlers = handlerEntries(playTasks, this.notified, projectDir);
-      this.cache.clear();
-      const handlerOutcome = await this.runEntries(handlers);
+      const handlerOutcome = await this.runHandlers();
       if (handlerOutcome !== "ok") outcome = handlerOutcome;
     }
     return outcome;
+  }
+
+  /**
+   * The notified handlers, round after round (see handler-queue.ts). Without a notify loop there are at
+   * most as many rounds as handlers; one more means handlers that keep notifying each other.
+   */
+  private async runHandlers(): Promise<HostOutcome> {
+    const limit = this.ctx.playTasks.handlers.length;
+    for (let round = this.handlers.nextRound(); round; round = this.handlers.nextRound()) {
+      if (this.handlers.rounds > limit) return this.handlerLoop(round);
+      this.cache.clear();
+      const outcome = await this.runEntries(round);
+      if (outcome !== "ok") {
+        if (outcome === "failed" && this.ctx.mode === "apply") this.warnDroppedHandlers("a handler failed");
+        return outcome;
+      }
+    }
+    return "ok";
+  }
+
+  /** Fails the host on the first handler still notified: the recap counts it, the report names it. */
+  private handlerLoop(round: Entry[]): HostOutcome {
+    const first = round[0]!;
+    const names = round.map((e) => `'${e.task.name}'`).join(", ");
+    const outcome = failedOutcome(
+      first.task,
+      `handlers keep notifying each other: ${names} notified again after ${this.handlers.rounds - 1} rounds; ` +
+        "a handler that notifies one defined before it (or itself) must report no change once the host is converged",
+    );
+    this.ctx.emit({ type: "task-start", play: this.ctx.play.name, host: this.ctx.host.name, task: this.ref(first) });
+    this.emitItem(first, this.ref(first), outcome, Date.now());
+    return "failed";
   }
 
   /**
@@ -87,7 +119,7 @@ class HostRunner {
    * ever run these handlers (a config written, its service never restarted) unless the user knows.
    */
   private warnDroppedHandlers(because: string, hint = ""): void {
-    const names = this.ctx.playTasks.handlers.filter((_h, i) => this.notified.has(i)).map((h) => `'${h.handler.name}'`);
+    const names = this.handlers.pending().map((name) => `'${name}'`);
     if (names.length === 0) return;
     this.ctx.emit({
       type: "warning",
@@ -218,10 +250,10 @@ class HostRunner {
         : { changed, failed, skipped: outcomes.every((o) => o.status === "skipped"), results: outcomes.map((o) => o.result) };
       this.cache.varsChanged();
     }
-    if (changed && !entry.handler) {
-      for (const name of task.notify) {
-        for (const i of handlersFor(name, this.ctx.playTasks.handlers)) this.notified.add(i);
-      }
+    if (!entry.handler) {
+      if (changed) this.handlers.notify(task.notify);
+    } else if (this.handlers.finished(entry, changed)) {
+      this.cache.clear();
     }
     return !failed;
   }

@@ -1,5 +1,6 @@
 // Handlers on the engine lab (root; FAILS without it): notified only by changed tasks, once per host at
-// the end of their play, in definition order, skipped on failed hosts unless --force-handlers, listed by plan.
+// the end of their play, in definition order, skipped on failed hosts unless --force-handlers, listed by plan;
+// a handler's own notify runs the handlers it names (handler-chain.yaml).
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Lab } from "../e2e/support/lab.js";
 import { deployJson, engineLab, INVENTORY, onHost, onHosts, order, playbook, statuses } from "../fixtures/engine/harness.js";
@@ -94,5 +95,37 @@ describe("handlers", () => {
     ]);
     expect(statuses(doc, "e2")).toMatchObject({ "fail here": "failed", "handler first handler": "changed", "handler second handler": "changed" });
     expect(await log("e2")).toBe("first\nsecond\nlistener\nnext-play\nfirst\nsecond\n");
+  });
+});
+
+describe("handlers notified by a handler", () => {
+  const CHAIN = playbook("handler-chain");
+  const chainLog = (host: string) => onHost(lab, host, "cat /tmp/eng-handler-chain/chain.log 2>/dev/null || true");
+
+  beforeAll(async () => {
+    await onHosts(lab, "rm -rf /tmp/eng-handler-chain");
+  });
+
+  it("run: one defined after the notifier in the same round, one defined before it in the next", async () => {
+    const { code, doc } = await deployJson(["apply", INVENTORY, CHAIN]);
+    expect(code).toBe(0);
+    for (const host of ["e1", "e2", "e3"]) {
+      expect(order(doc, host)).toEqual(["chain dir", "app config", "handler restart app", "handler reload proxy", "handler check config"]);
+      expect(await chainLog(host)).toBe("restart\nreload\ncheck\n");
+    }
+  });
+
+  it("plan lists the whole chain a change would notify, and runs none of it", async () => {
+    const { code, doc } = await deployJson(["plan", INVENTORY, CHAIN, "-e", "version=2", "--limit", "e1"]);
+    expect(code).toBe(0);
+    expect(order(doc, "e1")).toEqual(["chain dir", "app config", "handler restart app", "handler reload proxy", "handler check config"]);
+    expect(await chainLog("e1")).toBe("restart\nreload\ncheck\n");
+  });
+
+  it("a second apply changes nothing, so no handler runs", async () => {
+    const { code, doc } = await deployJson(["apply", INVENTORY, CHAIN]);
+    expect(code).toBe(0);
+    expect(doc.tasks.filter((t) => t.handler)).toEqual([]);
+    expect(await chainLog("e1")).toBe("restart\nreload\ncheck\n");
   });
 });
