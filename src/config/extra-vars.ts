@@ -1,6 +1,7 @@
-// `-e` arguments: `key=value`, `@vars.yaml` (may be vault-encrypted) or a JSON/YAML map `{"k": 1}`.
-// Later arguments win. A `key=value` value stays a string unless it is plainly JSON (a whole number,
-// true/false/null, a quoted string, a list or a map): `version=1.10` must not become the number 1.1.
+// `-e` arguments: `key=value` pairs (`-e 'a=1 msg="hi there"'`), `@vars.yaml` (may be vault-encrypted) or a
+// JSON/YAML map `{"k": 1}`. Later arguments win. A `key=value` value stays a string unless it is plainly
+// JSON (a whole number, true/false/null, a list or a map) or quoted (then the string written):
+// `version=1.10` must not become the number 1.1.
 // `key=!secret VALUE` and `{key: !secret VALUE}` mark the value secret, as the tag does in a file.
 import path from "node:path";
 import { LineCounter } from "yaml";
@@ -10,6 +11,7 @@ import { RESERVED_NAMES } from "./schemas.js";
 import { collectionKeys, parseYaml, SECRET_TAGS, taggedSecrets, yamlMessage } from "./source.js";
 import { expressionSyntaxErrors } from "../template/expressions.js";
 import { describeValue } from "./validate.js";
+import { KeyValueError, keyValueWords, type KeyValueWord } from "./key-value.js";
 import { collectSecrets, loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,11 +41,11 @@ export interface ExtraVarsContext {
   password?: PasswordProvider;
 }
 
-function checkNames(vars: Vars, index: number, problems: Problems): Vars {
+function checkNames(vars: Vars, at: Location, problems: Problems): Vars {
   for (const name of Object.keys(vars)) {
-    if (name === "__proto__") problems.add(where(index), name, "`__proto__` cannot be a name (JavaScript reserves it)");
+    if (name === "__proto__") problems.add(at, name, "`__proto__` cannot be a name (JavaScript reserves it)");
     if ((RESERVED_NAMES as readonly string[]).includes(name)) {
-      problems.add(where(index), name, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")})`);
+      problems.add(at, name, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")})`);
     }
   }
   return vars;
@@ -53,12 +55,12 @@ function checkNames(vars: Vars, index: number, problems: Problems): Vars {
  * The `{{ }}` syntax of values given on the command line (a vars file's are checked as it loads); a value
  * holding one of `secrets` is not quoted in the message.
  */
-function checkValues(vars: Vars, index: number, problems: Problems, secrets: readonly string[] = []): Vars {
+function checkValues(vars: Vars, at: Location, problems: Problems, secrets: readonly string[] = []): Vars {
   for (const [name, value] of Object.entries(vars)) {
     const leaves = new Set<string>();
     collectSecrets(value, leaves);
     const secret = secrets.some((s) => leaves.has(s));
-    for (const message of expressionSyntaxErrors(value, false, secret)) problems.add(where(index), name, message);
+    for (const message of expressionSyntaxErrors(value, false, secret)) problems.add(at, name, message);
   }
   return vars;
 }
@@ -88,7 +90,7 @@ function parseMap(text: string, index: number, ctx: ExtraVarsContext): Vars {
     problems.add(where(index), "", `expected a map, got ${describeValue(value)}`);
     return {};
   }
-  return checkValues(checkNames(value, index, problems), index, problems, secrets);
+  return checkValues(checkNames(value, where(index), problems), where(index), problems, secrets);
 }
 
 /**
@@ -96,18 +98,16 @@ function parseMap(text: string, index: number, ctx: ExtraVarsContext): Vars {
  * with the tag is refused rather than kept as the literal text (which would become, say, the database
  * password); a literal is still possible quoted as JSON: `-e 'k="!secret x"'`. Messages never show the value.
  */
-function secretValue(key: string, value: string, index: number, ctx: ExtraVarsContext): Vars {
-  const tagged = /^!secret(?:\s+|$)/.exec(value);
-  const secret = tagged ? value.slice(tagged[0].length) : "";
-  if (!tagged || secret === "") {
-    const message = tagged
+function secretValue(key: string, secret: string | undefined, at: Location, ctx: ExtraVarsContext): Vars {
+  if (secret === undefined || secret === "") {
+    const message = secret === ""
       ? `\`!secret\` needs a value: -e '${key}=!secret VALUE'`
       : `a value starting with \`!secret\` must be \`!secret VALUE\` (a space after the tag); for that literal text, quote it as JSON: -e '${key}="..."'`;
-    ctx.problems.add(where(index), key, message);
+    ctx.problems.add(at, key, message);
     return {};
   }
   ctx.secrets.add(secret);
-  return checkValues({ [key]: secret }, index, ctx.problems, [secret]);
+  return checkValues({ [key]: secret }, at, ctx.problems, [secret]);
 }
 
 async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Promise<Vars> {
@@ -120,23 +120,60 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
     }
     const file = path.resolve(ctx.cwd, text.slice(1));
     const loaded = await loadVarsFile(file, { location: where(index), path: "", written: text.slice(1) }, ctx);
-    return loaded ? checkNames(loaded, index, problems) : {};
+    return loaded ? checkNames(loaded, where(index), problems) : {};
   }
   if (text.startsWith("{")) return parseMap(text, index, ctx);
-  const eq = text.indexOf("=");
-  if (eq <= 0) {
-    problems.add(where(index), "", `expected key=value, @file.yaml or a JSON map, got \`${arg}\``);
+  return parsePairs(arg, index, ctx);
+}
+
+/**
+ * `-e 'a=1 msg="hello world"'`: every pair sets its var, as ansible-playbook does (one var holding
+ * `1 msg=...` would quietly be wrong). A word without `=` is refused, and an argument holding `!secret`
+ * anywhere is never quoted in a message, since a word of it may be the secret.
+ */
+function parsePairs(arg: string, index: number, ctx: ExtraVarsContext): Vars {
+  const { problems } = ctx;
+  const shown = (text: string) => (arg.includes("!secret") ? "" : `, got \`${text}\``);
+  const at = (offset: number) => where(index, { line: 1, col: offset + 1 });
+  let words: KeyValueWord[];
+  try {
+    words = keyValueWords(arg);
+  } catch (error: unknown) {
+    if (!(error instanceof KeyValueError)) throw error;
+    problems.add(at(error.at), "", error.message);
     return {};
   }
-  const key = text.slice(0, eq);
+  if (words.length === 0) {
+    problems.add(where(index), "", `expected key=value, @file.yaml or a JSON map${shown(arg)}`);
+    return {};
+  }
+  const vars: Vars = {};
+  for (const [n, word] of words.entries()) {
+    const { key } = word;
+    if (key === undefined || key === "") {
+      const message =
+        n === 0 || key === ""
+          ? `expected key=value, @file.yaml or a JSON map${shown(arg.slice(word.at).split(/\s/)[0] ?? "")}`
+          : `expected another key=value${shown(word.value)}: the pairs of one -e are separated by spaces, so a value with spaces is quoted: -e 'msg="hello world"'`;
+      problems.add(at(word.at), "", message);
+      continue;
+    }
+    Object.assign(vars, pairValue(key, word, at(word.at), ctx));
+  }
+  return vars;
+}
+
+function pairValue(key: string, word: KeyValueWord, at: Location, ctx: ExtraVarsContext): Vars {
+  const { problems } = ctx;
   if (!VAR_NAME.test(key)) {
-    problems.add(where(index), key, "a var name uses letters, digits and '_' and does not start with a digit");
+    problems.add(at, key, "a var name uses letters, digits and '_' and does not start with a digit");
     return {};
   }
-  checkNames({ [key]: undefined }, index, problems);
-  const value = text.slice(eq + 1);
-  if (value.trimStart().startsWith("!secret")) return secretValue(key, value.trimStart(), index, ctx);
-  return checkValues({ [key]: valueOf(value) }, index, problems);
+  checkNames({ [key]: undefined }, at, problems);
+  // `!secretX`: no space after the tag.
+  if (word.secret !== undefined || (!word.quoted && word.value.startsWith("!secret"))) return secretValue(key, word.secret, at, ctx);
+  // A quoted value is the string written (`n="2"`), as JSON's quotes made it before.
+  return checkValues({ [key]: word.quoted ? word.value : valueOf(word.value) }, at, problems);
 }
 
 export async function parseExtraVars(args: readonly string[], ctx: ExtraVarsContext): Promise<Vars> {

@@ -87,7 +87,7 @@ describe("variable precedence, level by level (lowest to highest)", () => {
     const project = await loadProject({
       cwd: dir,
       inventoryFile: "inventory/i.yaml",
-      extraVars: ["version=1.10", "port=8080", "flag=true", "list=[1,2]", "text=hello world", '{"n": 5, "obj": {"k": "v"}}', "@extra.yaml", "empty="],
+      extraVars: ["version=1.10", "port=8080", "flag=true", "list=[1,2]", 'text="hello world"', '{"n": 5, "obj": {"k": "v"}}', "@extra.yaml", "empty="],
     });
     expect(project.extraVars).toEqual({
       version: "1.10",

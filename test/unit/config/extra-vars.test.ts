@@ -1,0 +1,73 @@
+// `-e 'a=1 b=2'` sets both vars, as ansible-playbook does: the pairs of one -e are split on spaces, quotes
+// group a value's words. It used to set `a` to the string "1 b=2".
+import { describe, expect, it } from "vitest";
+import { parseExtraVars } from "../../../src/config/extra-vars.js";
+import { keyValueWords } from "../../../src/config/key-value.js";
+import { Problems, formatProblem } from "../../../src/config/problems.js";
+
+async function parse(args: string[]) {
+  const problems = new Problems();
+  const secrets = new Set<string>();
+  const vars = await parseExtraVars(args, { cwd: "/p", problems, secrets });
+  return { vars, secrets, lines: problems.sorted().map((p) => formatProblem(p, "/p")) };
+}
+
+describe("-e key=value pairs", () => {
+  it.each<[string, Record<string, unknown>]>([
+    ["a=1 b=2", { a: 1, b: 2 }],
+    ['msg="hello world" n=2', { msg: "hello world", n: 2 }],
+    ["msg='it is' other=x", { msg: "it is", other: "x" }],
+    ['say="a \\"quoted\\" word"', { say: 'a "quoted" word' }],
+    ['n="2" flag="true" v=1.10 flag2=true', { n: "2", flag: "true", v: "1.10", flag2: true }],
+    ["list=[1, 2] map={\"k\": \"v w\"}", { list: [1, 2], map: { k: "v w" } }],
+    ["greeting={{ 'hi ' + name }} b=2", { greeting: "{{ 'hi ' + name }}", b: 2 }],
+    ["  a=1   b=2  ", { a: 1, b: 2 }],
+    ["a=x a=y", { a: "y" }],
+    ["empty= b=2", { empty: "", b: 2 }],
+    ["path=C:\\dir", { path: "C:\\dir" }],
+    ["text=a=b", { text: "a=b" }],
+  ])("%s", async (arg, vars) => {
+    const r = await parse([arg]);
+    expect(r.lines).toEqual([]);
+    expect(r.vars).toEqual(vars);
+  });
+
+  it("a word without `=` is refused where it stands, with the quoting to write", async () => {
+    expect((await parse(["msg=hello world"])).lines).toEqual([
+      "-e[1]:1:11: expected another key=value, got `world`: the pairs of one -e are separated by spaces, so a value with spaces is quoted: -e 'msg=\"hello world\"'",
+    ]);
+    expect((await parse(["a=1", "hello"])).lines).toEqual(["-e[2]:1:1: expected key=value, @file.yaml or a JSON map, got `hello`"]);
+    expect((await parse(["a=1 =2"])).lines).toEqual(["-e[1]:1:5: expected key=value, @file.yaml or a JSON map, got `=2`"]);
+    expect((await parse(["a=1 9b=2"])).lines).toEqual(["-e[1]:1:5: 9b: a var name uses letters, digits and '_' and does not start with a digit"]);
+    expect((await parse(["a=1 host=x"])).lines[0]).toMatch(/^-e\[1\]:1:5: host: `host` is a reserved name/);
+  });
+
+  it("an unclosed quote or bracket is refused at it", async () => {
+    expect((await parse(['a=1 msg="open'])).lines).toEqual(["-e[1]:1:9: unclosed double quote"]);
+    expect((await parse(["re=[a-z b=2"])).lines).toEqual(['-e[1]:1:4: `[` without its closing `]` (a value holding one alone is quoted: k="[...")']);
+  });
+
+  it("`!secret` takes the rest of the argument, verbatim, and a message about its -e never quotes a word", async () => {
+    const r = await parse(["user=app pw=!secret p'a ss\"w=rd "]);
+    expect(r.lines).toEqual([]);
+    expect(r.vars).toEqual({ user: "app", pw: "p'a ss\"w=rd" });
+    expect([...r.secrets]).toEqual(["p'a ss\"w=rd"]);
+    // A quoted tag is the literal text.
+    expect((await parse(['note="!secret x" n=1'])).vars).toEqual({ note: "!secret x", n: 1 });
+    // `pw= !secret Hunter2`: a space after `=` splits the tag from its key; no word of it is shown.
+    const spaced = await parse(["pw= !secret Hunter2"]);
+    expect(spaced.lines.join("\n")).not.toContain("Hunter2");
+    expect(spaced.lines).toEqual(["-e[1]:1:5: expected another key=value: the pairs of one -e are separated by spaces, so a value with spaces is quoted: -e 'msg=\"hello world\"'", "-e[1]:1:13: expected another key=value: the pairs of one -e are separated by spaces, so a value with spaces is quoted: -e 'msg=\"hello world\"'"]);
+    expect((await parse(["a=1 pw=!secret"])).lines).toEqual(["-e[1]:1:5: pw: `!secret` needs a value: -e 'pw=!secret VALUE'"]);
+  });
+});
+
+describe("keyValueWords", () => {
+  it("keeps a word's place, its key, and whether its value was quoted", () => {
+    expect(keyValueWords(`a=1 b="x y" c`)).toEqual([
+      { at: 0, key: "a", value: "1", quoted: false },
+      { at: 4, key: "b", value: "x y", quoted: true },
+      { at: 12, value: "c", quoted: false },
+    ]);
+  });
+});
