@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { firstNameserver } from "./mirror.js";
 import { ensureImage, IMAGE_RECIPE_VERSION, readStamp } from "./image.js";
 import { authorizeKey, hostPublicKeys } from "./host-tree.js";
+import { claimHostDir } from "./host-state.js";
 import { awaitSsh, bootPending, readRecord, settle, startHost, stopHost } from "./lab-host.js";
 import { bridgeHosts, bridgeSubnet, knownHostNames, labStatus, type HostStatus, type LabTarget } from "./lab-status.js";
 import { ensureLabKey, writeKnownHosts } from "./keys.js";
@@ -167,6 +168,7 @@ async function upLocked(spec: LabSpec, ctx: LabContext, started: number, progres
     if (pid !== undefined) ctx.log(`${host.name}: address changed to ${host.address}, restarting`);
     // Also clears what a killed run left: a container without its nspawn, a mount, a pid file.
     await stopHost(ctx, paths, host.name);
+    for (const line of await claimHostDir(paths, host, subnetCidr(spec))) ctx.log(line);
     toStart.push(host);
   }
 
@@ -260,6 +262,8 @@ export async function labReset(spec: LabSpec, ctx: LabContext): Promise<UpResult
       ctx.progress?.(progress);
       const down = await downLocked(spec, spec, ctx);
       for (const host of spec.hosts) {
+        // What is wiped is this subnet's host, never another subnet's of the same name.
+        for (const line of await claimHostDir(paths, host, subnetCidr(spec))) ctx.log(line);
         const hp = hostPaths(paths, host.name);
         await rm(hp.upper, { recursive: true, force: true });
         await rm(hp.work, { recursive: true, force: true });

@@ -109,6 +109,8 @@ export interface LabPaths {
   lab: string;
   labState: string;
   hostsDir: string;
+  /** Host directories of the bridge's other subnets, kept while those subnets are not up (host-state.ts). */
+  otherSubnetsDir: string;
   lock: string;
 }
 
@@ -120,6 +122,7 @@ export function labPaths(stateDir: string, bridge: string): LabPaths {
     lab,
     labState: join(lab, "lab.json"),
     hostsDir: join(lab, "hosts"),
+    otherSubnetsDir: join(lab, "other-subnets"),
     lock: join(stateDir, "lock"),
   };
 }

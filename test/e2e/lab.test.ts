@@ -65,6 +65,7 @@ beforeAll(async () => {
   // Start from fresh hosts whatever an earlier run left behind.
   await labDown(spec, ctx, { all: true });
   await rm(labPaths(spec.stateDir, spec.bridge).hostsDir, { recursive: true, force: true });
+  await rm(labPaths(spec.stateDir, spec.bridge).otherSubnetsDir, { recursive: true, force: true });
 });
 
 afterAll(async () => {
@@ -235,6 +236,23 @@ describe("deploy lab", () => {
     expect(all, all.out).toMatchObject({ code: 0, out: "  web-01  stopped" });
     expect((await runCommand("ip", ["link", "show", BRIDGE], { allowFailure: true })).code).not.toBe(0);
   });
+
+  it("gives another inventory's host of the same name in another subnet its own machine state", async () => {
+    // What an inventory without \`lab:\` naming web-01 elsewhere is to the demo lab while that is down.
+    await labUp(spec, ctx);
+    expect((await ssh("11", "root", "echo demo > /root/marker")).code).toBe(0);
+    await labDown(spec, ctx);
+    const other: LabSpec = { ...spec, hosts: [{ name: "web-01", address: "10.77.19.11" }] };
+    // reset: what it wipes is its own web-01, not the demo's.
+    const reset = await labReset(other, ctx);
+    expect(reset.started).toEqual(["web-01"]);
+    const there = await sshRun(other, "10.77.19.11", "root", "hostname; cat /root/marker 2>/dev/null || echo no-marker");
+    expect(there, there.stderr).toMatchObject({ code: 0, stdout: "web-01\nno-marker\n" });
+    await labDown(other, ctx);
+    expect((await labUp(spec, ctx)).started).toEqual(["web-01", "web-02", "db-01"]);
+    expect((await ssh("11", "root", "cat /root/marker")).stdout).toBe("demo\n");
+    await labDown(spec, ctx);
+  }, 180_000);
 
   it("says what an up stopped by Ctrl-C left, and the next up finishes it", async () => {
     // The built CLI (bin/deploy.js runs dist/, which `npm test` builds first): the signal must reach a real process.
