@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { sh } from "../util/shell.js";
 import type { Module } from "./types.js";
+import { inlineArgsMessage } from "./lib/inline-args.js";
 import { scriptProbe } from "./lib/lookup.js";
 import { decideGuarded, guardFields, guardProbe, runCommand, wrapRun } from "./system/exec.js";
 import { splitCommand, SplitError } from "./system/shlex.js";
@@ -26,6 +27,9 @@ export const commandSchema = z
         if (!(error instanceof SplitError)) throw error;
         issue.addIssue({ code: "custom", path: ["cmd"], message: error.message });
       }
+      // At the parameters, not at cmd: a cmd holding `{{ }}` is otherwise left for run time.
+      const inline = inlineArgsMessage(p.cmd, "command");
+      if (inline) issue.addIssue({ code: "custom", path: [], message: inline });
     }
   })
   .describe("Run a program (no shell: no pipes, redirections or variable expansion).");

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { raw } from "../util/shell.js";
 import type { Module } from "./types.js";
+import { inlineArgsMessage } from "./lib/inline-args.js";
 import { scriptProbe } from "./lib/lookup.js";
 import { decideGuarded, guardFields, guardProbe, runCommand, shellCall, wrapRun } from "./system/exec.js";
 
@@ -15,6 +16,11 @@ export const shellSchema = z
       .default("/bin/sh")
       .describe("POSIX shell that runs cmd (called as `<executable> -c cmd`), e.g. /bin/bash."),
     ...guardFields,
+  })
+  .superRefine((p, issue) => {
+    // At the parameters, not at cmd: a cmd holding `{{ }}` is otherwise left for run time.
+    const inline = inlineArgsMessage(p.cmd, "shell");
+    if (inline) issue.addIssue({ code: "custom", path: [], message: inline });
   })
   .describe("Run a command line through a shell.");
 
