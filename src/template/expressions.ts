@@ -5,6 +5,8 @@ import type { Vars } from "../config/model.js";
 import { TemplateError, UndefinedVariable, describeFailure } from "./errors.js";
 import { TEMPLATED_VARS } from "../config/vars.js";
 import { PROBED, strict, unwrap } from "./strict.js";
+import { FLOOR_DIVISION, floorDivisionAt, inOperatorMessage, withHints } from "./ansible-habits.js";
+import { refusedCondition } from "./conditions.js";
 
 type Compiled = (scope: object) => unknown;
 
@@ -23,6 +25,7 @@ export class ExpressionEngine {
   compile(expr: string): Compiled {
     let fn = this.compiled.get(expr);
     if (!fn) {
+      if (floorDivisionAt(expr) !== undefined) throw new SyntaxError(FLOOR_DIVISION);
       // Sloppy-mode Function so `with` can route every free name through the strict scope proxy.
       // The newline before `)` keeps a trailing `//` comment from swallowing the closing paren.
       fn = new Function("__scope", `with (__scope) { return (${expr}\n); }`) as Compiled;
@@ -119,7 +122,7 @@ export class ExpressionEngine {
     try {
       fn = this.compile(source);
     } catch (error: unknown) {
-      throw new TemplateError(where, `invalid expression \`${source}\`: ${describeFailure(error).detail}`, { cause: error });
+      throw new TemplateError(where, `invalid expression \`${source}\`: ${withHints(describeFailure(error).detail, source)}`, { cause: error });
     }
     try {
       return unwrap(fn(this.strictScope(scope)));
@@ -127,15 +130,24 @@ export class ExpressionEngine {
       // A var rendered on the way failed: say which var, where the outer expression is.
       if (error instanceof TemplateError) throw new TemplateError(where, error.message, { variable: error.variable, cause: error });
       const { detail, variable } = describeFailure(error);
-      throw new TemplateError(where, `${detail} in \`${source}\``, { variable, cause: error });
+      const message = inOperatorMessage(detail) ?? detail;
+      throw new TemplateError(where, withHints(`${message} in \`${source}\``, source, variable), { variable, cause: error });
     }
   }
 
-  /** A condition: a boolean, a bare expression, or one `{{ expr }}`. */
+  /**
+   * A condition: a boolean, a bare expression, or one `{{ expr }}`. Its value must read the same as in
+   * Ansible (see conditions.ts): a list, a map or a YAML 1.1 yes/no word is refused, not taken as true.
+   */
   test(condition: string | boolean, scope: Vars, where: string): boolean {
     if (typeof condition === "boolean") return condition;
     const whole = WHOLE.exec(condition);
-    return Boolean(this.evaluate(whole ? whole[1]! : condition, scope, where));
+    const expr = whole ? whole[1]! : condition;
+    const value = this.evaluate(expr, scope, where);
+    if (typeof value === "boolean") return value;
+    const refused = refusedCondition(value, expr.trim());
+    if (refused !== undefined) throw new TemplateError(where, refused);
+    return Boolean(value);
   }
 
   /**
@@ -163,6 +175,10 @@ export class ExpressionEngine {
 
   private defined(value: unknown, expr: string, where: string): unknown {
     if (value === undefined) throw new TemplateError(where, `\`${expr.trim()}\` has no value (undefined)`);
+    // NaN is arithmetic on something that is not a number (`'ab' * 3`, Python's `'%s' % x`): never a value to write.
+    if (typeof value === "number" && Number.isNaN(value)) {
+      throw new TemplateError(where, withHints(`\`${expr.trim()}\` is NaN (arithmetic on a value that is not a number; a string repeated is \`s.repeat(n)\`)`, expr));
+    }
     return value;
   }
 }
@@ -208,7 +224,7 @@ export function expressionSyntaxErrors(value: unknown, bare = false, secret = fa
     try {
       shared.compile(source);
     } catch (error: unknown) {
-      out.push(secret ? "invalid expression in a secret value (not shown)" : `invalid expression \`${source}\`: ${describeFailure(error).detail}`);
+      out.push(secret ? "invalid expression in a secret value (not shown)" : `invalid expression \`${source}\`: ${withHints(describeFailure(error).detail, source)}`);
     }
   };
   const walk = (v: unknown) => {

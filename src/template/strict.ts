@@ -22,6 +22,15 @@ function childPath(parent: string, key: string, isArray: boolean): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
+/** Keys a list answers `in` for as JavaScript means it: positions, `length`, its methods. */
+function isListKey(key: string | symbol): boolean {
+  return typeof key === "symbol" || /^(?:0|[1-9]\d*)$/.test(key) || key in Array.prototype || PROBED.has(key);
+}
+
+function notAMemberTest(path: string): never {
+  throw new TypeError(`\`in\` tests the positions (0, 1, ...) of the list \`${path}\`, not its items: write \`${path}.includes(x)\``);
+}
+
 /** Wrap a value so missing properties throw; `path` is how the user wrote it (`host`, `groups.app`). */
 export function strict(value: unknown, path: string): unknown {
   if (!isPlain(value)) return value;
@@ -49,6 +58,9 @@ export function strict(value: unknown, path: string): unknown {
       }
       return wrapped;
     },
+    // JavaScript's `in` asks a list for a position: `host.name in groups.web` is false for every name.
+    // Array methods ask only for positions, so any other key is a user's `in` meaning `includes`.
+    ...(isArray ? { has: (target: object, key: string | symbol) => (isListKey(key) ? Reflect.has(target, key) : notAMemberTest(path)) } : {}),
     set() {
       throw new TypeError("expressions and templates cannot change vars");
     },
