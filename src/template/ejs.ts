@@ -9,6 +9,7 @@ import type { Location, Vars } from "../config/model.js";
 import { insideDir } from "../util/inside-dir.js";
 import { TemplateError, describeFailure } from "./errors.js";
 import { ExpressionEngine } from "./expressions.js";
+import { inOperatorMessage, withHints } from "./ansible-habits.js";
 import { NotUtf8Error, readTemplateText } from "./template-text.js";
 
 type Render = (locals: Vars) => string;
@@ -210,7 +211,8 @@ export class TemplateFiles {
       const at = lineOf(error, absPath);
       const { detail, variable } = describeFailure(originalMessage(thrownByTemplate(error)));
       const via = at.includedFrom ? ` (included from ${at.includedFrom})` : "";
-      throw new TemplateError(at.file, `${detail}${via}`, { line: at.line, variable, cause: error });
+      // Ansible's names by habit (`inventory_hostname`): the same hints as in expressions.
+      throw new TemplateError(at.file, withHints(`${inOperatorMessage(detail) ?? detail}${via}`, "", variable), { line: at.line, variable, cause: error });
     }
   }
 }

@@ -146,7 +146,7 @@ export class ExpressionEngine {
     const value = this.evaluate(expr, scope, where);
     if (typeof value === "boolean") return value;
     const refused = refusedCondition(value, expr.trim());
-    if (refused !== undefined) throw new TemplateError(where, refused);
+    if (refused !== undefined) throw new TemplateError(where, withHints(refused, expr));
     return Boolean(value);
   }
 

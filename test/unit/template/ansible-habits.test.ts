@@ -107,6 +107,7 @@ describe("NaN", () => {
     );
     expect(message(() => renderValue("{{ '%s-%s' % (a, b) }}", scope(), "w"))).toContain("Python's `'%s' % x` formatting is a template literal here");
     expect(message(() => testCondition("a * 3 > 1 || a * 3", scope(), "w"))).toContain("gave NaN");
+    expect(message(() => testCondition("'%s' % a", scope(), "w"))).toContain("gave NaN (arithmetic on a value that is not a number): a condition must be true or false; Python's `'%s' % x`");
   });
 });
 

@@ -67,6 +67,15 @@ names web-01 web-02
     expect(error.message).not.toMatch(/\n|at /);
   });
 
+  it("an Ansible name gets deploy's, `in` on a list or a string the `.includes()` hint (helper-29)", async () => {
+    const dir = role({ "a.ejs": "server_name <%- inventory_hostname %>;\n", "b.ejs": "<%- 'web-01' in backends %>\n", "c.ejs": "<%- 'x' in host.name %>\n" });
+    expect((await errorOf(renderTemplateFile(path.join(dir, "a.ejs"), scope))).message).toBe(
+      `${path.join(dir, "a.ejs")}:1: undefined variable \`inventory_hostname\`; \`inventory_hostname\` is Ansible's name; deploy's is \`host.name\``,
+    );
+    expect((await errorOf(renderTemplateFile(path.join(dir, "b.ejs"), scope))).message).toContain("of the list `backends`, not its items: write `backends.includes(x)`");
+    expect((await errorOf(renderTemplateFile(path.join(dir, "c.ejs"), scope))).message).toContain("to look for text in a string write `text.includes('x')`");
+  });
+
   it("an undefined nested name at any depth is an error, never an empty string", async () => {
     const dir = role({
       "b.ejs": "<%- host.nmae %>\n",
