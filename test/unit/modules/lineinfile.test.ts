@@ -26,6 +26,14 @@ describe("the line edit", () => {
     ["absent by regexp", "#x\na\n#y\n", { state: "absent", regexp: re("^#") }, "a\n", "remove 2 lines"],
     ["absent when not there", "a\n", { state: "absent", line: "z" }, "a\n", ""],
     ["keeps a missing final newline when replacing", "a\nport=1", { state: "present", line: "port=2", regexp: re("^port") }, "a\nport=2", "replace line 2"],
+    // CRLF files (sshd_config written on Windows): `$` and `.` see each line without its "\r".
+    ["CRLF: regexp with $ replaces, keeping CRLF", "Port 22\r\nPermitRootLogin yes\r\n", { state: "present", line: "Port 2222", regexp: re("^Port .*$") }, "Port 2222\r\nPermitRootLogin yes\r\n", "replace line 1"],
+    ["CRLF: the line is already there", "Port 22\r\nPermitRootLogin yes\r\n", { state: "present", line: "PermitRootLogin yes" }, "Port 22\r\nPermitRootLogin yes\r\n", ""],
+    ["CRLF: a new line ends with CRLF", "a\r\nb\r\n", { state: "present", line: "c", insertbefore: "^b$" }, "a\r\nc\r\nb\r\n", "add line as line 2"],
+    ["CRLF: appended after a last line without ending", "a\r\nb", { state: "present", line: "c" }, "a\r\nb\r\nc\r\n", "add line at end"],
+    ["CRLF: absent by line and by regexp with $", "a\r\n#x\r\nb\r\n", { state: "absent", regexp: re("^#x$") }, "a\r\nb\r\n", "remove 1 line"],
+    ["CRLF: a matching line already right", "Port 2222\r\n", { state: "present", line: "Port 2222", regexp: re("^Port .*$") }, "Port 2222\r\n", ""],
+    ["LF file with one stray CRLF line: new lines are LF", "a\r\nb\nc\n", { state: "present", line: "d" }, "a\r\nb\nc\nd\n", "add line at end"],
   ])("%s", (_name, before, edit, after, what) => {
     const result = editLines(before, edit);
     expect(result.text).toBe(after);
