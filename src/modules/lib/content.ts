@@ -51,6 +51,8 @@ export interface ContentComparison {
   diff?: FileDiff;
   /** Why there is no diff ("binary content", "larger than 256 KiB"). */
   noDiff?: string;
+  /** The same reason as a word, for a listing that words it its own way. */
+  noDiffKind?: "binary" | "large";
 }
 
 /**
@@ -64,11 +66,11 @@ export function compareContent(
   secrets: ReadonlySet<string>,
 ): ContentComparison {
   if (before === undefined || after.length > CONTENT_CAP) {
-    return { noDiff: `larger than ${CONTENT_CAP / 1024} KiB, no diff` };
+    return { noDiff: `larger than ${CONTENT_CAP / 1024} KiB, no diff`, noDiffKind: "large" };
   }
   const beforeText = asText(before);
   const afterText = asText(after);
-  if (beforeText === undefined || afterText === undefined) return { noDiff: "binary content, no diff" };
+  if (beforeText === undefined || afterText === undefined) return { noDiff: "binary content, no diff", noDiffKind: "binary" };
   return { diff: redactDiff({ path, before: beforeText, after: afterText }, secrets) };
 }
 

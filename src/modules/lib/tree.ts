@@ -99,6 +99,9 @@ export const INLINE_SUMS_MAX = 64 * 1024;
  */
 export const NEW_FILE_DIFFS_MAX = 10;
 
+/** New files named one per line when they get no diff; the summary counts the rest (a node_modules again). */
+export const NEW_FILES_LISTED_MAX = 20;
+
 export function treeProbe(params: TreeParams, tree: SourceTree): Probe {
   const lookups: Lookup[] = [{ kind: "entry", path: params.dest }, ...accountLookups(params.owner, params.group)];
   const lines: Script[] = [sh`p=${params.dest}`];
@@ -181,6 +184,10 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   const created: string[] = [];
   const updated: string[] = [];
   const conflicts: string[] = [];
+  // One line per file whose change no diff shows (binary, too large, removed, mode or owner only), under
+  // the summary: the plan names every file it touches, as a diff names a text file.
+  const listing: string[] = [];
+  let newUnlisted = 0;
 
   if (!rootStat) detail.mkdirs.push("");
   else {
@@ -200,6 +207,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
       if (changes.length) detail.attrFixes.push({ rel: dir, changes });
     }
   }
+  for (const fix of detail.attrFixes) listing.push(`${join(params.dest, fix.rel)}: ${describeAttrChanges(fix.changes)}`);
   const newFiles = tree.files.filter((f) => existing.get(f.rel)?.type !== "file").length;
   for (const file of tree.files) {
     const stat = existing.get(file.rel);
@@ -216,14 +224,27 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     if (isNew || differs.has(file.rel)) {
       detail.writes.push({ rel: file.rel, mode, ...(stat && !isNew ? { keep: { uid: stat.uid, gid: stat.gid } } : {}) });
       (isNew ? created : updated).push(file.rel);
+      const target = join(params.dest, file.rel);
       const before = isNew ? Buffer.alloc(0) : report.blobs.get(`./${file.rel}`);
-      if ((before !== undefined || !hashed) && !(isNew && newFiles > NEW_FILE_DIFFS_MAX)) {
-        const cmp = compareContent(join(params.dest, file.rel), before, file.content, secrets);
-        if (cmp.diff) diffs.push(cmp.diff);
+      if (isNew && newFiles > NEW_FILE_DIFFS_MAX) {
+        if (created.length <= NEW_FILES_LISTED_MAX) listing.push(`new file: ${target}`);
+        else newUnlisted++;
+      } else if (before === undefined && hashed) listing.push(`file differs: ${target}`);
+      else {
+        const cmp = compareContent(target, before, file.content, secrets);
+        // An empty new file, or one differing only in redacted text, has a diff that prints nothing.
+        if (cmp.diff && cmp.diff.before !== cmp.diff.after) diffs.push(cmp.diff);
+        else listing.push(unshownChange(target, isNew, cmp.noDiffKind));
       }
+      // A rewrite gives the file the task's mode (or the source's) and owner, which its diff does not show.
+      const changes = isNew ? [] : attrChanges(wanted, stat!);
+      if (changes.length) listing.push(`${target}: ${describeAttrChanges(changes)}`);
     } else {
       const changes = attrChanges(wanted, stat!);
-      if (changes.length) detail.attrFixes.push({ rel: file.rel, changes });
+      if (changes.length) {
+        detail.attrFixes.push({ rel: file.rel, changes });
+        listing.push(`${join(params.dest, file.rel)}: ${describeAttrChanges(changes)}`);
+      }
     }
   }
   if (conflicts.length) return { kind: "fail", message: `${params.dest}: ${conflicts.join("; ")} (set delete: true to replace)` };
@@ -237,16 +258,31 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   }
 
   const removed = detail.removes.filter((r) => !detail.mkdirs.includes(r) && !detail.writes.some((w) => w.rel === r));
+  // A directory goes with everything under it: its trailing slash says so.
+  for (const rel of removed) listing.push(`removed: ${join(params.dest, rel)}${existing.get(rel)?.type === "directory" ? "/" : ""}`);
+  if (newUnlisted) listing.push(`... and ${newUnlisted} more new ${newUnlisted === 1 ? "file" : "files"}`);
   const parts: string[] = [];
   if (!rootStat) parts.push(`create directory`);
   if (created.length) parts.push(`create ${names(created)}${created.length > NEW_FILE_DIFFS_MAX ? " (no diffs for this many new files)" : ""}`);
   if (updated.length) parts.push(`update ${names(updated)}${hashed ? " (no diffs for trees this large)" : ""}`);
   if (removed.length) parts.push(`remove ${names(removed)}`);
-  for (const fix of detail.attrFixes) parts.push(`${fix.rel || "."}: ${describeAttrChanges(fix.changes)}`);
+  if (detail.attrFixes.length) {
+    // What changes, of which entries; each entry's old and new values are in the listing below.
+    const what = [...new Set(detail.attrFixes.flatMap((fix) => fix.changes.map((c) => c.what)))].join(", ");
+    parts.push(`change ${what} of ${names(detail.attrFixes.map((fix) => fix.rel || "."))}`);
+  }
   const newDirs = detail.mkdirs.filter((d) => d !== "");
   if (newDirs.length) parts.push(`create ${newDirs.length === 1 ? "directory" : "directories"} ${names(newDirs)}`);
   if (parts.length === 0) return { kind: "ok" };
-  return { kind: "change", summary: `${params.dest}: ${parts.join("; ")}`, ...(diffs.length ? { diffs } : {}), detail };
+  // The summary's first line is the overview; the listing follows on lines of their own.
+  const summary = [`${params.dest}: ${parts.join("; ")}`, ...listing].join("\n");
+  return { kind: "change", summary, ...(diffs.length ? { diffs } : {}), detail };
+}
+
+/** The listing's line for a changed file without a diff: "binary file differs: /srv/a.png", "new file: ...". */
+function unshownChange(target: string, isNew: boolean, kind: "binary" | "large" | undefined): string {
+  const what = kind === "binary" ? (isNew ? "new binary file" : "binary file differs") : isNew ? "new file" : "file differs";
+  return kind === "large" ? `${what} (larger than ${CONTENT_CAP / 1024} KiB, no diff): ${target}` : `${what}: ${target}`;
 }
 
 /** Removals, directories and attribute fixes: the first part of the apply script. */

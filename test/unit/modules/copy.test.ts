@@ -260,7 +260,10 @@ describe("copy of a directory tree", () => {
     });
 
     const del = await converge(copyModule, { src: "site", dest, delete: true }, ctx);
-    expect(del.plan).toMatchObject({ kind: "change", summary: `${dest}: update js/app.js; remove extra.txt, old` });
+    expect(del.plan).toMatchObject({
+      kind: "change",
+      summary: [`${dest}: update js/app.js; remove extra.txt, old`, `removed: ${dest}/extra.txt`, `removed: ${dest}/old/`].join("\n"),
+    });
     expect(del.applied).toEqual({ changed: true });
     expect(readdirSync(dest).sort()).toEqual(["index.html", "js", odd, "tool"].sort());
     expect(readFileSync(path.join(dest, "js", "app.js"), "utf8")).toBe("console.log(1)\n");
@@ -298,7 +301,7 @@ describe("copy of a directory tree", () => {
     chmodSync(path.join(dest, "index.html"), 0o600);
     const inode = statSync(path.join(dest, "index.html")).ino;
     const fix = await converge(copyModule, { src: "site", dest }, ctx);
-    expect(fix.plan).toMatchObject({ kind: "change", summary: `${dest}: index.html: mode 0600 -> 0644` });
+    expect(fix.plan).toMatchObject({ kind: "change", summary: `${dest}: change mode of index.html\n${dest}/index.html: mode 0600 -> 0644` });
     expect(statSync(path.join(dest, "index.html")).ino).toBe(inode);
     expect(statSync(path.join(dest, "index.html")).mode & 0o777).toBe(0o644);
   });
@@ -334,8 +337,52 @@ describe("copy of a directory tree", () => {
     expect(again.probe.length).toBeLessThan(4096);
     writeFileSync(path.join(bigDest, "file-number-0005.txt"), "drift\n");
     const drift = await converge(copyModule, { src: "big", dest: bigDest }, ctx);
-    expect(drift.plan).toMatchObject({ kind: "change", summary: `${bigDest}: update file-number-0005.txt (no diffs for trees this large)` });
+    expect(drift.plan).toMatchObject({
+      kind: "change",
+      summary: `${bigDest}: update file-number-0005.txt (no diffs for trees this large)\nfile differs: ${bigDest}/file-number-0005.txt`,
+    });
     expect(readFileSync(path.join(bigDest, "file-number-0005.txt"), "utf8")).toBe("content 5\n");
+  });
+
+  it("the plan names every file no diff shows, one per line under the summary: binary, new binary, removed, mode only", async () => {
+    const ctx = context({ roleDir: role });
+    const files = path.join(role, "files", "site");
+    writeFileSync(path.join(files, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    await converge(copyModule, { src: "site", dest, delete: true }, ctx);
+    writeFileSync(path.join(dest, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 9, 9]));
+    writeFileSync(path.join(dest, "stray.txt"), "stray\n");
+    mkdirSync(path.join(dest, "cache", "deep"), { recursive: true });
+    chmodSync(path.join(dest, "tool"), 0o644);
+    writeFileSync(path.join(dest, "js", "app.js"), "drift\n");
+    chmodSync(path.join(dest, "js", "app.js"), 0o600);
+    writeFileSync(path.join(files, "icon.ico"), Buffer.from([0, 0, 1, 0]));
+    writeFileSync(path.join(files, "empty"), "");
+
+    const { plan } = await check(copyModule, { src: "site", dest, delete: true }, ctx);
+    expect(plan.kind === "change" && plan.summary.split("\n")).toEqual([
+      `${dest}: create empty, icon.ico; update js/app.js, logo.png; remove cache, stray.txt; change mode of tool`,
+      // A file with no diff to print: an empty one is named as a binary one is.
+      `new file: ${dest}/empty`,
+      `new binary file: ${dest}/icon.ico`,
+      // A text file's diff names it; the mode its rewrite gives it is no part of the diff.
+      `${dest}/js/app.js: mode 0600 -> 0644`,
+      `binary file differs: ${dest}/logo.png`,
+      `${dest}/tool: mode 0644 -> 0755`,
+      `removed: ${dest}/cache/`,
+      `removed: ${dest}/stray.txt`,
+    ]);
+    expect(plan.kind === "change" && plan.diffs?.map((d) => d.path)).toEqual([`${dest}/js/app.js`]);
+  });
+
+  it("many new files: the first are named, the rest counted", async () => {
+    const many = path.join(role, "files", "many");
+    mkdirSync(many);
+    for (let i = 0; i < 25; i++) writeFileSync(path.join(many, `f${String(i).padStart(2, "0")}.txt`), `content ${i}\n`);
+    const { plan } = await check(copyModule, { src: "many", dest: path.join(dir, "many") }, context({ roleDir: role }));
+    const lines = plan.kind === "change" ? plan.summary.split("\n") : [];
+    expect(lines.slice(1, 3)).toEqual([`new file: ${dir}/many/f00.txt`, `new file: ${dir}/many/f01.txt`]);
+    expect(lines.filter((l) => l.startsWith("new file: "))).toHaveLength(20);
+    expect(lines.at(-1)).toBe("... and 5 more new files");
   });
 
   it("a symbolic link loop in the source is an error, not a hang", async () => {
