@@ -20,6 +20,11 @@ export interface JsonTaskResult {
   durationMs: number;
 }
 
+export interface JsonCommand {
+  host: string;
+  command: string;
+}
+
 export interface JsonReport {
   version: 1;
   mode: RunMode;
@@ -27,6 +32,11 @@ export interface JsonReport {
   playbook: string;
   durationMs: number;
   tasks: JsonTaskResult[];
+  /**
+   * With --verbose only (absent without it): every command run on a host, in the order they ran, with
+   * secrets redacted as --verbose prints them. A multi-line command is one string.
+   */
+  commands?: JsonCommand[];
   unreachable: Record<string, string>;
   aborted: string | null;
   /** Ctrl-C stopped the run early. */
@@ -50,6 +60,7 @@ export interface JsonReport {
 
 export class JsonRenderer implements Renderer {
   private readonly tasks: JsonTaskResult[] = [];
+  private readonly commands: JsonCommand[] = [];
   private readonly unreachable: Record<string, string> = {};
   private aborted: string | null = null;
   private readonly notRun: JsonReport["notRun"] = {};
@@ -58,7 +69,15 @@ export class JsonRenderer implements Renderer {
   private header = { mode: "apply" as RunMode, inventory: "", playbook: "" };
   private report: JsonReport | undefined;
 
-  constructor(private readonly write: (text: string) => void) {}
+  /**
+   * `verbose`: the run has --verbose, so the document lists the commands even when none ran. Without it
+   * the list appears as soon as a command arrives: the CLI hands command events to a renderer only
+   * under --verbose.
+   */
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly options: { verbose?: boolean } = {},
+  ) {}
 
   handle(event: RunEvent): void {
     switch (event.type) {
@@ -85,6 +104,9 @@ export class JsonRenderer implements Renderer {
         });
         break;
       }
+      case "command":
+        this.commands.push({ host: event.host, command: event.command });
+        break;
       case "host-unreachable":
         this.unreachable[event.host] = event.message;
         break;
@@ -109,6 +131,7 @@ export class JsonRenderer implements Renderer {
           ...this.header,
           durationMs: event.durationMs,
           tasks: this.tasks,
+          ...(this.options.verbose || this.commands.length > 0 ? { commands: this.commands } : {}),
           unreachable: this.unreachable,
           aborted: this.aborted,
           interrupted: event.interrupted,

@@ -1,7 +1,7 @@
 // Plain lines for CI and pipes: every line names its host, so parallel hosts can interleave safely.
 import type { HostRecap, RunEvent, RunMode, TaskResultEvent } from "../engine/events.js";
 import { formatLocation } from "../config/problems.js";
-import { unifiedDiff } from "./diff.js";
+import { DIFF_LIMIT, unifiedDiff } from "./diff.js";
 import type { Renderer, RenderOptions } from "./renderer.js";
 import { paint, seconds, STATUS_COLOUR, statusWord } from "./style.js";
 
@@ -48,7 +48,7 @@ export class LinesRenderer implements Renderer {
         break;
       }
       case "command":
-        if (this.options.verbose) for (const l of event.command.split("\n")) this.line(this.paint("gray", `${this.host(event.host)} $ ${l}`));
+        if (this.options.verbose) this.command(event.host, event.command);
         break;
       case "warning":
         this.line(this.paint("yellow", `${event.host ? this.host(event.host) + " " : ""}warning: ${event.message}`));
@@ -70,6 +70,15 @@ export class LinesRenderer implements Renderer {
     return `[${name}]`.padEnd(this.width + 2);
   }
 
+  /**
+   * `$ ` starts a command, `> ` (the shell's own continuation prompt) continues it: a multi-line script (a
+   * shell task's `|` block, a probe) reads as ONE command, and every line still names its host.
+   */
+  private command(host: string, command: string): void {
+    const lines = command.replace(/\n$/, "").split("\n");
+    lines.forEach((l, i) => this.line(this.paint("gray", `${this.host(host)} ${i === 0 ? "$" : ">"}${l === "" ? "" : ` ${l}`}`)));
+  }
+
   private task(event: TaskResultEvent): void {
     if (event.status === "unreachable") this.lostInTask.add(event.host);
     const word = statusWord(event.status, this.mode, event.pending);
@@ -85,7 +94,7 @@ export class LinesRenderer implements Renderer {
     this.line(`${this.host(event.host)} ${status} ${kind}${role}${event.task.name}${item}${first}${at}${time}`);
     for (const l of more) this.line(`${this.host(event.host)}   ${l}`);
     for (const diff of event.diffs ?? []) {
-      for (const l of unifiedDiff(diff, { color: this.options.color }).split("\n")) {
+      for (const l of unifiedDiff(diff, { color: this.options.color, limit: DIFF_LIMIT }).split("\n")) {
         if (l !== "") this.line(`${this.host(event.host)}   ${l}`);
       }
     }

@@ -120,7 +120,9 @@ describe("--verbose", () => {
     const r = await deploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e1", "--verbose", "-e", SECRET_VARS]);
     expect(r.code, r.text).toBe(0);
     const commands = r.out.filter((l) => l.startsWith("[e1]   $ "));
-    expect(commands.length).toBeGreaterThan(10);
+    // A command of several lines (a probe script) is one '$ ' line and its '> ' lines.
+    expect(commands.length).toBeGreaterThan(3);
+    expect(r.out.filter((l) => l.startsWith("[e1]   >")).length).toBeGreaterThan(10);
     // The shell task holding the secret hands it to its shell in the environment, not as `sh -c CMD`.
     expect(commands).toContain(
       `[e1]   $ deploy_cmd='printf %s <redacted> | wc -c' exec /bin/sh -c 'c=$deploy_cmd; unset deploy_cmd; eval "$c"' </dev/null`,
@@ -139,5 +141,30 @@ describe("--verbose", () => {
     const json = await deploy(["plan", INVENTORY, PLAYBOOK, "--limit", "e1", "-e", SECRET_VARS, "-e", "api_token=other", "--json"]);
     expect(json.text).toContain("-token <redacted>");
     expect(json.text).not.toContain(SECRET);
+  });
+
+  it("a command of several lines reads as one ('$ ' then '> '), and --json --verbose lists the same commands, redacted", async () => {
+    // e1 is converged (the test above applied the same vars): both runs run the same commands, the shell
+    // task's with the secret among them.
+    const text = await deploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e1", "--verbose", "-e", SECRET_VARS]);
+    expect(text.code, text.text).toBe(0);
+    // The probes are scripts of many lines: put back together from the '$ ' and '> ' lines.
+    const shown: string[] = [];
+    for (const line of text.out) {
+      if (line.startsWith("[e1]   $ ")) shown.push(line.slice("[e1]   $ ".length));
+      else if (line.startsWith("[e1]   >")) shown[shown.length - 1] += `\n${line.slice("[e1]   > ".length)}`;
+    }
+    expect(shown.filter((c) => c.includes("\n")).length).toBeGreaterThan(0);
+
+    const { code, doc } = await deployJson(["apply", INVENTORY, PLAYBOOK, "--limit", "e1", "--verbose", "-e", SECRET_VARS]);
+    expect(code).toBe(0);
+    expect(doc.commands?.every((c) => c.host === "e1")).toBe(true);
+    // The probes' markers are new in each run.
+    const sameRun = (command: string) => command.replace(/\n$/, "").replace(/@@deploy-[0-9a-f]+-/g, "@@deploy-N-");
+    expect(doc.commands?.map((c) => sameRun(c.command))).toEqual(shown.map(sameRun));
+    expect(JSON.stringify(doc)).not.toContain(SECRET);
+    expect(JSON.stringify(doc.commands)).toContain("<redacted>");
+    // Without --verbose the document has no commands.
+    expect((await deployJson(["plan", INVENTORY, PLAYBOOK, "--limit", "e1"])).doc).not.toHaveProperty("commands");
   });
 });

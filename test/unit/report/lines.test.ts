@@ -1,11 +1,16 @@
 // The plain-lines renderer: every line names its host; a failure names the task's place in the files.
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../../../src/engine/events.js";
+import { DIFF_LIMIT } from "../../../src/report/diff.js";
 import { LinesRenderer } from "../../../src/report/lines.js";
 
 function render(...events: RunEvent[]): string[] {
+  return renderWith({ verbose: false }, ...events);
+}
+
+function renderWith(options: { verbose: boolean }, ...events: RunEvent[]): string[] {
   const out: string[] = [];
-  const renderer = new LinesRenderer({ verbose: false, color: false, write: (t) => out.push(...t.replace(/\n$/, "").split("\n")), cwd: "/p" }, ["web-01"]);
+  const renderer = new LinesRenderer({ verbose: options.verbose, color: false, write: (t) => out.push(...t.replace(/\n$/, "").split("\n")), cwd: "/p" }, ["web-01"]);
   for (const event of events) renderer.handle(event);
   return out;
 }
@@ -55,5 +60,33 @@ describe("LinesRenderer", () => {
       "NOT RUN: 2 plays 'Later', 'Last'",
       "RECAP (apply, interrupted, 5ms)",
     ]);
+  });
+
+  it("--verbose: a command of several lines reads as ONE command, its continuation lines as the shell's '> '", () => {
+    const command = "deploy_cmd='set -e\necho one\n\necho two\n' exec /bin/sh -c 'eval \"$deploy_cmd\"'\n";
+    expect(
+      renderWith(
+        { verbose: true },
+        { type: "command", host: "web-01", command },
+        { type: "command", host: "web-01", command: "systemctl is-active nginx" },
+      ),
+    ).toEqual([
+      "[web-01] $ deploy_cmd='set -e",
+      "[web-01] > echo one",
+      "[web-01] >",
+      "[web-01] > echo two",
+      "[web-01] > ' exec /bin/sh -c 'eval \"$deploy_cmd\"'",
+      "[web-01] $ systemctl is-active nginx",
+    ]);
+    expect(render({ type: "command", host: "web-01", command: "true" })).toEqual([]);
+  });
+
+  it("a long diff shows its head and says how many lines are left out and where they are", () => {
+    const before = Array.from({ length: 2000 }, (_, i) => `old ${i}`).join("\n") + "\n";
+    const after = Array.from({ length: 2000 }, (_, i) => `new ${i}`).join("\n") + "\n";
+    const lines = render({ type: "task", play: "p", host: "web-01", task, status: "changed", summary: "update /etc/big", diffs: [{ path: "/etc/big", before, after }], durationMs: 1 });
+    expect(lines).toHaveLength(1 + DIFF_LIMIT.lines + 1);
+    expect(lines[1]).toBe("[web-01]   --- /etc/big (before)");
+    expect(lines.at(-1)).toBe(`[web-01]   ... ${4003 - DIFF_LIMIT.lines} more lines of this diff not shown (--json has every diff whole)`);
   });
 });
