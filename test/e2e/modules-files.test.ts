@@ -166,7 +166,7 @@ describe("copy on a lab host", () => {
     const plan = await step(copyModule, { src: "site", dest, owner: "www-data", delete: true }, "plan");
     expect(plan.plan).toMatchObject({
       kind: "change",
-      summary: `${dest}: update js/app.js; remove stale.txt`,
+      summary: `${dest}: update js/app.js; remove stale.txt\nremoved: ${dest}/stale.txt`,
       diffs: [{ path: `${dest}/js/app.js`, before: "console.log('changed')\n", after: "console.log('hi')\n" }],
     });
     await step(copyModule, { src: "site", dest, owner: "www-data", delete: true }, "apply");
@@ -246,6 +246,48 @@ describe("lineinfile on a lab host", () => {
   it("a missing file blocks unless create is set", async () => {
     const { plan } = await step(lineinfileModule, { path: `${BASE}/absent.conf`, line: "x" }, "plan");
     expect(plan).toEqual({ kind: "blocked", reason: `file ${BASE}/absent.conf does not exist (create: true creates it)` });
+  });
+});
+
+describe("unusual targets on a lab host", () => {
+  it("copy and template onto a symbolic link to a directory replace the link, as the plan says; nothing lands inside", async () => {
+    await root(`mkdir -p ${BASE}/real && ln -sfn ${BASE}/real ${BASE}/conf-link && ln -sfn ${BASE}/real ${BASE}/tmpl-link`);
+    const first = await converges(copyModule, { dest: `${BASE}/conf-link`, content: "new\n" });
+    expect(first.plan).toMatchObject({ summary: `replace symbolic link ${BASE}/conf-link with a file (4 B)` });
+    await converges(templateModule, { src: "app.conf.ejs", dest: `${BASE}/tmpl-link` }, context({ port: 80, host: { name: HOST }, db_password: "x" }));
+    expect(await root(`stat -c %F ${BASE}/conf-link ${BASE}/tmpl-link; ls -A ${BASE}/real | wc -l`)).toBe("regular file\nregular file\n0\n");
+  });
+
+  it("setuid survives: a rewrite keeps 4755, mode 4755 converges in one apply, an owner change keeps the bit", async () => {
+    await root(`printf 'old\\n' > ${BASE}/suid1 && chmod 4755 ${BASE}/suid1 && printf 'old\\n' > ${BASE}/suid2 && chmod 0755 ${BASE}/suid2 && cp -p ${BASE}/suid1 ${BASE}/suid3`);
+    await converges(copyModule, { dest: `${BASE}/suid1`, content: "#!/bin/sh\necho new\n" });
+    await converges(copyModule, { dest: `${BASE}/suid2`, content: "#!/bin/sh\necho new\n", mode: "4755" });
+    const owner = await converges(fileModule, { path: `${BASE}/suid3`, owner: "nobody" });
+    expect(owner.plan).toMatchObject({ summary: `${BASE}/suid3: owner root -> nobody` });
+    expect(await root(`stat -c '%a %U' ${BASE}/suid1 ${BASE}/suid2 ${BASE}/suid3`)).toBe("4755 root\n4755 root\n4755 nobody\n");
+  });
+
+  it("backup: a write refused by an immutable file leaves no backup behind, however often it is tried", async () => {
+    const dest = `${BASE}/immutable`;
+    await root(`echo old > ${dest} && chattr +i ${dest}`);
+    try {
+      for (let run = 0; run < 2; run++) {
+        const result = await step(copyModule, { dest, content: "new\n", backup: true }, "apply");
+        expect(result.applied?.failed).toMatch(/Operation not permitted/);
+      }
+      expect(await root(`ls -A ${BASE} | grep -c '^immutable\\..*\\.bak$\\|^\\.deploy' || true`)).toBe("0\n");
+    } finally {
+      await root(`chattr -i ${dest}`);
+    }
+  });
+
+  it("file state directory below a file is blocked in plan; a link to a directory is named with its target", async () => {
+    await root(`echo x > ${BASE}/afile && mkdir -p ${BASE}/real && ln -sfn ${BASE}/real ${BASE}/dir-link`);
+    expect((await step(fileModule, { path: `${BASE}/afile/sub`, state: "directory" }, "plan")).plan).toEqual({ kind: "blocked", reason: `${BASE}/afile is not a directory` });
+    expect((await step(fileModule, { path: `${BASE}/dir-link`, state: "directory" }, "plan")).plan).toEqual({
+      kind: "fail",
+      message: `${BASE}/dir-link is a symbolic link to ${BASE}/real, not a directory`,
+    });
   });
 });
 
