@@ -1,6 +1,7 @@
 // What every `deploy <command>` provides. Commands do argument parsing and wiring only.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { didYouMean } from "../config/suggest.js";
+import { ansibleOptionHint } from "./ansible-habits.js";
 
 export interface CliIO {
   out: (line: string) => void;
@@ -47,6 +48,8 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
     // Node's text for an unknown option explains `--` for positionals; a typo wants the right name instead.
     const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
     if (unknown === undefined) throw new UsageError(message, { cause: error });
+    const ansible = ansibleOptionHint(unknown);
+    if (ansible) throw new UsageError(`unknown option ${ansible}`, { cause: error });
     const names = Object.keys(options).map((name) => `--${name}`);
     // Ansible's longer spellings (`--extra-vars`) start with ours (`--extra`).
     const prefix = names.find((name) => unknown.startsWith(`${name}-`));

@@ -1,15 +1,21 @@
 // Connects the layers for a run: config -> engine <- connections, facts, evaluator.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Project } from "../config/model.js";
 import { matchHosts } from "../config/patterns.js";
-import { loadProject } from "../config/project.js";
+import { loadProject, type ProjectOptions } from "../config/project.js";
+import { ConfigError } from "../config/problems.js";
 import { createConnectionEnv, openConnection } from "../connection/open.js";
 import { gatherFacts } from "../facts/gather.js";
 import type { RunDeps } from "../engine/run.js";
 import { createEvaluator } from "../template/evaluator.js";
+import { ansiblePatternHint } from "./ansible-habits.js";
 import type { CliIO } from "./command.js";
 import { UsageError } from "./command.js";
 
 export interface RunInputs {
+  /** `apply` (the default) or `plan`, for messages. */
+  command?: string;
   cwd: string;
   inventoryFile: string;
   playbookFile?: string;
@@ -25,8 +31,35 @@ export interface LoadedRun {
   limit?: Set<string>;
 }
 
+/**
+ * loadProject; when it fails and the first argument is a playbook, ansible-playbook's order (`deploy apply
+ * site.yml inventory.yaml`) was meant: say "inventory first" instead of the inventory's problems.
+ */
+export async function loadInOrder(command: string, options: ProjectOptions): Promise<Project> {
+  try {
+    return await loadProject(options);
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError) || !isPlaybook(path.resolve(options.cwd, options.inventoryFile))) throw error;
+    const given = options.playbookFile;
+    const order = given === undefined ? `deploy ${command} <inventory> ${options.inventoryFile}` : `deploy ${command} ${given} ${options.inventoryFile}`;
+    throw new UsageError(`'${options.inventoryFile}' is a playbook: the inventory comes first (${order})`, { cause: error });
+  }
+}
+
+/** A list whose items hold `hosts:` is a playbook; an inventory is a map. No full parse: it may be huge. */
+function isPlaybook(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return false;
+  }
+  const first = text.split("\n").find((line) => line.trim() !== "" && !/^\s*#/.test(line) && line.trim() !== "---");
+  return first !== undefined && /^-(\s|$)/.test(first) && /^(?:-\s+|\s+)hosts:/m.test(text);
+}
+
 export async function loadForRun(inputs: RunInputs): Promise<LoadedRun> {
-  const project = await loadProject({
+  const project = await loadInOrder(inputs.command ?? "apply", {
     cwd: inputs.cwd,
     inventoryFile: inputs.inventoryFile,
     ...(inputs.playbookFile !== undefined ? { playbookFile: inputs.playbookFile } : {}),
@@ -39,7 +72,8 @@ export async function loadForRun(inputs: RunInputs): Promise<LoadedRun> {
   try {
     names = matchHosts(inputs.limit, project.inventory);
   } catch (error: unknown) {
-    throw new UsageError(`--limit: ${error instanceof Error ? error.message : String(error)}`);
+    const ansible = ansiblePatternHint(inputs.limit);
+    throw new UsageError(`--limit: ${ansible ? `'${inputs.limit}': ${ansible}` : error instanceof Error ? error.message : String(error)}`);
   }
   if (names.length === 0) throw new UsageError(`--limit '${inputs.limit}' matches no host`);
   return { project, limit: new Set(names) };

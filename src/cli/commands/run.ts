@@ -94,6 +94,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   const tags = { tags: tagList("tags", values.tags), skipTags: tagList("skip-tags", values["skip-tags"]) };
 
   const loaded = await loadForRun({
+    command: mode,
     cwd: io.cwd,
     inventoryFile,
     playbookFile,

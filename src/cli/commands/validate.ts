@@ -3,8 +3,8 @@
 import path from "node:path";
 import type { Play, Project } from "../../config/model.js";
 import { matchHosts } from "../../config/patterns.js";
-import { loadProject } from "../../config/project.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
+import { loadInOrder } from "../wiring.js";
 
 const USAGE = `Usage: deploy validate <inventory> [playbook] [options]
 
@@ -70,7 +70,7 @@ export const validateCommand: Command = {
     const [inventoryFile, playbookFile, ...more] = parsed.positionals;
     if (!inventoryFile) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");
     if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);
-    const project = await loadProject({
+    const project = await loadInOrder("validate", {
       cwd: io.cwd,
       inventoryFile,
       playbookFile,

@@ -1,0 +1,53 @@
+// What ansible-playbook's hands type on deploy's command line, and the deploy way of each: one table, so a
+// hint is written once and docs/ansible.md can be checked against it. Only options deploy does not have
+// are here; they are looked up after Node's parser has refused one.
+
+interface AnsibleOption {
+  /** The spellings ansible-playbook accepts. */
+  names: readonly string[];
+  /** What to do in deploy instead, as one clause. */
+  deployWay: string;
+}
+
+export const ANSIBLE_OPTIONS: readonly AnsibleOption[] = [
+  { names: ["--check", "-C"], deployWay: "the dry run is `deploy plan <inventory> [playbook]` (it shows each change, with diffs)" },
+  { names: ["--diff", "-D"], deployWay: "`deploy plan` and `deploy apply` always show a changed file's diff" },
+  { names: ["-i", "--inventory", "--inventory-file"], deployWay: "the inventory is the first argument: `deploy <command> <inventory> [playbook]`" },
+  { names: ["--syntax-check"], deployWay: "`deploy validate <inventory> [playbook]` checks everything without connecting" },
+  { names: ["--list-hosts"], deployWay: "`deploy inventory <inventory>` lists the groups and hosts; `deploy validate` names each play's hosts" },
+  { names: ["--list-tasks"], deployWay: "`deploy validate` counts each play's tasks; `deploy plan` names every task and what it would do" },
+  { names: ["--list-tags"], deployWay: "deploy cannot list tags; `--tags` with a tag no task has is refused with the playbook's tags" },
+  { names: ["--start-at-task"], deployWay: "deploy has no start point: tasks are idempotent, so a second apply redoes nothing done; `--tags` runs a part" },
+  { names: ["--step"], deployWay: "deploy has no step mode: `deploy plan` first shows what apply would do" },
+  { names: ["-b", "--become"], deployWay: "become is set in the files: `become: true` on a host of the inventory, a play or a task" },
+  { names: ["--become-user"], deployWay: "`become_user:` is set on a host of the inventory" },
+  { names: ["-K", "--ask-become-pass"], deployWay: "the sudo password is the var `become_password` (in a vault file) or DEPLOY_BECOME_PASSWORD" },
+  { names: ["-u", "--user"], deployWay: "the login is a host's `user:` in the inventory (default: ~/.ssh/config, else your user)" },
+  { names: ["--private-key", "--key-file"], deployWay: "the key is a host's `identity_file:` in the inventory (or your SSH agent)" },
+  { names: ["-k", "--ask-pass"], deployWay: "deploy logs in with keys (an SSH agent or `identity_file:`), not passwords" },
+  { names: ["-c", "--connection"], deployWay: "`connection: local` (or ssh) is set on a host of the inventory" },
+  { names: ["-T", "--timeout"], deployWay: "the connect timeout is `settings.connect_timeout` in the inventory" },
+  { names: ["--ask-vault-pass", "--ask-vault-password", "-J"], deployWay: "deploy asks for the vault password on a terminal by itself; or `--vault-password-file F`" },
+  { names: ["--vault-id"], deployWay: "deploy has one vault password: `--vault-password-file F`" },
+];
+
+/** The hint for an option deploy does not know, when it is one of Ansible's. */
+export function ansibleOptionHint(option: string): string | undefined {
+  const name = option.split("=")[0]!;
+  const known = ANSIBLE_OPTIONS.find((o) => o.names.includes(name));
+  return known && `${name} (ansible-playbook's): ${known.deployWay}`;
+}
+
+/** Host pattern forms of Ansible that deploy does not have, with what to write instead. */
+const ANSIBLE_PATTERNS: ReadonlyArray<{ form: RegExp; deployWay: string }> = [
+  { form: /^[!&]?~/, deployWay: "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)" },
+  { form: /\[-?\d*(?::-?\d*)?\]$/, deployWay: "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)" },
+  { form: /^@/, deployWay: "deploy writes no retry files (`@site.retry`): name the hosts (`web-01,web-02`)" },
+];
+
+/** Why a host pattern that matched nothing was probably meant the Ansible way, or undefined. */
+export function ansiblePatternHint(pattern: string): string | undefined {
+  // The pattern's parts as patterns.ts splits them, without touching a subscript's `:` (web[0:2]).
+  const parts = pattern.split(/,|:(?![^[]*\])/).map((p) => p.trim());
+  return ANSIBLE_PATTERNS.find((p) => parts.some((part) => p.form.test(part)))?.deployWay;
+}

@@ -1,0 +1,82 @@
+// ansible-playbook's options and argument order on deploy's command line: each is refused with the deploy
+// way to do it (they were a bare "unknown option", or the inventory's problems for a playbook given first).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANSIBLE_OPTIONS, ansibleOptionHint, ansiblePatternHint } from "../../../src/cli/ansible-habits.js";
+import type { CliIO } from "../../../src/cli/command.js";
+import { main } from "../../../src/cli/main.js";
+
+let dir = "";
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "deploy-ansible-habits-"));
+  const files: Record<string, string> = {
+    // An address nothing listens on: every case here must stop before connecting anyway.
+    "inventory/i.yaml": "hosts:\n  web-01: { address: 127.0.0.1, port: 1 }\n  web-02: { address: 127.0.0.1, port: 1 }\ngroups:\n  web: { hosts: [web-01, web-02] }\n",
+    "playbooks/site.yaml": "- hosts: web\n  tasks:\n    - command: echo hi\n",
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function deploy(args: string[]): Promise<{ code: number; err: string[] }> {
+  const err: string[] = [];
+  const io: CliIO = { out: () => undefined, err: (l) => err.push(...l.split("\n")), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+  return { code: await main(args, io), err };
+}
+
+describe("Ansible's options", () => {
+  it.each([
+    [["plan", "inventory/i.yaml", "--check"], "deploy plan: unknown option --check (ansible-playbook's): the dry run is `deploy plan <inventory> [playbook]` (it shows each change, with diffs)"],
+    [["apply", "inventory/i.yaml", "-C"], "deploy apply: unknown option -C (ansible-playbook's): the dry run is `deploy plan <inventory> [playbook]` (it shows each change, with diffs)"],
+    [["apply", "inventory/i.yaml", "--diff"], "deploy apply: unknown option --diff (ansible-playbook's): `deploy plan` and `deploy apply` always show a changed file's diff"],
+    [["apply", "-i", "inventory/i.yaml", "playbooks/site.yaml"], "deploy apply: unknown option -i (ansible-playbook's): the inventory is the first argument: `deploy <command> <inventory> [playbook]`"],
+    [["apply", "inventory/i.yaml", "--start-at-task=restart"], "deploy apply: unknown option --start-at-task (ansible-playbook's): deploy has no start point: tasks are idempotent, so a second apply redoes nothing done; `--tags` runs a part"],
+    [["validate", "inventory/i.yaml", "--syntax-check"], "deploy validate: unknown option --syntax-check (ansible-playbook's): `deploy validate <inventory> [playbook]` checks everything without connecting"],
+    [["apply", "inventory/i.yaml", "-b"], "deploy apply: unknown option -b (ansible-playbook's): become is set in the files: `become: true` on a host of the inventory, a play or a task"],
+  ])("%j", async (args, message) => {
+    const r = await deploy(args);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe(message);
+  });
+
+  it("every one in the table has a hint; deploy's own options and typos are not Ansible's", () => {
+    for (const option of ANSIBLE_OPTIONS) for (const name of option.names) expect(ansibleOptionHint(name)).toMatch(/\(ansible-playbook's\): ./);
+    expect(ansibleOptionHint("--list-hosts=x")).toMatch(/^--list-hosts \(ansible-playbook's\): `deploy inventory/);
+    expect(ansibleOptionHint("--limt")).toBeUndefined();
+    expect(ansibleOptionHint("--extra-vars")).toBeUndefined();
+  });
+});
+
+describe("Ansible's host patterns in --limit", () => {
+  it.each([
+    ["web[0]", "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)"],
+    ["web[0:1]", "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)"],
+    ["~web-0[12]", "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)"],
+    ["web:!~web-02", "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)"],
+    ["@site.retry", "deploy writes no retry files (`@site.retry`): name the hosts (`web-01,web-02`)"],
+  ])("%s", async (pattern, hint) => {
+    const r = await deploy(["plan", "inventory/i.yaml", "--limit", pattern]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe(`deploy plan: --limit: '${pattern}': ${hint}`);
+  });
+
+  it("other patterns keep their own message", async () => {
+    expect(ansiblePatternHint("web-0*")).toBeUndefined();
+    expect((await deploy(["plan", "inventory/i.yaml", "--limit", "wbe"])).err[0]).toBe("deploy plan: --limit: host pattern 'wbe': `wbe` is not a host or group of the inventory, did you mean `web`?");
+  });
+});
+
+describe("a playbook given first (ansible-playbook's order)", () => {
+  it("says the inventory comes first, with the order to type", async () => {
+    const swapped = await deploy(["apply", "playbooks/site.yaml", "inventory/i.yaml"]);
+    expect(swapped.code).toBe(1);
+    expect(swapped.err[0]).toBe("deploy apply: 'playbooks/site.yaml' is a playbook: the inventory comes first (deploy apply inventory/i.yaml playbooks/site.yaml)");
+    expect((await deploy(["validate", "playbooks/site.yaml"])).err[0]).toBe("deploy validate: 'playbooks/site.yaml' is a playbook: the inventory comes first (deploy validate <inventory> playbooks/site.yaml)");
+    expect((await deploy(["plan", "playbooks/site.yaml"])).err[0]).toMatch(/^deploy plan: 'playbooks\/site\.yaml' is a playbook: the inventory comes first/);
+  });
+});
