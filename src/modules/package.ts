@@ -14,6 +14,7 @@ import {
   parseAptProbe,
   parsePackageSpec,
   specArg,
+  unchosenVirtual,
   type AptDecision,
   type AptWant,
 } from "./system/apt.js";
@@ -73,6 +74,7 @@ function summarize(decision: AptDecision): string {
   const parts: string[] = [];
   if (decision.refresh) parts.push(`refresh apt lists (${decision.refreshReason ?? "stale"})`);
   if (decision.install.length) parts.push(`install ${decision.install.map(specArg).join(", ")}`);
+  for (const { spec, verb, why } of decision.finish) parts.push(`${verb} ${specArg(spec)} (${why})`);
   if (decision.upgrade.length) {
     parts.push(`upgrade ${decision.upgrade.map((u) => `${u.spec.name} ${u.from} -> ${u.to}`).join(", ")}`);
   }
@@ -82,7 +84,14 @@ function summarize(decision: AptDecision): string {
 }
 
 function installArgs(decision: AptDecision): string[] {
-  return [...decision.install.map(specArg), ...decision.upgrade.map((u) => specArg(u.spec))];
+  return [...decision.install.map(specArg), ...decision.finish.map((f) => specArg(f.spec)), ...decision.upgrade.map((u) => specArg(u.spec))];
+}
+
+/** "ssh-server is a virtual package, provided by openssh-server (installed)" for each satisfied one. */
+function providedNote(decision: AptDecision): string | undefined {
+  const provided = decision.virtual.filter((v) => v.installed.length > 0);
+  if (provided.length === 0) return undefined;
+  return provided.map((v) => `${v.name} is a virtual package, provided by ${v.installed.join(", ")} (installed)`).join("; ");
 }
 
 /** The apt probe for what the task wants. */
@@ -111,15 +120,18 @@ export const packageModule: Module<PackageParams, undefined> = {
     const seen = parseAptProbe(observed.output);
     if (!seen.dpkg) return { kind: "fail", message: "package supports apt only; this host has no dpkg" };
     const decision = decideApt(want(params), seen);
+    const unchosen = unchosenVirtual(decision);
+    if (unchosen !== undefined) return { kind: "fail", message: unchosen };
     if (decision.unavailable.length > 0) {
       return {
         kind: "fail",
         message: `no installation candidate for ${decision.unavailable.join(", ")} (update_cache is false; the apt lists may be stale)`,
       };
     }
-    const nothing = !decision.refresh && !decision.install.length && !decision.upgrade.length && !decision.remove.length;
-    if (nothing) return { kind: "ok" };
-    return { kind: "change", summary: summarize(decision), detail: decision };
+    const nothing = !decision.refresh && !decision.install.length && !decision.finish.length && !decision.upgrade.length && !decision.remove.length;
+    const note = providedNote(decision);
+    if (nothing) return note !== undefined ? { kind: "ok", summary: note } : { kind: "ok" };
+    return { kind: "change", summary: [summarize(decision), ...(note !== undefined ? [note] : [])].join("; "), detail: decision };
   },
 
   async apply(params, _prepared, change, ctx) {
@@ -136,6 +148,8 @@ export const packageModule: Module<PackageParams, undefined> = {
       // Fresh lists change candidates (and for `latest`, what is outdated): decide again from a new probe.
       const probe = await ctx.run(aptProbeOf(params));
       decision = decideApt({ ...w, updateCache: false }, parseAptProbe(probe.stdout + probe.stderr));
+      const unchosen = unchosenVirtual(decision);
+      if (unchosen !== undefined) return { changed: false, failed: unchosen };
       if (decision.unavailable.length > 0) {
         return { changed: false, failed: `no installation candidate for ${decision.unavailable.join(", ")} after refreshing the apt lists` };
       }

@@ -42,6 +42,11 @@ export interface PackageState {
   candidate?: string;
   /** The candidate is newer than the installed version. */
   newer: boolean;
+  /**
+   * For a name dpkg does not know and apt has no candidate for: the packages that provide it (a virtual
+   * package such as ssh-server), and whether each is installed. Empty when it is not a virtual package.
+   */
+  providers: { name: string; installed: boolean }[];
 }
 
 export interface AptObservation {
@@ -87,11 +92,12 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       // reads apt's binary cache but never rewrites a missing or stale one (it builds it in memory, ~0.5 s
       // of the host's CPU each time), so a plan leaves the host untouched. An apply lets it write the
       // cache once, as apt-get would.
-      "policy() {",
+      "aptcache() {",
       `  if [ ${readOnly ? 1 : 0} = 1 ] && [ -w /var/cache/apt ] && command -v setpriv >/dev/null 2>&1; then`,
-      '    setpriv --reuid=65534 --regid=65534 --clear-groups apt-cache policy "$@"',
-      '  else apt-cache policy "$@"; fi',
+      '    setpriv --reuid=65534 --regid=65534 --clear-groups apt-cache "$@"',
+      '  else apt-cache "$@"; fi',
       "}",
+      'policy() { aptcache policy "$@"; }',
       "set --",
       sh`for p in ${names}; do state "$p"; if asks; then set -- "$@" "$p"; fi; done`.text,
       // Each asked package's "name<TAB>candidate" line; in a subshell, so IFS and set -f stay its own.
@@ -108,6 +114,16 @@ export function aptProbeScript(names: string[], wantCandidates: "all" | "missing
       "    if [ -n \"$c\" ] && [ -n \"$v\" ] && dpkg --compare-versions \"$c\" gt \"$v\"; then n=1; fi",
       "  fi",
       "  printf '#deploy:pkg\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$p\" \"$st\" \"$v\" \"$c\" \"$n\"",
+      // Not installed and no candidate: maybe a virtual package (ssh-server; dpkg may list it as "un").
+      // Its providers, from apt's "Reverse Provides" (installed ones included: the status file is one of
+      // apt's sources), each with whether it is installed. Only for such names, so an ordinary run starts
+      // no more processes.
+      "  if [ $inst = 0 ] && [ -z \"$c\" ] && asks; then",
+      "    for r in $(aptcache showpkg \"$p\" 2>/dev/null | awk 'f && $1 != \"\" && !s[$1]++ { print $1 } /^Reverse Provides:/ { f = 1 }'); do",
+      "      case $(dpkg-query -W -f='${db:Status-Abbrev}' \"$r\" 2>/dev/null) in ?i*) i=1 ;; *) i=0 ;; esac",
+      "      printf '#deploy:provider\\t%s\\t%s\\t%s\\n' \"$p\" \"$r\" \"$i\"",
+      "    done",
+      "  fi",
       "done",
     ].join("\n"),
   );
@@ -126,7 +142,11 @@ export function parseAptProbe(output: string): AptObservation {
       version,
       candidate: candidate === "-" ? undefined : candidate,
       newer: newer === "1",
+      providers: [],
     });
+  }
+  for (const [name = "", provider = "", installed = "0"] of records(report, "provider")) {
+    observation.packages.get(name)?.providers.push({ name: provider, installed: installed === "1" });
   }
   return observation;
 }
@@ -145,6 +165,13 @@ export interface AptDecision {
   /** Why the lists are refreshed, for the summary. */
   refreshReason?: string;
   install: PackageSpec[];
+  /**
+   * Packages dpkg left unfinished (a maintainer script failed: half-configured, unpacked, half-installed):
+   * installed again by the same apt-get install, which configures or reinstalls them: `verb` says which.
+   */
+  finish: { spec: PackageSpec; verb: "configure" | "reinstall"; why: string }[];
+  /** Virtual packages: provided by an installed package (nothing to do), or only by packages to choose from. */
+  virtual: { name: string; providers: string[]; installed: string[] }[];
   upgrade: { spec: PackageSpec; from: string; to: string }[];
   remove: string[];
   /** Packages apt knows no candidate for while the lists will not be refreshed. */
@@ -152,7 +179,7 @@ export interface AptDecision {
 }
 
 export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
-  const decision: AptDecision = { refresh: false, install: [], upgrade: [], remove: [], unavailable: [] };
+  const decision: AptDecision = { refresh: false, install: [], finish: [], virtual: [], upgrade: [], remove: [], unavailable: [] };
   const noCandidate: string[] = [];
   for (const spec of want.packages) {
     const state = seen.packages.get(spec.name);
@@ -170,7 +197,17 @@ export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
       }
       continue;
     }
-    if (!installed) {
+    if (state !== undefined && !installed && state.providers.length > 0) {
+      // A virtual package: apt-get install would pick an installed provider (nothing to do) or refuse to
+      // choose among several, every run; refreshing the lists changes neither.
+      const providers = state.providers.map((p) => p.name);
+      decision.virtual.push({ name: spec.name, providers, installed: state.providers.filter((p) => p.installed).map((p) => p.name) });
+      continue;
+    }
+    const unfinished = state !== undefined && !installed ? UNFINISHED[state.status.charAt(1)] : undefined;
+    if (unfinished !== undefined) {
+      decision.finish.push({ spec, ...unfinished });
+    } else if (!installed) {
       decision.install.push(spec);
       if (state?.candidate === "" || state === undefined) noCandidate.push(spec.name);
     } else if (want.state === "latest" && state.newer && state.candidate) {
@@ -182,7 +219,7 @@ export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
     return decision;
   }
   const stale = seen.listsAge === undefined || seen.listsAge > want.cacheValidTime;
-  const needsLists = decision.install.length > 0 || decision.upgrade.length > 0 || want.state === "latest";
+  const needsLists = decision.install.length > 0 || decision.finish.length > 0 || decision.upgrade.length > 0 || want.state === "latest";
   if (noCandidate.length > 0) {
     decision.refresh = true;
     decision.refreshReason = seen.listsAge === undefined ? "no apt lists yet" : `no candidate for ${noCandidate.join(", ")}`;
@@ -191,6 +228,22 @@ export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
     decision.refreshReason = seen.listsAge === undefined ? "no apt lists yet" : `lists are ${formatAge(seen.listsAge)} old`;
   }
   return decision;
+}
+
+/** dpkg's status letters (db:Status-Abbrev's second) for a package it left unfinished, as the plan says it. */
+const UNFINISHED: Record<string, { verb: "configure" | "reinstall"; why: string }> = {
+  F: { verb: "configure", why: "half-configured" },
+  U: { verb: "configure", why: "unpacked, not configured" },
+  W: { verb: "configure", why: "awaiting triggers" },
+  t: { verb: "configure", why: "triggers pending" },
+  H: { verb: "reinstall", why: "half-installed" },
+};
+
+/** Virtual packages none of whose providers is installed: apt-get will not choose one. */
+export function unchosenVirtual(decision: AptDecision): string | undefined {
+  const open = decision.virtual.filter((v) => v.installed.length === 0);
+  if (open.length === 0) return undefined;
+  return open.map((v) => `${v.name} is a virtual package provided by ${v.providers.join(", ")}: name the one to install`).join("; ");
 }
 
 export function formatAge(seconds: number): string {
@@ -250,8 +303,34 @@ export function aptRemoveCommand(packages: string[], options: { purge?: boolean 
   return sh`${APT_RETRY}\ndeploy_apt ${APT_ENV} apt-get ${options.purge ? "purge" : "remove"} ${APT_OPTIONS} ${packages}`;
 }
 
-/** The apt error lines ("E: ...") of a failed run, else its last lines. */
+/** How many lines of why a dpkg run failed go into the message, besides apt's own E: lines. */
+export const DPKG_REASON_LINES = 10;
+
+/**
+ * The apt error lines ("E: ...") of a failed run, then why dpkg failed, else its last lines. apt's own
+ * line says only "Sub-process /usr/bin/dpkg returned an error code (1)": the cause is in what dpkg and the
+ * package's scripts printed before it ("dpkg: error processing package nginx (--configure):" with its
+ * indented reason, "nginx: [emerg] bind() ... failed"), the last DPKG_REASON_LINES of them.
+ */
 export function aptError(output: string): string {
-  const errors = output.split("\n").filter((l) => l.startsWith("E: "));
-  return (errors.length > 0 ? errors : output.trimEnd().split("\n").slice(-4)).join(" / ").trim();
+  const lines = output.split("\n").map((l) => l.trimEnd());
+  const errors = lines.filter((l) => l.startsWith("E: "));
+  if (errors.length === 0) return lines.filter((l) => l !== "").slice(-4).join(" / ").trim();
+  const reasons: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith("dpkg: ")) {
+      // dpkg indents the reason of an error on the lines after it.
+      let whole = line;
+      while (lines[i + 1]?.startsWith(" ") && lines[i + 1]!.trim() !== "") whole += ` ${lines[++i]!.trim()}`;
+      reasons.push(whole);
+    } else if (!/^[EWN]: /.test(line) && !line.startsWith(" ") && !/^Errors were encountered/.test(line) && DPKG_SAYS_WHY.test(line)) {
+      reasons.push(line.trim());
+    }
+  }
+  const why = [...new Set(reasons)].slice(-DPKG_REASON_LINES);
+  return [...errors, ...why].join(" / ");
 }
+
+/** A line a maintainer script or a service it starts prints when it fails (not apt's progress lines). */
+const DPKG_SAYS_WHY = /\b(error|errors|failed|fatal|emerg|cannot|unable|denied|not found)\b/i;

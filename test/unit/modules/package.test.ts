@@ -2,11 +2,14 @@ import { accessSync, constants } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { packageModule, packageSchema } from "../../../src/modules/package.js";
 import {
+  aptError,
   aptInstallCommand,
+  DPKG_REASON_LINES,
   aptProbeScript,
   decideApt,
   parseAptProbe,
   parsePackageSpec,
+  type AptDecision,
   type AptObservation,
   type AptWant,
 } from "../../../src/modules/system/apt.js";
@@ -62,8 +65,24 @@ describe("decide", () => {
     expect(decide({ name: "cowsay" }, probeOutput(99999, [["cowsay", "", "", "3.03", 0]]))).toMatchObject({ summary: "install cowsay" });
   });
 
-  it("half-installed counts as missing", () => {
-    expect(decide({ name: "nginx" }, probeOutput(10, [["nginx", "iF ", "1.0", "1.0", 0]]))).toMatchObject({ summary: "install nginx" });
+  it("a package dpkg left unfinished is configured (or reinstalled) by the same install, and plan says so", () => {
+    const plan = decide({ name: ["nginx", "tree", "hello"] }, probeOutput(10, [["nginx", "iF ", "", "1.0", 0], ["tree", "iHR", "", "2.1", 0], missing("hello")]));
+    expect(plan).toMatchObject({ summary: "install hello, configure nginx (half-configured), reinstall tree (half-installed)" });
+    if (plan.kind !== "change") throw new Error("expected a change");
+    expect((plan.detail as AptDecision).finish.map((f) => f.spec.name)).toEqual(["nginx", "tree"]);
+    expect(decide({ name: "nginx" }, probeOutput(10, [["nginx", "iU ", "", "1.0", 0]]))).toMatchObject({ summary: "configure nginx (unpacked, not configured)" });
+  });
+
+  it("a virtual package: ok when an installed package provides it, refused with its providers otherwise, without a refresh", () => {
+    const provided = `${probeOutput(10, [["ssh-server", "un ", "", "", 0]])}#deploy:provider\tssh-server\tdropbear-bin\t0\n#deploy:provider\tssh-server\topenssh-server\t1\n`;
+    expect(decide({ name: "ssh-server" }, provided)).toEqual({ kind: "ok", summary: "ssh-server is a virtual package, provided by openssh-server (installed)" });
+    const withOther = decide({ name: ["ssh-server", "tree"] }, `${provided}#deploy:pkg\ttree\tun \t\t2.1\t0\n`);
+    expect(withOther).toMatchObject({ kind: "change", summary: "install tree; ssh-server is a virtual package, provided by openssh-server (installed)" });
+    const choice = `${probeOutput(10, [["mail-transport-agent", "", "", "", 0]])}#deploy:provider\tmail-transport-agent\texim4-daemon-light\t0\n#deploy:provider\tmail-transport-agent\tpostfix\t0\n`;
+    expect(decide({ name: "mail-transport-agent" }, choice)).toEqual({
+      kind: "fail",
+      message: "mail-transport-agent is a virtual package provided by exim4-daemon-light, postfix: name the one to install",
+    });
   });
 
   it("update_cache: stale lists are refreshed before installing, fresh ones are not", () => {
@@ -135,7 +154,7 @@ describe("parseAptProbe", () => {
   it("ignores tool noise between the tagged lines", () => {
     const seen: AptObservation = parseAptProbe("W: some apt warning\n#deploy:lists-age\t42\nperl: warning: locale\n#deploy:pkg\tnginx\tii \t1.0\t-\t0\n");
     expect(seen.listsAge).toBe(42);
-    expect(seen.packages.get("nginx")).toEqual({ name: "nginx", status: "ii ", installed: true, version: "1.0", candidate: undefined, newer: false });
+    expect(seen.packages.get("nginx")).toEqual({ name: "nginx", status: "ii ", installed: true, version: "1.0", candidate: undefined, newer: false, providers: [] });
   });
 });
 
@@ -144,12 +163,17 @@ describe("the probe script on a stubbed host", () => {
   const stubs = {
     "dpkg-query": `shift 2; rc=0
 for p in "$@"; do
-  case $p in nginx) printf 'nginx\\tii \\t1.22.1-9\\n' ;; haproxy) printf 'haproxy\\trc \\t2.6\\n' ;; *) echo "dpkg-query: no packages found matching $p" >&2; rc=1 ;; esac
+  case $p in nginx) printf 'nginx\\tii \\t1.22.1-9\\n' ;; haproxy) printf 'haproxy\\trc \\t2.6\\n' ;; openssh-server) printf 'ii ' ;; *) echo "dpkg-query: no packages found matching $p" >&2; rc=1 ;; esac
 done
 exit $rc`,
     // Like apt-cache: a block per known package (the native architecture's without its ":amd64"), nothing
     // on stdout for an unknown one, "(none)" for a virtual one.
-    "apt-cache": `shift
+    // showpkg: a virtual package's "Reverse Provides" (name version (= ) per line, a provider once per version).
+    "apt-cache": `if [ "$1" = showpkg ]; then
+  case $2 in mta) printf 'Package: mta\\nReverse Depends: \\n  mutt,mta\\nReverse Provides: \\npostfix 3.7 (= )\\nopenssh-server 1:9.2 (= )\\npostfix 3.8 (= )\\n' ;; esac
+  exit 0
+fi
+shift
 for p in "$@"; do
   case $p in nginx) c=1.22.1-9+deb12u1 ;; haproxy) c=2.6.12 ;; cowsay) c=3.03 ;; libc6:amd64) c=2.36 ;; mta) c='(none)' ;; *) echo "N: Unable to locate package $p" >&2; continue ;; esac
   printf '%s:\\n  Installed: (none)\\n  Candidate: %s\\n  Version table:\\n *** %s 500\\n        500 http://deb.debian.org/debian bookworm/main amd64 Packages\\n' "\${p%:amd64}" "$c" "$c"
@@ -172,8 +196,13 @@ done`,
       ["libc6:amd64", false, "", "2.36", false],
       ["mta", false, "", "", false],
     ]);
+    expect(seen.packages.get("mta")?.providers).toEqual([{ name: "postfix", installed: false }, { name: "openssh-server", installed: true }]);
+    expect(seen.packages.get("nope")?.providers).toEqual([]);
+    // policy once for all; showpkg only for the names apt has no candidate for and dpkg does not know.
     expect(shell.calls().filter((c) => c.tool === "apt-cache").map((c) => c.args)).toEqual([
       ["policy", "nginx", "haproxy", "cowsay", "nope", "libc6:amd64", "mta"],
+      ["showpkg", "nope"],
+      ["showpkg", "mta"],
     ]);
   });
 
@@ -257,8 +286,41 @@ echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend),
   it("a failing install fails the task with apt's error lines", async () => {
     shell = new StubShell({ "apt-get": "echo 'Reading package lists...'; echo 'E: Unable to locate package nope' >&2; exit 100" });
     const params = packageSchema.parse({ name: "nope1", update_cache: false });
-    const result = await packageModule.apply(params, undefined, { kind: "change", summary: "", detail: { refresh: false, install: [parsePackageSpec("nope1")], upgrade: [], remove: [], unavailable: [] } }, shell.context());
+    const detail: AptDecision = { refresh: false, install: [parsePackageSpec("nope1")], finish: [], virtual: [], upgrade: [], remove: [], unavailable: [] };
+    const result = await packageModule.apply(params, undefined, { kind: "change", summary: "", detail }, shell.context());
     expect(result.failed).toBe("apt-get install nope1 failed: E: Unable to locate package nope");
+  });
+
+  it("a dpkg failure says why: dpkg's error with its reason and the package script's own error line", () => {
+    const output = `Reading package lists...
+Setting up nginx (1.22.1-9) ...
+Job for nginx.service failed because the control process exited with error code.
+See "systemctl status nginx.service" and "journalctl -xeu nginx.service" for details.
+invoke-rc.d: initscript nginx, action "start" failed.
+\u25cf nginx.service - A high performance web server and a reverse proxy server
+     Active: failed (Result: exit-code) since Sun 2026-11-29 14:00:00 UTC; 9ms ago
+Nov 29 14:00:00 web-01 nginx[812]: nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)
+dpkg: error processing package nginx (--configure):
+ installed nginx package post-installation script subprocess returned error exit status 1
+Errors were encountered while processing:
+ nginx
+E: Sub-process /usr/bin/dpkg returned an error code (1)
+`;
+    expect(aptError(output)).toBe(
+      [
+        "E: Sub-process /usr/bin/dpkg returned an error code (1)",
+        "Job for nginx.service failed because the control process exited with error code.",
+        'invoke-rc.d: initscript nginx, action "start" failed.',
+        "Nov 29 14:00:00 web-01 nginx[812]: nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)",
+        "dpkg: error processing package nginx (--configure): installed nginx package post-installation script subprocess returned error exit status 1",
+      ].join(" / "),
+    );
+    // Bounded: a script printing hundreds of errors gives the last few.
+    const flood = Array.from({ length: 50 }, (_, i) => `cannot do ${i}`).join("\n");
+    expect(aptError(`${flood}\nE: Sub-process /usr/bin/dpkg returned an error code (1)\n`).split(" / ")).toEqual([
+      "E: Sub-process /usr/bin/dpkg returned an error code (1)",
+      ...Array.from({ length: DPKG_REASON_LINES }, (_, i) => `cannot do ${50 - DPKG_REASON_LINES + i}`),
+    ]);
   });
 
   it("refreshes the lists, stamps the time, then decides again from a fresh probe", async () => {
