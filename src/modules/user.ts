@@ -52,6 +52,7 @@ export function userProbe(params: UserParams): Probe {
     ...namedGroups(params).map((name) => ({ kind: "account", db: "group", name }) as const),
   ];
   const lines: Script[] = [];
+  if (params.state === "present") lines.push(homeProbe(params));
   if (params.groups !== undefined) {
     lines.push(sh`printf '#deploy:member-of %s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
   }
@@ -64,6 +65,33 @@ export function userProbe(params: UserParams): Probe {
   return lines.length ? { lookups, script: raw(lines.map(String).join("\n")) } : { lookups };
 }
 
+/**
+ * What is already at the home a new user would get (`home`, else useradd's HOME default + name): owner
+ * uid, mode, type and path. useradd takes an existing directory as it is, with a warning on stderr only.
+ * Builtins, and stat only when something is there: this runs for every user task.
+ */
+function homeProbe(params: UserParams): Script {
+  const where =
+    params.home !== undefined
+      ? sh`h=${params.home}`
+      : raw(
+          [
+            "b=/home",
+            "if [ -r /etc/default/useradd ]; then while IFS== read -r k v; do [ \"$k\" = HOME ] && [ -n \"$v\" ] && b=$v; done < /etc/default/useradd; fi",
+            sh`h=$b/${params.name}`.text,
+          ].join("\n"),
+        );
+  return raw(`${where.text}\nif [ -e "$h" ] || [ -L "$h" ]; then printf '#deploy:home %s|%s\\n' "$(stat -c '%u|%a|%F' -- "$h")" "$h"; fi`);
+}
+
+/** Something already at the new user's home. */
+export interface ExistingHome {
+  path: string;
+  uid: number;
+  mode: string;
+  type: string;
+}
+
 export interface UserObservation {
   user?: PasswdEntry;
   groups: Map<string, GroupEntry>;
@@ -71,6 +99,7 @@ export interface UserObservation {
   /** Supplementary groups the user is listed in; undefined when not probed. */
   memberOf?: string[];
   password: "same" | "differs" | "unreadable" | "unknown";
+  home?: ExistingHome;
 }
 
 export function parseUserProbe(output: string): UserObservation {
@@ -89,6 +118,8 @@ export function parseUserProbe(output: string): UserObservation {
     if (entry) observation.groups.set(entry.name, entry);
   }
   if (memberOf !== undefined) observation.memberOf = memberOf.split(",").filter((g) => g !== "");
+  const home = /^(\d+)\|([0-7]+)\|([^|]*)\|(.*)$/.exec(fact(report, "home") ?? "");
+  if (home) observation.home = { uid: Number(home[1]), mode: home[2]!.padStart(4, "0"), type: home[3]!, path: home[4]! };
   return observation;
 }
 
@@ -187,7 +218,23 @@ export const userModule: Module<UserParams, undefined> = {
       return { kind: "fail", message: `user ${name}: cannot read /etc/shadow to compare the password (use become)` };
     }
     if (!seen.user) {
+      const home = seen.home;
+      if (home !== undefined && home.type !== "directory") {
+        return { kind: "fail", message: `user ${name}: home ${home.path} exists and is a ${home.type}, not a directory` };
+      }
+      // Another account's directory: useradd would only warn, and the new user could not use its home
+      // (nor keep it private). A home kept for this user is one given with the owner's uid; root's is the
+      // usual home of a service account (/var/lib/x made by its package), taken as it is.
+      if (home !== undefined && home.uid !== 0 && home.uid !== params.uid) {
+        return {
+          kind: "fail",
+          message:
+            `user ${name}: home ${home.path} already exists, owned by uid ${home.uid} (mode ${home.mode}); the new user could not use it. ` +
+            `Give uid: ${home.uid} to take it over, or move it away or chown it first`,
+        };
+      }
       const create = userCreate(params);
+      if (home !== undefined) create.words.push(`home ${home.path} exists, owned by ${home.uid === 0 ? "root" : `uid ${home.uid}`}, kept`);
       const words = create.words.length > 0 ? ` (${create.words.join(", ")})` : "";
       return { kind: "change", summary: `create user ${name}${words}`, detail: { action: "create", args: create.args } };
     }
@@ -204,6 +251,9 @@ export const userModule: Module<UserParams, undefined> = {
     // userdel -r exits 12 when the home directory could not be removed (e.g. it never existed): the user is gone.
     const ok = result.exitCode === 0 || (tool === "userdel" && result.exitCode === 12);
     if (!ok) return { changed: false, failed: `${tool} failed: ${tail(result.stderr || result.stdout)}` };
-    return { changed: true };
+    // useradd and usermod succeed with warnings ("the home directory already exists", "not copying any
+    // file from skel"): they are the only word that the account may not be what it seems.
+    const warning = tail(result.stderr);
+    return warning !== "" ? { changed: true, summary: `${change.summary}; ${warning}` } : { changed: true };
   },
 };

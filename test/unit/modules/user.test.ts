@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupModule, groupSchema } from "../../../src/modules/group.js";
@@ -123,6 +123,48 @@ exit $rc`;
       "-d", "/srv/a b$(touch pwned)", "-c", comment, "-p", "$6$salt$h'a\"sh", "app",
     ]);
     expect(existsSync(path.join(shell.dir, "pwned"))).toBe(false);
+  });
+
+  it("a home that exists owned by another uid is refused at plan; by root or the given uid it is kept, and said", () => {
+    const home = (uid: number, type = "directory") => `#deploy:nouser alice\n#deploy:home ${uid}|700|${type}|/home/alice\n`;
+    expect(decideUser({ name: "alice", shell: "/bin/bash" }, home(1500))).toEqual({
+      kind: "fail",
+      message: "user alice: home /home/alice already exists, owned by uid 1500 (mode 0700); the new user could not use it. Give uid: 1500 to take it over, or move it away or chown it first",
+    });
+    expect(decideUser({ name: "alice", uid: 1501 }, home(1500))).toMatchObject({ kind: "fail" });
+    expect(decideUser({ name: "alice", uid: 1500 }, home(1500))).toMatchObject({
+      kind: "change",
+      summary: "create user alice (uid 1500, home /home/alice exists, owned by uid 1500, kept)",
+    });
+    expect(decideUser({ name: "alice", system: true }, home(0))).toMatchObject({ summary: "create user alice (system, home /home/alice exists, owned by root, kept)" });
+    expect(decideUser({ name: "alice" }, home(0, "regular file"))).toEqual({ kind: "fail", message: "user alice: home /home/alice exists and is a regular file, not a directory" });
+    // An existing user's home is not this check's business.
+    expect(decideUser({ name: "app", shell: "/usr/sbin/nologin" }, `${APP}#deploy:home 1600|700|directory|/home/app\n`)).toEqual({ kind: "ok" });
+  });
+
+  it("the probe finds the home useradd would use: `home`, else HOME of /etc/default/useradd + the name", async () => {
+    shell = new StubShell({ getent, stat: 'echo "1500|700|directory"' });
+    const dir = path.join(shell.dir, "srv", "it's");
+    mkdirSync(path.join(dir, "alice"), { recursive: true });
+    const given = userSchema.parse({ name: "alice", home: path.join(dir, "alice") });
+    expect(parseUserProbe((await shell.probe(userModule.probe(given, undefined, ctx)))!.output).home).toEqual({
+      uid: 1500, mode: "0700", type: "directory", path: path.join(dir, "alice"),
+    });
+    // The default: /home/<name>, which does not exist here (no stat call, no home).
+    const plain = userSchema.parse({ name: "nosuchuser-h34" });
+    shell.clearCalls();
+    expect(parseUserProbe((await shell.probe(userModule.probe(plain, undefined, ctx)))!.output).home).toBeUndefined();
+    expect(shell.calls().filter((c) => c.tool === "stat")).toEqual([]);
+  });
+
+  it("useradd's warnings on success are reported with the change", async () => {
+    shell = new StubShell({ useradd: "echo 'useradd: warning: the home directory /home/alice already exists.' >&2; echo 'useradd: Not copying any file from skel directory into it.' >&2" });
+    const params = userSchema.parse({ name: "alice", uid: 1500 });
+    const result = await userModule.apply(params, undefined, { kind: "change", summary: "create user alice (uid 1500)", detail: { action: "create", args: ["-u", "1500", "-m"] } }, shell.context());
+    expect(result).toEqual({
+      changed: true,
+      summary: "create user alice (uid 1500); useradd: warning: the home directory /home/alice already exists. / useradd: Not copying any file from skel directory into it.",
+    });
   });
 
   it("useradd failures fail the task with its message", async () => {
