@@ -39,12 +39,14 @@ export function atomicWriteScript(path: string, bytes: number, options: AtomicWr
     raw(`cat > "$tmp"`),
     raw(`got=$(wc -c < "$tmp")`),
     sh`[ "$got" -eq ${String(bytes)} ] || { echo "received $got of "${String(bytes)}" bytes (the upload was cut off); "${path}" left unchanged" >&2; exit 1; }`,
-    sh`chmod ${options.mode ?? "0644"} "$tmp"`,
   ];
   if (options.owner !== undefined || options.group !== undefined) {
     const spec = `${options.owner ?? ""}${options.group !== undefined ? `:${options.group}` : ""}`;
     lines.push(sh`chown ${spec} "$tmp"`);
   }
+  // After chown, which clears setuid/setgid (even root's, even to the same owner): a 4755 file would
+  // otherwise come out 0755, and the next plan would see nothing to do.
+  lines.push(sh`chmod ${options.mode ?? "0644"} "$tmp"`);
   // `sync FILE` fsyncs just that file (coreutils >= 8.24); without it a crash could leave an empty file.
   lines.push(raw(`sync -- "$tmp"`));
   if (options.validate !== undefined) {
@@ -58,8 +60,15 @@ export function atomicWriteScript(path: string, bytes: number, options: AtomicWr
     lines.push(raw(`rm -f "$tmp.out"`));
   }
   if (options.backup) {
-    lines.push(raw(`if [ -e "$dest" ]; then cp -p -- "$dest" "$dest.$(date -u +%Y%m%dT%H%M%SZ).bak"; fi`));
+    // -P keeps a symbolic link as the link it was (a link to a directory cannot be copied as a file). The
+    // backup is removed again if the rename fails (an immutable file): each failed run would leave one more.
+    lines.push(
+      raw(
+        `if [ -e "$dest" ] || [ -L "$dest" ]; then bak="$dest.$(date -u +%Y%m%dT%H%M%SZ).bak"; cp -P -p -- "$dest" "$bak"; trap 'rm -f -- "$tmp" "$bak"' EXIT; fi`,
+      ),
+    );
   }
-  lines.push(raw(`mv -f -- "$tmp" "$dest"`), raw("trap - EXIT"));
+  // -T: a symbolic link to a directory is replaced, as the plan says, instead of the file moving into it.
+  lines.push(raw(`mv -fT -- "$tmp" "$dest"`), raw("trap - EXIT"));
   return raw(lines.map(String).join("\n"));
 }

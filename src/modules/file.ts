@@ -83,8 +83,18 @@ export const fileModule: Module<FileParams, undefined> = {
   probe(params) {
     const lookups: Lookup[] = [{ kind: "entry", path: params.path }, ...accountLookups(params.owner, params.group)];
     const lines: Script[] = [];
-    if (params.state === "link") {
+    if (params.state !== "absent") {
+      // state link compares it; the others name it when a link is where they want something else.
       lines.push(raw(`if [ -L "$p" ]; then printf '${TAG}b64 target\\n'; readlink -n -- "$p" | base64; printf '${TAG}end\\n'; fi`));
+    }
+    if (params.state === "directory") {
+      // mkdir -p creates missing parents, but fails on the first existing one that is not a directory,
+      // however far up (/srv/f/afile/a/b with /srv/f/afile a file): the entry lookup sees the parent only.
+      lines.push(
+        raw(
+          `if [ ! -e "$p" ] && [ ! -L "$p" ]; then a=$p; while a=$(dirname -- "$a"); [ ! -e "$a" ] && [ ! -L "$a" ]; do :; done; [ -d "$a" ] || printf '${TAG}not-dir-above %s\\n' "$a"; fi`,
+        ),
+      );
     }
     if (params.state === "absent") {
       lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then printf '${TAG}entries %s\\n' "$(find "$p" -mindepth 1 -printf x | wc -c)"; fi`));
@@ -122,8 +132,12 @@ export const fileModule: Module<FileParams, undefined> = {
 
     if (!stat) {
       switch (params.state) {
-        case "directory":
+        case "directory": {
+          const above = fact(report, "not-dir-above");
+          if (above !== undefined) return { kind: "blocked", reason: `${above} is not a directory` };
+          if (hasFact(report, "parent-not-dir")) return { kind: "blocked", reason: noParent ?? `the parent of ${path} is not a directory` };
           return change(withAttrs(`create directory ${path}`, newAttrs(params)), { create: "directory", attrs: newAttrs(params) });
+        }
         case "file":
           return { kind: "blocked", reason: noParent ?? `file ${path} does not exist` };
         case "touch":
@@ -139,7 +153,9 @@ export const fileModule: Module<FileParams, undefined> = {
 
     const expected = params.state === "touch" ? "file" : params.state;
     if (stat.type !== expected) {
-      return { kind: "fail", message: `${path} is ${TYPE_WORD[stat.type]}, not ${TYPE_WORD[expected]}` };
+      const target = stat.type === "link" ? report.blobs.get("target")?.toString("utf8") : undefined;
+      const what = target !== undefined ? `a symbolic link to ${target}` : TYPE_WORD[stat.type];
+      return { kind: "fail", message: `${path} is ${what}, not ${TYPE_WORD[expected]}` };
     }
     const attrs = attrChanges(wantedAttrs(params), stat);
     const parts: string[] = [];
@@ -173,9 +189,17 @@ export const fileModule: Module<FileParams, undefined> = {
     if (detail.create === "link") lines.push(sh`ln -sfn -- ${params.src ?? ""} ${path}`);
     if (detail.recurse) {
       const spec = `${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`;
-      lines.push(sh`chown -R -- ${spec} ${path}`);
+      // chown clears setuid/setgid on every file it touches, already-owned ones too: their modes are
+      // noted first (NUL-separated, any name survives) and put back after.
+      lines.push(
+        raw(`kept=$(mktemp)`),
+        raw(`trap 'rm -f -- "$kept"' EXIT`),
+        sh`find ${path} -mindepth 1 ! -type l ! -type d -perm /6000 -printf '%m\\0%p\\0' > "$kept"`,
+        sh`chown -R -- ${spec} ${path}`,
+        raw(`xargs -0 -r -n 2 chmod -- < "$kept"`),
+      );
     }
-    // After chown -R: chown may clear setuid/setgid bits that the mode sets.
+    // After chown -R: chown clears setuid/setgid bits that the mode sets.
     lines.push(...attrScript(path, detail.attrs, params.state === "link"));
     const result = await ctx.run(joinScript(lines));
     if (result.exitCode === 0) return { changed: true };

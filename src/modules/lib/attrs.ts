@@ -44,17 +44,24 @@ export function describeAttrChanges(changes: ReadonlyArray<AttrChange>): string 
 
 /**
  * Commands that set the attributes on `path` (only those that changed). `noDeref` acts on a symlink
- * itself instead of its target. chown before chmod: chown clears setuid/setgid bits.
+ * itself instead of its target. chown before chmod: chown clears setuid/setgid bits (root's too, even to
+ * the same owner), so a chown without a mode change puts back the mode the entry had just before it;
+ * otherwise an owner change on a 4755 file would leave it 0755, a change the plan never showed.
  */
 export function attrScript(path: string, changes: ReadonlyArray<AttrChange>, noDeref = false): Script[] {
   const owner = changes.find((c) => c.what === "owner")?.to;
   const group = changes.find((c) => c.what === "group")?.to;
   const mode = changes.find((c) => c.what === "mode")?.to;
   const lines: Script[] = [];
-  if (owner !== undefined || group !== undefined) {
+  const chown = owner !== undefined || group !== undefined;
+  // A symbolic link has no mode of its own, and chown -h leaves its target's alone.
+  const keepMode = chown && mode === undefined && !noDeref;
+  if (keepMode) lines.push(sh`kept_mode=$(stat -c %a -- ${path})`);
+  if (chown) {
     const spec = `${owner ?? ""}${group !== undefined ? `:${group}` : ""}`;
     lines.push(noDeref ? sh`chown -h -- ${spec} ${path}` : sh`chown -- ${spec} ${path}`);
   }
   if (mode !== undefined) lines.push(sh`chmod -- ${mode} ${path}`);
+  if (keepMode) lines.push(sh`chmod -- "$kept_mode" ${path}`);
   return lines;
 }

@@ -43,6 +43,9 @@ describe("file decide (probe output in, plan out)", () => {
     ["directory missing with missing parents (mkdir -p)", { state: "directory" }, "#deploy:absent\n#deploy:noparent /srv\n", { kind: "change", summary: "create directory /srv/app" }],
     ["directory wrong mode", { state: "directory", mode: "0755" }, stat("directory", "700"), { kind: "change", summary: "/srv/app: mode 0700 -> 0755" }],
     ["directory is a file", { state: "directory" }, stat("regular file", "644"), { kind: "fail", message: "/srv/app is a file, not a directory" }],
+    ["directory under a file (the lookup's parent)", { state: "directory" }, "#deploy:absent\n#deploy:noparent /srv\n#deploy:parent-not-dir\n", { kind: "blocked", reason: "/srv is not a directory" }],
+    ["directory under a file further up", { state: "directory" }, "#deploy:absent\n#deploy:noparent /srv\n#deploy:not-dir-above /\n", { kind: "blocked", reason: "/ is not a directory" }],
+    ["directory is a link to one", { state: "directory" }, link("/opt/real"), { kind: "fail", message: "/srv/app is a symbolic link to /opt/real, not a directory" }],
     ["recurse finds differing entries", { state: "directory", owner: "app", recurse: true }, `${stat("directory", "755", "app")}#deploy:differing 3\n`, { kind: "change", summary: "owner/group of 3 entries below /srv/app" }],
     ["recurse converged", { state: "directory", owner: "app", recurse: true }, `${stat("directory", "755", "app")}#deploy:differing 0\n`, { kind: "ok" }],
     ["file missing", { state: "file" }, "#deploy:absent\n", { kind: "blocked", reason: "file /srv/app does not exist" }],
@@ -94,6 +97,35 @@ describe("file on a real shell, in a temp directory", () => {
     expect(first.plan).toMatchObject({ kind: "change", summary: "owner/group of 1 entry below " + p });
     expect(statSync(path.join(p, "a", "f")).uid).toBe(0);
     expect((await check(fileModule, params, ctx)).plan).toEqual({ kind: "ok" });
+  });
+
+  it("directory below a file, however far up: blocked in plan, not a mkdir failure in apply", async () => {
+    writeFileSync(path.join(dir, "afile"), "x");
+    for (const p of [path.join(dir, "afile", "sub"), path.join(dir, "afile", "a", "b")]) {
+      expect((await check(fileModule, { path: p, state: "directory" }, ctx)).plan).toEqual({ kind: "blocked", reason: `${path.join(dir, "afile")} is not a directory` });
+    }
+    expect((await check(fileModule, { path: path.join(dir, "new", "a", "b"), state: "directory" }, ctx)).plan).toMatchObject({ kind: "change" });
+  });
+
+  it("an owner change keeps setuid/setgid bits that chown clears (file and recurse)", async () => {
+    const tool = path.join(dir, "tool");
+    writeFileSync(tool, "#!/bin/sh\n");
+    chmodSync(tool, 0o4755);
+    const first = await converge(fileModule, { path: tool, owner: "65534" }, ctx);
+    expect(first.plan).toMatchObject({ kind: "change", summary: `${tool}: owner root -> 65534` });
+    expect(statSync(tool).mode & 0o7777).toBe(0o4755);
+    expect(statSync(tool).uid).toBe(65534);
+
+    const tree = path.join(dir, "tree");
+    mkdirSync(path.join(tree, "bin"), { recursive: true });
+    const inside = [path.join(tree, "bin", "su do"), path.join(tree, "owned already")];
+    for (const f of inside) writeFileSync(f, "x");
+    chmodSync(inside[0]!, 0o4750);
+    chownSync(inside[1]!, 65534, 0);
+    chmodSync(inside[1]!, 0o2711);
+    await converge(fileModule, { path: tree, state: "directory", owner: "65534", recurse: true }, ctx);
+    expect(statSync(inside[0]!).uid).toBe(65534);
+    expect(inside.map((f) => statSync(f).mode & 0o7777)).toEqual([0o4750, 0o2711]);
   });
 
   it("link: create, ok, retarget", async () => {
