@@ -32,6 +32,9 @@ const USER = "deploy-e2e-user";
 const GROUP = "deploy-e2e-grp";
 const SYSCTL_KEY = "net.ipv4.tcp_keepalive_time";
 const SYSCTL_FILE = "/etc/sysctl.d/99-deploy-e2e.conf";
+/** Like Debian's 99-sysctl.conf -> ../sysctl.conf, without touching the host's own. */
+const SYSCTL_LINK = "/etc/sysctl.d/98-deploy-e2e-link.conf";
+const SYSCTL_LINKED = "/etc/deploy-e2e-sysctl.conf";
 const HTTP_PORT = 8099;
 
 let conn: Connection;
@@ -107,7 +110,7 @@ async function cleanup(): Promise<void> {
       "systemctl reset-failed deploy-e2e-broken.service >/dev/null 2>&1 || true",
       `userdel -r ${USER} >/dev/null 2>&1 || true`,
       `groupdel ${GROUP} >/dev/null 2>&1 || true`,
-      `rm -rf ${SCRATCH} ${SYSCTL_FILE}`,
+      `rm -rf ${SCRATCH} ${SYSCTL_FILE} ${SYSCTL_LINK} ${SYSCTL_LINKED} /home/${USER}`,
       `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${PACKAGES.join(" ")} >/dev/null 2>&1 || true`,
     ].join("\n"),
   );
@@ -254,6 +257,14 @@ describe("group and user on a lab host", () => {
     expect(await root(`test -e /home/${USER} && echo still-there || echo gone`)).toBe("gone\n");
     await converges(groupModule, { name: GROUP, state: "absent" });
   });
+
+  it("user: a home left by another uid is refused at plan; given that uid it is taken over, with useradd's warning", async () => {
+    await root(`mkdir -p /home/${USER} && chown 4299:4299 /home/${USER} && chmod 700 /home/${USER}`);
+    expect(await planOf(userModule, { name: USER })).toMatchObject({ kind: "fail", message: expect.stringContaining(`/home/${USER} already exists, owned by uid 4299`) });
+    const taken = await converges(userModule, { name: USER, uid: 4299 });
+    expect(taken.applied?.summary).toContain("already exists");
+    await converges(userModule, { name: USER, state: "absent", remove: true });
+  });
 });
 
 describe("sysctl on a lab host", () => {
@@ -274,6 +285,19 @@ describe("sysctl on a lab host", () => {
     const absent = await converges(sysctlModule, { name: SYSCTL_KEY, state: "absent", sysctl_file: SYSCTL_FILE });
     expect(absent.plan).toMatchObject({ summary: `remove ${SYSCTL_KEY} from ${SYSCTL_FILE}` });
     expect(await root(`cat ${SYSCTL_FILE}`)).toBe("");
+  });
+
+  it("a key the host cannot set live fails at plan and writes nothing; a linked file is written through", async () => {
+    // The lab's /proc/sys is read-only outside net.* (as in most containers).
+    const panic = { name: "kernel.panic", value: 10, sysctl_file: SYSCTL_LINKED };
+    expect(await planOf(sysctlModule, panic)).toMatchObject({ kind: "fail", message: expect.stringContaining("/proc/sys is read-only") });
+    expect((await step(sysctlModule, panic, "apply")).plan.kind).toBe("fail");
+    expect(await root(`test -e ${SYSCTL_LINKED} && echo written || echo none`)).toBe("none\n");
+
+    await root(`ln -s ../${SYSCTL_LINKED.slice("/etc/".length)} ${SYSCTL_LINK}`);
+    const params = { name: SYSCTL_KEY, value: Number(sysctlBefore), sysctl_file: SYSCTL_LINK };
+    expect((await converges(sysctlModule, params)).plan).toMatchObject({ summary: expect.stringContaining(`persist in ${SYSCTL_LINK} -> ${SYSCTL_LINKED}`) });
+    expect(await root(`readlink ${SYSCTL_LINK}; cat ${SYSCTL_LINKED}`)).toBe(`../deploy-e2e-sysctl.conf\n${SYSCTL_KEY} = ${sysctlBefore}\n`);
   });
 });
 
