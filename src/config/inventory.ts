@@ -11,9 +11,12 @@ import type { Host, Inventory, InventorySettings, Location, Vars } from "./model
 import { Problems } from "./problems.js";
 import { NAME, NAME_RULE, asList, groupSchema, hostSchema, settingsSchema, varsSchema, type RawHost } from "./schemas.js";
 import { addSecretVarValues, inventoryVarMaps } from "./secret-vars.js";
-import { formatPath, readSource, type SourceFile } from "./source.js";
+import { formatPath, parseSource, type SourceFile } from "./source.js";
+import { readFailureReason, readInput } from "../util/read-input.js";
 import { itemLocations, keyLocations, locate } from "./locate.js";
 import { validate } from "./validate.js";
+import { checkVarsDirs } from "./ansible-files.js";
+import { checkAnsibleVars } from "./ansible-hints.js";
 import { checkVarNames, loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
 export interface InventoryOptions {
@@ -130,6 +133,21 @@ function hostFrom(name: string, raw: RawHost, location: Location, dir: string): 
   };
 }
 
+const INI_HINT =
+  "an INI inventory (Ansible's `[group]` sections) is not read: deploy's inventory is YAML, with `hosts:` (each `name: { address: ... }`), `groups:` (`name: { hosts: [...] }`) and `vars:`, see docs/config.md";
+
+/**
+ * The line of an INI inventory's first `[section]`, when that is the first thing in the file and more
+ * follows: a YAML file holding only `[web]` is a list, not INI.
+ */
+function iniSectionLine(text: string): number | undefined {
+  const lines = text.split("\n");
+  const content = lines.flatMap((line, i) => (/^\s*(?:[#;].*)?$/.test(line) ? [] : [{ line, number: i + 1 }]));
+  const first = content[0];
+  if (!first || content.length < 2 || !/^\[[A-Za-z0-9_.:-]+\]\s*$/.test(first.line)) return undefined;
+  return first.number;
+}
+
 /** Read and check an inventory, adding every problem to `problems`. Undefined when unusable. */
 export async function readInventory(
   file: string,
@@ -138,10 +156,24 @@ export async function readInventory(
 ): Promise<LoadedInventory | undefined> {
   const abs = path.resolve(file);
   const dir = path.dirname(abs);
-  const source = await readSource(abs, "an inventory: a map with hosts, groups and vars", problems);
+  // Read here rather than by readSource: an INI inventory is told apart before YAML's own message about it,
+  // and the file may be a pipe (`<(cat inv.yaml)`) that can be read only once.
+  let bytes: Buffer;
+  try {
+    bytes = await readInput(abs);
+  } catch (error: unknown) {
+    problems.add({ file: abs, line: 1, col: 1 }, "", readFailureReason(error));
+    return undefined;
+  }
+  const iniLine = iniSectionLine(bytes.toString("utf8"));
+  if (iniLine !== undefined) {
+    problems.add({ file: abs, line: iniLine, col: 1 }, "", INI_HINT);
+    return undefined;
+  }
+  const source = parseSource(abs, bytes, "an inventory: a map with hosts, groups and vars", problems);
   if (!source) return undefined;
   // Unknown top-level keys are reported, and the known sections are still checked.
-  const top = validate(topSchema, source.value, source, problems) ?? knownSections(source.value);
+  const top = validate(topSchema, source.value, source, problems, { hintPlace: (at) => (at.length === 0 ? "inventory" : undefined) }) ?? knownSections(source.value);
   if (!top) return undefined;
 
   const rawSettings = top.settings === undefined ? undefined : validate(settingsSchema.nullable(), top.settings, source, problems, { base: ["settings"] });
@@ -151,6 +183,7 @@ export async function readInventory(
   if (top.vars !== undefined && top.vars !== null) {
     vars = validate(varsSchema, top.vars, source, problems, { base: ["vars"] }) ?? {};
     checkVarNames(vars, source, ["vars"], problems);
+    checkAnsibleVars(vars, source, ["vars"], problems);
   }
 
   // Hosts, one by one.
@@ -162,7 +195,7 @@ export async function readInventory(
     const location = hostKeys.get(name) ?? locate(source, ["hosts", name], "key");
     const where = formatPath(["hosts", name]);
     if (!NAME.test(name)) problems.add(location, where, `host name \`${name}\` is not valid: ${NAME_RULE}`);
-    const raw = validate(hostSchema.nullable(), value, source, problems, { base: ["hosts", name] });
+    const raw = validate(hostSchema.nullable(), value, source, problems, { base: ["hosts", name], hintPlace: (at) => (at.length === 0 ? "host" : undefined) });
     // A host with a wrong field still gets its other checks, from the raw values of the right type.
     const host: RawHost = raw ?? (raw === null ? {} : looseHost(value));
     if (host.address === undefined && host.connection !== "local") {
@@ -178,6 +211,7 @@ export async function readInventory(
       }
     }
     if (host.vars) checkVarNames(host.vars, source, ["hosts", name, "vars"], problems);
+    if (host.vars) checkAnsibleVars(host.vars, source, ["hosts", name, "vars"], problems);
     if (raw !== undefined) hosts.set(name, hostFrom(name, host, location, dir));
   }
 
@@ -199,6 +233,7 @@ export async function readInventory(
     const g = raw ?? {};
     if (raw !== undefined && g.vars) {
       checkVarNames(g.vars, source, ["groups", name, "vars"], problems);
+      checkAnsibleVars(g.vars, source, ["groups", name, "vars"], problems);
       groupVars.set(name, g.vars);
     }
     const hosts = groupList(source, name, value, "hosts", location);
@@ -221,6 +256,9 @@ export async function readInventory(
       next = hosts.get(next)?.jump;
     }
   }
+
+  // Ansible's group_vars/ and host_vars/ beside the inventory: never read, so refused.
+  await checkVarsDirs([dir], problems);
 
   // Vars files join the `all` level, after the inline vars (a later file wins on a clash).
   const secrets = new Set<string>(source.secrets);

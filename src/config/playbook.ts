@@ -4,7 +4,8 @@ import path from "node:path";
 import type { Handler, Play, Playbook, RoleRef, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type RawPlay } from "./schemas.js";
-import { formatPath, readSource, type SourceFile } from "./source.js";
+import { formatPath, readSource, type PathSegment, type SourceFile } from "./source.js";
+import type { HintPlace } from "./ansible-hints.js";
 import { itemLocations, locate } from "./locate.js";
 import { checkExpressions, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
@@ -43,6 +44,12 @@ function loosePlay(raw: unknown): LoosePlay | undefined {
   return { name, hosts: typeof r["hosts"] === "string" ? r["hosts"] : "", roles: list(r["roles"]), vars, tasks: list(r["tasks"]), handlers: list(r["handlers"]) };
 }
 
+/** A play's own keys, and a role reference's (`roles[2]`), get Ansible's hints. */
+function playHintPlace(at: readonly PathSegment[]): HintPlace | undefined {
+  if (at.length === 0) return "play";
+  return at.length === 2 && at[0] === "roles" ? "role" : undefined;
+}
+
 export async function readPlaybook(file: string, problems: Problems, from?: { location: ReturnType<typeof locate>; path: string }): Promise<LoadedPlaybook | undefined> {
   const abs = path.resolve(file);
   const source = await readSource(abs, "a list of plays", problems, from);
@@ -55,7 +62,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
   const plays: LoadedPlay[] = [];
   list.forEach((raw, index) => {
     const location = locate(source, [index]);
-    const validated = validate(playSchema, raw, source, problems, { base: [index] });
+    const validated = validate(playSchema, raw, source, problems, { base: [index], hintPlace: playHintPlace });
     // An invalid play still has its tasks and roles checked, so one wrong key does not hide the rest.
     const rawPlay: LoosePlay | undefined = validated ?? loosePlay(raw);
     if (!rawPlay) return;

@@ -17,6 +17,8 @@ import { addSecretVarValues, projectVarMaps } from "./secret-vars.js";
 import { formatPath } from "./source.js";
 import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
+import { checkRoleAnsibleFiles, checkVarsDirs } from "./ansible-files.js";
+import { checkJinjaTemplates } from "./jinja-templates.js";
 import type { ParsedTask } from "./tasks.js";
 import { checkTemplateFiles } from "../template/ejs.js";
 import { resolveVaultPassword, type VaultPassword } from "../vault/password.js";
@@ -32,6 +34,23 @@ export interface ProjectOptions extends InventoryOptions {
 
 export function defaultPlaybook(projectDir: string): string {
   return path.join(projectDir, "playbooks", "site.yaml");
+}
+
+/**
+ * No playbook was given and the default one is not where the project directory puts it (a flat layout:
+ * hosts.yaml, site.yml and roles/ in one directory): say where that directory is taken from.
+ */
+async function defaultPlaybookMissing(inventoryFile: string, projectDir: string): Promise<string> {
+  const inventoryDir = path.dirname(inventoryFile);
+  let beside: string | undefined;
+  for (const name of ["site.yaml", "site.yml", "playbook.yaml", "playbook.yml"]) {
+    if (await exists(path.join(inventoryDir, name))) {
+      beside = path.join(inventoryDir, name);
+      break;
+    }
+  }
+  const give = beside ? `give it as the playbook argument (\`deploy apply <inventory> ${beside}\`), ` : "give the playbook as the second argument, ";
+  return `file not found: no playbook was given, and the default is playbooks/site.yaml in the project directory, ${projectDir}, the parent of the inventory's directory; ${give}or lay the project out as inventory/, playbooks/, roles/ (docs/config.md)`;
 }
 
 /** `notify` names must reach a handler of the play (its roles' handlers or its own) by name or `listen`. */
@@ -99,7 +118,9 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   // The default playbook is found from the inventory's place: a mistyped inventory must not also report a
   // missing playbook somewhere above it.
   const defaultUnknown = !opts.playbookFile && !(await exists(inventoryFile));
-  const loadedPlaybook = defaultUnknown ? undefined : await readPlaybook(playbookFile, problems);
+  const defaultMissing = !opts.playbookFile && !defaultUnknown && !(await exists(playbookFile));
+  if (defaultMissing) problems.add({ file: playbookFile, line: 1, col: 1 }, "", await defaultPlaybookMissing(inventoryFile, projectDir));
+  const loadedPlaybook = defaultUnknown || defaultMissing ? undefined : await readPlaybook(playbookFile, problems);
 
   // Roles, each loaded once however many plays use it.
   const roles = new Map<string, LoadedRole>();
@@ -112,7 +133,8 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
         problems.add(from.location, from.path, `role \`${ref.name}\` could not be loaded (see above)`);
         continue;
       }
-      const role = await loadRole(ref.name, projectDir, from, problems);
+      const role = await loadRole(ref.name, projectDir, from, problems, [path.dirname(playbookFile), path.dirname(inventoryFile)]);
+      if (role) await checkRoleAnsibleFiles(ref.name, role.role.dir, problems);
       if (role) roles.set(ref.name, role);
       else missing.add(ref.name);
     }
@@ -134,6 +156,10 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
         label: "-e vars file",
       })));
   const extraVars: Vars = await parseExtraVars(opts.extraVars ?? [], { cwd: opts.cwd, problems, secrets, password });
+
+  // Ansible's group_vars/ and host_vars/ next to the playbook or in the project (the inventory's own are
+  // refused with it): never read, their vars would silently not apply.
+  if (loadedPlaybook) await checkVarsDirs([projectDir, path.dirname(playbookFile)].filter((d) => d !== path.dirname(inventoryFile)), problems);
 
   // Cross-references per play.
   const playFiles = await listPlayFiles(projectDir);
@@ -159,7 +185,11 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     checkModeVars(inputs, projectDir, problems);
   }
   const templateProblems = await checkPlayTemplates(loadedPlaybook?.plays ?? [], playFiles);
-  for (const { role } of roles.values()) templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));
+  if ((loadedPlaybook?.plays ?? []).some((loaded) => loaded.parsed.length > 0)) templateProblems.push(...(await checkJinjaTemplates(playFiles.dir, [...playFiles.templates])));
+  for (const { role } of roles.values()) {
+    templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));
+    templateProblems.push(...(await checkJinjaTemplates(role.dir, role.templates)));
+  }
   for (const message of templateProblems) problems.add(message.location, "", message.message);
 
   for (const value of loadedPlaybook?.source.secrets ?? []) secrets.add(value);

@@ -16,6 +16,7 @@ import { describeValue } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
 import { exists } from "../util/exists.js";
 import { insideDir } from "../util/inside-dir.js";
+import { jinjaNameProblem } from "./jinja-templates.js";
 
 export interface LoadedRole {
   role: Role;
@@ -68,6 +69,11 @@ function parseList(source: SourceFile, problems: Problems, kind: "task" | "handl
   return out;
 }
 
+async function firstExisting(dirs: readonly string[]): Promise<string | undefined> {
+  for (const dir of dirs) if (await exists(dir)) return dir;
+  return undefined;
+}
+
 /** Names allowed for roles: one directory under roles/, never a path. */
 export function roleNameProblem(name: string): string | undefined {
   if (name === "." || name === ".." || !NAME.test(name)) {
@@ -77,7 +83,8 @@ export function roleNameProblem(name: string): string | undefined {
 }
 
 /**
- * Load roles/<name>; `from` is where the play references it. Undefined only when the role does not exist;
+ * Load roles/<name>; `from` is where the play references it; `elsewhere`, directories a user may have put
+ * roles/ in (next to the playbook), named when the role is found there instead. Undefined only when the role does not exist;
  * a role with problems is still returned (partially) so later checks (handler names) stay accurate.
  */
 export async function loadRole(
@@ -85,6 +92,7 @@ export async function loadRole(
   projectDir: string,
   from: { location: Location; path: string },
   problems: Problems,
+  elsewhere: readonly string[] = [],
 ): Promise<LoadedRole | undefined> {
   const invalid = roleNameProblem(name);
   if (invalid) {
@@ -105,7 +113,11 @@ export async function loadRole(
       problems.add(from.location, from.path, `role \`${name}\` has no tasks/main.yaml (write \`[]\` in it for a role without tasks)`);
     } else {
       const known = (await readdir(rolesDir).catch(() => [] as string[])).filter((n) => !n.startsWith("."));
-      problems.add(from.location, from.path, `role \`${name}\` not found (no directory roles/${name}/ in ${path.dirname(rolesDir)})${didYouMean(name, known)}`);
+      const near = await firstExisting(elsewhere.map((d) => path.join(d, "roles", name)));
+      const layout = near
+        ? `; ${near}/ is not read: deploy takes roles/ from the project directory, the parent of the inventory's directory (lay it out as inventory/, playbooks/, roles/)`
+        : didYouMean(name, known);
+      problems.add(from.location, from.path, `role \`${name}\` not found (no directory roles/${name}/ in ${projectDir}, the project directory)${layout}`);
     }
     return undefined;
   }
@@ -205,6 +217,11 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
     problems.add(location, formatPath(at), `\`${src}\` must be a path inside ${subDir} (no \`..\`, not absolute)`);
     return;
   }
+  const jinja = ref.sub === "templates" ? jinjaNameProblem(src) : undefined;
+  if (jinja) {
+    problems.add(location, formatPath(at), jinja);
+    return;
+  }
   const normalized = path.posix.normalize(src.replace(/\\/g, "/")).replace(/\/$/, "");
   const known = ref.sub === "templates" ? base.templates : base.files;
   if (!known.has(normalized)) {
@@ -222,7 +239,7 @@ export function checkFileRefs(parsed: ParsedTask, base: FileBase, problems: Prob
   }
   // The run refuses a symbolic link out of the role (a template linked to /etc/passwd); say so now.
   try {
-    insideDir(base.dir, ref.sub, normalized);
+    insideDir(base.dir, ref.sub, normalized, base.projectDir);
   } catch (error: unknown) {
     problems.add(location, formatPath(at), error instanceof Error ? error.message : String(error));
   }

@@ -92,6 +92,9 @@ export function yamlMessage(error: YAMLError, text: string): string {
     return `only one YAML document is allowed, found ${parseAllDocuments(text).length} (the second starts here)`;
   }
   const tag = /^Unresolved tag: (\S+)/.exec(error.message);
+  if (error.code === "TAG_RESOLVE_FAILED" && tag?.[1] === "!vault") {
+    return "Ansible's inline `!vault` value is not read: keep it in a vault file (`deploy vault encrypt`) listed in the inventory's `settings.vars_files` or given with `-e @file`";
+  }
   if (error.code === "TAG_RESOLVE_FAILED" && tag) return `unknown tag ${tag[1]} (the tag deploy knows is !secret)`;
   return firstLine(error.message);
 }

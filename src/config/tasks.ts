@@ -11,6 +11,7 @@ import { RESERVED_NAMES, TASK_KEYWORDS, asCondition, asList, handlerKeywordsSche
 import { formatPath, type PathSegment, type SourceFile } from "./source.js";
 import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
+import { hintOr } from "./ansible-hints.js";
 import { describeValue, validate } from "./validate.js";
 
 /** Modules whose parameters may be written as one string: `command: echo hi` = `command: { cmd: echo hi }`. */
@@ -49,6 +50,14 @@ function isMap(value: unknown): value is Vars {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Ansible's `apt: name=nginx state=present`: the same parameters as a map, which is how deploy reads them. */
+function keyValueHint(value: unknown): string {
+  if (typeof value !== "string" || !/^\s*[A-Za-z_]\w*=/.test(value)) return "";
+  const pairs = value.trim().split(/\s+/).map((word) => word.split("="));
+  if (!pairs.every((pair) => pair.length >= 2 && /^[A-Za-z_]\w*$/.test(pair[0]!))) return " (key=value strings are not read: write a map)";
+  return ` (key=value strings are not read: write \`{ ${pairs.map(([k, ...v]) => `${k}: ${v.join("=")}`).join(", ")} }\`)`;
+}
+
 function defaultName(module: string, params: Vars): string {
   const first = Object.values(params).find((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean");
   if (first === undefined) return module;
@@ -82,7 +91,8 @@ export function parseTask(
   for (const key of candidates) {
     if (modules.includes(key)) continue;
     const full = [...path, key];
-    problems.add(locate(source, full, "key"), formatPath(full), `unknown module or ${kind} keyword \`${key}\`${didYouMean(key, known)}`);
+    const hint = hintOr(key, "task", () => didYouMean(key, known));
+    problems.add(locate(source, full, "key"), formatPath(full), `unknown module or ${kind} keyword \`${key}\`${hint}`);
     ok = false;
   }
   if (modules.length > 1) {
@@ -111,7 +121,7 @@ export function parseTask(
   else if (isMap(rawParams)) params = rawParams;
   else {
     const allowed = shorthand ? `a map of parameters or a command line string` : "a map of parameters";
-    problems.add(locate(source, paramsPath), formatPath(paramsPath), `expected ${allowed}, got ${describeValue(rawParams)}`);
+    problems.add(locate(source, paramsPath), formatPath(paramsPath), `expected ${allowed}, got ${describeValue(rawParams)}${keyValueHint(rawParams)}`);
   }
   if (params !== undefined) {
     const p = params;

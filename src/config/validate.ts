@@ -6,6 +6,7 @@ import type { Problems } from "./problems.js";
 import { formatPath, type PathSegment, type SourceFile } from "./source.js";
 import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
+import { hintOr, type HintPlace } from "./ansible-hints.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -18,6 +19,8 @@ export interface ValidateOptions {
   extraKeys?: readonly string[];
   /** zod's per-parse error map: messages that know the value was read from YAML. */
   error?: z.core.$ZodErrorMap;
+  /** Where an unknown key at `path` was written, for an Ansible habit's hint (ansible-hints.ts). */
+  hintPlace?: (path: readonly PathSegment[]) => HintPlace | undefined;
 }
 
 interface Def {
@@ -206,7 +209,9 @@ export function validate<T>(
       const known = [...knownKeys(schema, path), ...(path.length === 0 ? (options.extraKeys ?? []) : [])];
       for (const key of issue.keys) {
         const full = [...base, ...path, key];
-        problems.add(locate(source, full, "key"), formatPath(full), `unknown key \`${key}\`${didYouMean(key, known)}`);
+        const place = options.hintPlace?.(path);
+        const hint = place ? hintOr(key, place, () => didYouMean(key, known)) : didYouMean(key, known);
+        problems.add(locate(source, full, "key"), formatPath(full), `unknown key \`${key}\`${hint}`);
       }
       continue;
     }

@@ -11,6 +11,11 @@ import { formatPath, parseSource, type PathSegment, type SourceFile } from "./so
 import { keyLocations } from "./locate.js";
 import { checkExpressions } from "./tasks.js";
 import { describeValue } from "./validate.js";
+import { checkAnsibleVars } from "./ansible-hints.js";
+
+/** An Ansible Vault file: deploy has its own vault format (deploy vault), and cannot read Ansible's. */
+export const ANSIBLE_VAULT_HINT =
+  "an Ansible Vault file, which deploy cannot decrypt: `ansible-vault decrypt` it, then `deploy vault encrypt` it (deploy's own vault format)";
 
 function hasTemplateText(value: unknown): boolean {
   if (typeof value === "string") return value.includes("{{");
@@ -81,6 +86,10 @@ export async function loadVarsFile(
   }
   let secret = false;
   const text = bytes.toString("utf8");
+  if (text.startsWith("$ANSIBLE_VAULT;")) {
+    ctx.problems.add({ file, line: 1, col: 1 }, "", ANSIBLE_VAULT_HINT);
+    return undefined;
+  }
   if (isVault(text)) {
     if (!ctx.password) {
       ctx.problems.add(from.location, from.path, `vars file ${shown} is vault-encrypted and no vault password is available`);
@@ -105,6 +114,7 @@ export async function loadVarsFile(
     return undefined;
   }
   checkVarNames(source.value, source, [], ctx.problems, secret);
+  checkAnsibleVars(source.value, source, [], ctx.problems);
   if (secret) collectSecrets(source.value, ctx.secrets);
   for (const value of source.secrets) ctx.secrets.add(value);
   return source.value;

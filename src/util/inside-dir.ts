@@ -2,16 +2,19 @@
 // directory, through `..`, absolute paths and symbolic links alike.
 import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
+import { shownDir } from "../config/role-dir.js";
 
 /**
  * Resolve `relPath` under `base/sub`, refusing anything that would escape it: `..`, absolute paths, and
  * symbolic links (the path itself, a directory on the way, or any link inside a directory) whose target
  * lies outside `base/sub`. A role's files can never bring in a file of the control machine from elsewhere.
+ * `projectDir`: messages name the directory relative to it, as the user does.
  */
-export function insideDir(base: string, sub: string, relPath: string): string {
+export function insideDir(base: string, sub: string, relPath: string, projectDir?: string): string {
   const root = path.resolve(base, sub);
   const full = path.resolve(root, relPath);
-  const shown = `${path.join(path.basename(base), sub)}/`;
+  // Named as the other messages about a role's files name it (`roles/app/templates/`), when the project is known.
+  const shown = projectDir === undefined ? `${path.join(path.basename(base), sub)}/` : shownDir(root, projectDir);
   if (path.isAbsolute(relPath) || !within(root, full)) throw new Error(`'${relPath}' points outside ${shown}`);
   const realRoot = realOrUndefined(root);
   const real = realOrUndefined(full);

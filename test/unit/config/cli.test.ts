@@ -58,7 +58,7 @@ describe("deploy validate", () => {
       "inventory/hosts.yaml:8:26: groups.web.hosts[1]: host `web-03` is not defined under hosts, did you mean `web-01`?",
       "inventory/hosts.yaml:9:20: groups.db.children[0]: group children form a cycle: db -> db_primary -> db",
       "playbooks/site.yaml:2:10: [0].hosts: `wbe` is not a host or group of the inventory, did you mean `web`?",
-      `playbooks/site.yaml:3:16: [0].roles[1]: role \`mysql\` not found (no directory roles/mysql/ in ${cwd})`,
+      `playbooks/site.yaml:3:16: [0].roles[1]: role \`mysql\` not found (no directory roles/mysql/ in ${cwd}, the project directory)`,
       'playbooks/site.yaml:6:56: [0].tasks[0].file.mode: mode must be a quoted string such as "0644" (unquoted, YAML reads 750 as a decimal number)',
       "playbooks/site.yaml:7:15: [0].tasks[0].notify: no handler named `restart nginx` in play `Web servers`",
       "roles/web/tasks/main.yaml:2:20: [0].template.src: template `site.conf` not found in roles/web/templates/, did you mean `site.conf.ejs`?",

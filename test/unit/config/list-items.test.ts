@@ -33,7 +33,7 @@ describe("a play's roles after an invalid entry", () => {
     const { lines } = await playbookProblems();
     expect(lines.filter((l) => !l.includes("not found"))).toEqual([
       "playbooks/site.yaml:4:7: [0].roles[0].role: missing (required)",
-      "playbooks/site.yaml:4:9: [0].roles[0].name: unknown key `name`",
+      "playbooks/site.yaml:4:9: [0].roles[0].name: unknown key `name`: write `role:` for the role's name",
       "playbooks/site.yaml:5:18: [0].roles[1].tag: unknown key `tag`, did you mean `tags`?",
       "playbooks/site.yaml:7:7: [0].roles[3]: must not be empty",
       "playbooks/site.yaml:8:7: [0].roles[4]: expected a string or a map, got a number (5)",
@@ -46,8 +46,8 @@ describe("a play's roles after an invalid entry", () => {
   it("that do not exist are reported at their own index", async () => {
     const { dir, lines } = await playbookProblems();
     expect(lines.filter((l) => l.includes("not found"))).toEqual([
-      `playbooks/site.yaml:6:7: [0].roles[2]: role \`R\` not found (no directory roles/R/ in ${dir}), did you mean \`r\`?`,
-      `playbooks/site.yaml:11:7: [0].roles[7]: role \`rr\` not found (no directory roles/rr/ in ${dir}), did you mean \`r\`?`,
+      `playbooks/site.yaml:6:7: [0].roles[2]: role \`R\` not found (no directory roles/R/ in ${dir}, the project directory), did you mean \`r\`?`,
+      `playbooks/site.yaml:11:7: [0].roles[7]: role \`rr\` not found (no directory roles/rr/ in ${dir}, the project directory), did you mean \`r\`?`,
     ]);
   });
 });

@@ -353,7 +353,9 @@ describe("loadProject: every problem of every file in one pass", () => {
       return (error as ConfigError).problems.map((p) => formatProblem(p, dir));
     };
     expect(await problems("inventory/nope.yaml")).toEqual(["inventory/nope.yaml:1:1: file not found"]);
-    expect(await problems("inventory/i.yaml")).toEqual(["playbooks/site.yaml:1:1: file not found"]);
+    expect(await problems("inventory/i.yaml")).toEqual([
+      `playbooks/site.yaml:1:1: file not found: no playbook was given, and the default is playbooks/site.yaml in the project directory, ${dir}, the parent of the inventory's directory; give the playbook as the second argument, or lay the project out as inventory/, playbooks/, roles/ (docs/config.md)`,
+    ]);
     expect(await problems("inventory/nope.yaml", "playbooks/site.yaml")).toEqual([
       "inventory/nope.yaml:1:1: file not found",
       "playbooks/site.yaml:1:1: file not found",

@@ -46,7 +46,7 @@ describe("-e with the !secret tag", () => {
     expect(lines).toEqual([
       "-e[1]:1:1: pw: `!secret` needs a value: -e 'pw=!secret VALUE'",
       "-e[2]:1:1: pw: a value starting with `!secret` must be `!secret VALUE` (a space after the tag); for that literal text, quote it as JSON: -e 'pw=\"...\"'",
-      "-e[3]:1:6: not a valid JSON/YAML map: unknown tag !vault (the tag deploy knows is !secret)",
+      "-e[3]:1:6: not a valid JSON/YAML map: Ansible's inline `!vault` value is not read: keep it in a vault file (`deploy vault encrypt`) listed in the inventory's `settings.vars_files` or given with `-e @file`",
       "-e[4]:1:6: not a valid JSON/YAML map: !secret applies to a scalar value (a string or number), not a list",
     ]);
     expect(lines.join("\n")).not.toContain("Hunter2");

@@ -112,7 +112,7 @@ describe("library wording", () => {
   });
 
   it("an unknown tag is named as such", () => {
-    expect(parse("pw: !vault abc\n").lines).toEqual(["f.yaml:1:5: unknown tag !vault (the tag deploy knows is !secret)"]);
+    expect(parse("pw: !vault abc\n").lines).toEqual(["f.yaml:1:5: Ansible's inline `!vault` value is not read: keep it in a vault file (`deploy vault encrypt`) listed in the inventory's `settings.vars_files` or given with `-e @file`"]);
   });
 });
 

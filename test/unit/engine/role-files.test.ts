@@ -72,7 +72,7 @@ describe("a run with role files that escape", () => {
     const error = await loadTemp(files, leak).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => `${p.location.line}:${p.location.col}: ${p.path}: ${p.message}`)).toEqual([
-      expect.stringMatching(/^2:16: \[0\]\.copy\.src: 'leak\.txt' is a symbolic link to .*\/secret\.txt, outside web\/files\/$/),
+      expect.stringMatching(/^2:16: \[0\]\.copy\.src: 'leak\.txt' is a symbolic link to .*\/secret\.txt, outside roles\/web\/files\/$/),
     ]);
   });
 
