@@ -153,9 +153,9 @@ class HostRunner {
     return { name: task.name, module: task.module, role: task.role, location: task.location, handler: entry.handler };
   }
 
-  private where(entry: Entry, field: string): string {
-    const { file, line, col } = entry.task.location;
-    return `${file}:${line}:${col}: ${field}`;
+  /** The task's field a message is about; the report adds the task's place in the files once. */
+  private where(_entry: Entry, field: string): string {
+    return field;
   }
 
   private scopeFor(entry: Entry, item: unknown = NO_ITEM, extraRegistered?: Vars): Vars {
