@@ -14,8 +14,16 @@ export const varsSchema = z.record(z.string(), z.unknown());
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
-/** A condition: a JavaScript expression, or a literal boolean. */
-const condition = z.union([z.string().min(1), z.boolean()]);
+/**
+ * A condition: a JavaScript expression, or a literal boolean. Ansible reads a list as "all of these"; here
+ * it is one expression, so the list gets the way to write it rather than the types a condition takes.
+ */
+const condition = z.union([z.string().min(1), z.boolean()], {
+  error: (issue) =>
+    Array.isArray(issue.input)
+      ? "a list of conditions is not read: write them as one expression joined with && (`a && b`), which is what Ansible's list means (all must hold)"
+      : undefined,
+});
 
 export const settingsSchema = z.strictObject({
   known_hosts: z.string().min(1).optional(),

@@ -216,6 +216,12 @@ export function validate<T>(
       continue;
     }
     if (issue.code === "invalid_union") {
+      // A union's own message (the schema's `error`) says more than the list of types it takes.
+      if (!issue.message.startsWith("Invalid input")) {
+        const full = [...base, ...path];
+        problems.add(locate(source, full), formatPath(full), issue.message);
+        continue;
+      }
       const reduced = unionIssues(issue);
       if (typeof reduced !== "string") {
         pending.unshift(...reduced);

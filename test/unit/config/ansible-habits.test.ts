@@ -189,3 +189,28 @@ describe("a template linked out of its directory", () => {
     ]);
   });
 });
+
+describe("conditions written as Ansible's list", () => {
+  it("a list under when, changed_when or failed_when says to join the conditions with &&", async () => {
+    const lines = await projectProblems({
+      "playbooks/site.yaml": [
+        "- hosts: web",
+        "  tasks:",
+        "    - command: \"true\"",
+        "      when: [\"1 > 0\", \"host.name == 'web-01'\"]",
+        "      failed_when:",
+        "        - out.rc != 0",
+        "      register: out",
+        "    - command: \"true\"",
+        "      when: 3",
+        "",
+      ].join("\n"),
+    });
+    const list = "a list of conditions is not read: write them as one expression joined with && (`a && b`), which is what Ansible's list means (all must hold)";
+    expect(lines).toEqual([
+      `playbooks/site.yaml:4:13: [0].tasks[0].when: ${list}`,
+      `playbooks/site.yaml:6:9: [0].tasks[0].failed_when: ${list}`,
+      "playbooks/site.yaml:9:13: [0].tasks[1].when: expected a string or a boolean (true/false), got a number (3)",
+    ]);
+  });
+});
