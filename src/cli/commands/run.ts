@@ -115,7 +115,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
   const color = io.isTTY && !values["no-color"] && !io.env["NO_COLOR"];
   const verbose = Boolean(values.verbose);
   const renderer: Renderer = values.json
-    ? new JsonRenderer(write)
+    ? new JsonRenderer(write, { verbose })
     : io.isTTY && !verbose && io.columns !== 0
       ? // listr2 is loaded only for a terminal (one that tells its width: listr2 wraps each character
         // onto a line of its own at width 0): a third of the start-up time of a run in CI or a pipe.

@@ -35,3 +35,20 @@ describe("deploy apply --stats", () => {
     ]);
   });
 });
+
+describe("deploy plan --json --verbose", () => {
+  it("has the commands key even when no command ran, and not without --verbose", async () => {
+    const dir = tempProject({
+      "inventory/i.yaml": "hosts:\n  local: { address: 127.0.0.1, connection: local }\n",
+      "playbooks/site.yaml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: never\n      command: echo hi\n      when: false\n",
+    });
+    const run = async (...flags: string[]) => {
+      const out: string[] = [];
+      const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+      expect(await main(["plan", "inventory/i.yaml", "--json", ...flags], io), out.join("\n")).toBe(0);
+      return JSON.parse(out.join("\n")) as { commands?: unknown[] };
+    };
+    expect((await run("--verbose")).commands).toEqual([]);
+    expect(await run()).not.toHaveProperty("commands");
+  });
+});
