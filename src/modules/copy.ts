@@ -5,7 +5,8 @@ import type { Module } from "./types.js";
 import { applyContentFile, contentFileProbe, decideContentFile, desiredFile, observeFile, type DesiredFile } from "./lib/content-file.js";
 import { sha256 } from "./lib/content.js";
 import { absolutePathSchema, backupSchema, groupSchema, modeSchema, ownerSchema, validateSchema } from "./lib/params.js";
-import { applyTree, decideTree, readSourceTree, treeProbe, type SourceTree } from "./lib/tree.js";
+import { decideTree, readSourceTree, treeProbe, type SourceTree } from "./lib/tree.js";
+import { applyTree } from "./lib/tree-apply.js";
 
 export const copySchema = z
   .strictObject({
@@ -20,7 +21,9 @@ export const copySchema = z
     group: groupSchema.optional(),
     mode: modeSchema
       .optional()
-      .describe('Octal mode as a quoted string. Default: kept for an existing file; new files "0644", or "0755" when the source file is executable.'),
+      .describe(
+        'Octal mode as a quoted string. Default: kept for an existing file (also in a directory src), "0644" for a new one; a source file that is executable makes it "0755".',
+      ),
     backup: backupSchema.default(false),
     validate: validateSchema.optional(),
     delete: z.boolean().default(false).describe("Directory src only: remove files under dest that the source does not have."),

@@ -3,10 +3,11 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { raw, sh, type Script } from "../../util/shell.js";
-import type { ApplyContext, ApplyResult, Change, FileDiff, Plan, ProbeOutput } from "../types.js";
-import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
+import type { FileDiff, Plan, ProbeOutput } from "../types.js";
+import { attrChanges, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
 import { compareContent, sha256 } from "./content.js";
 import { accountLookups, type Lookup, type Probe } from "./lookup.js";
+import { formatMode } from "./params.js";
 import {
   CONTENT_CAP,
   fact,
@@ -22,15 +23,14 @@ import {
   TAG,
   type StatInfo,
 } from "./probe.js";
-import { tarArchive } from "./tar.js";
 
 export interface TreeFile {
   /** Path relative to the tree's root, `/`-separated. */
   rel: string;
   content: Buffer;
   sha256: string;
-  /** Mode the file gets when the task sets none: the source's executable bit decides. */
-  sourceMode: string;
+  /** An executable source file makes its copy 0755 when the task sets no mode (as a single-file copy does). */
+  executable: boolean;
 }
 
 export interface SourceTree {
@@ -38,9 +38,6 @@ export interface SourceTree {
   dirs: string[];
   files: TreeFile[];
 }
-
-/** Mode of directories a copy creates. */
-const DIR_MODE = "0755";
 
 /**
  * Read a directory of the control machine. Symbolic links are followed to their content; names with a
@@ -73,7 +70,7 @@ export async function readSourceTree(root: string): Promise<SourceTree> {
         tree.dirs.push(rel);
         await walk(full, rel);
       } else if (content) {
-        tree.files.push({ rel, content, sha256: sha256(content), sourceMode: info.mode & 0o111 ? "0755" : "0644" });
+        tree.files.push({ rel, content, sha256: sha256(content), executable: (info.mode & 0o111) !== 0 });
       }
     }
     open.delete(real);
@@ -107,6 +104,15 @@ export function treeProbe(params: TreeParams, tree: SourceTree): Probe {
   const lines: Script[] = [sh`p=${params.dest}`];
   lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then`), raw(`cd -- "$p" || exit 1`));
   lines.push(raw(`printf '${TAG}list\\n'; find . -mindepth 1 -printf '${LIST_FORMAT}'; printf '${TAG}end\\n'`));
+  // What cannot be changed at all, found before the first change so a failure leaves the tree as it was:
+  // for root only an immutable entry (chattr +i) or a read-only file system is unwritable; for another
+  // user a file it may not write can still be replaced, so only its directories count.
+  lines.push(
+    raw(
+      `if [ "$(id -u)" = 0 ]; then printf '${TAG}as-root\\n'; find . ! -type l ! -writable -printf '${TAG}unwritable %P\\n'; ` +
+        `else find . -type d ! -writable -printf '${TAG}unwritable %P\\n'; fi`,
+    ),
+  );
   const sums = tree.files.map((f) => `${f.sha256}  ./${f.rel}`);
   if (sums.join("\n").length > INLINE_SUMS_MAX) {
     // Too many files to embed their checksums (a command must stay well under the 128 KiB a single
@@ -136,17 +142,40 @@ export function treeProbe(params: TreeParams, tree: SourceTree): Probe {
 
 export interface TreeDetail {
   mkdirs: string[];
+  /** Entries of the wrong kind where the source has a file or directory: removed before the writes. */
+  replaces: string[];
+  /** Entries the source does not have (delete: true): removed after the writes. */
   removes: string[];
-  writes: { rel: string; mode: string; keep?: { uid: number; gid: number } }[];
+  writes: TreeWrite[];
   attrFixes: { rel: string; changes: AttrChange[] }[];
 }
 
-function join(root: string, rel: string): string {
+export interface TreeWrite {
+  rel: string;
+  /** The mode written: the task's, an executable source's 0755, the existing file's, or 0644 for a new one. */
+  mode: string;
+  /** An existing file keeps its owner and group unless the task sets them. */
+  keep?: { uid: number; gid: number };
+}
+
+export function join(root: string, rel: string): string {
   return rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`;
 }
 
-function names(list: string[]): string {
+export function names(list: string[]): string {
   return list.length <= 5 ? list.join(", ") : `${list.slice(0, 5).join(", ")} and ${list.length - 5} more`;
+}
+
+/** An entry of the wrong kind where the source has a file or directory, in the words the plan uses for it. */
+function existingEntry(rel: string, stat: StatInfo, existing: ReadonlyMap<string, StatInfo>): { word: string; below: string } {
+  if (stat.type !== "directory") return { word: { file: "file", link: "symbolic link", other: "special file" }[stat.type], below: "" };
+  const count = [...existing.keys()].filter((other) => other.startsWith(`${rel}/`)).length;
+  return { word: "directory", below: ` (${count} ${count === 1 ? "entry" : "entries"} below it)` };
+}
+
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf("/");
+  return slash < 0 ? "" : rel.slice(0, slash);
 }
 
 export function decideTree(params: TreeParams, tree: SourceTree, observed: ProbeOutput | undefined, secrets: ReadonlySet<string>): Plan {
@@ -179,15 +208,34 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     ...(params.owner !== undefined ? { owner: params.owner } : {}),
     ...(params.group !== undefined ? { group: params.group } : {}),
   };
-  const detail: TreeDetail = { mkdirs: [], removes: [], writes: [], attrFixes: [] };
+  const detail: TreeDetail = { mkdirs: [], replaces: [], removes: [], writes: [], attrFixes: [] };
   const diffs: FileDiff[] = [];
   const created: string[] = [];
   const updated: string[] = [];
+  // "directory a.txt (3 entries below it) with a file": what delete: true removes to put the source's entry there.
+  const replaced: string[] = [];
   const conflicts: string[] = [];
   // One line per file whose change no diff shows (binary, too large, removed, mode or owner only), under
   // the summary: the plan names every file it touches, as a diff names a text file.
   const listing: string[] = [];
+  const replacedListing: string[] = [];
+  let newListed = 0;
   let newUnlisted = 0;
+
+  /** Note an entry of the wrong kind where the source has a `kind`; false when it blocks the task. */
+  const replace = (rel: string, stat: StatInfo, kind: "file" | "directory"): boolean => {
+    const { word, below } = existingEntry(rel, stat, existing);
+    if (!params.delete) {
+      conflicts.push(`${rel} is a ${word}${below}, not a ${kind}`);
+      return false;
+    }
+    // Removing a directory takes everything below it: the plan says so, as file: state: absent does.
+    detail.replaces.push(rel);
+    replaced.push(`${word} ${rel}${below} with a ${kind}`);
+    const target = join(params.dest, rel);
+    replacedListing.push(`removed: ${stat.type === "directory" ? `${target}/${below}` : `${target} (a ${word})`}, replaced with a ${kind}`);
+    return true;
+  };
 
   if (!rootStat) detail.mkdirs.push("");
   else {
@@ -198,10 +246,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     const stat = existing.get(dir);
     if (!stat) detail.mkdirs.push(dir);
     else if (stat.type !== "directory") {
-      if (params.delete) {
-        detail.removes.push(dir);
-        detail.mkdirs.push(dir);
-      } else conflicts.push(`${dir} is not a directory`);
+      if (replace(dir, stat, "directory")) detail.mkdirs.push(dir);
     } else {
       const changes = attrChanges(dirAttrs, stat);
       if (changes.length) detail.attrFixes.push({ rel: dir, changes });
@@ -211,23 +256,21 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   const newFiles = tree.files.filter((f) => existing.get(f.rel)?.type !== "file").length;
   for (const file of tree.files) {
     const stat = existing.get(file.rel);
-    const mode = params.mode ?? file.sourceMode;
-    const wanted: Attrs = { ...dirAttrs, mode };
-    if (stat && stat.type !== "file") {
-      if (!params.delete) {
-        conflicts.push(`${file.rel} is not a regular file`);
-        continue;
-      }
-      detail.removes.push(file.rel);
-    }
+    // An existing file keeps its mode unless the task sets one (copy's documented default); an executable
+    // source makes it 0755, as a single-file copy of it does.
+    const taskMode = params.mode ?? (file.executable ? "0755" : undefined);
+    const wanted: Attrs = { ...dirAttrs, ...(taskMode !== undefined ? { mode: taskMode } : {}) };
+    if (stat && stat.type !== "file" && !replace(file.rel, stat, "file")) continue;
     const isNew = !stat || stat.type !== "file";
     if (isNew || differs.has(file.rel)) {
-      detail.writes.push({ rel: file.rel, mode, ...(stat && !isNew ? { keep: { uid: stat.uid, gid: stat.gid } } : {}) });
-      (isNew ? created : updated).push(file.rel);
+      const mode = taskMode ?? (isNew ? "0644" : formatMode(stat!.mode));
+      detail.writes.push({ rel: file.rel, mode, ...(!isNew ? { keep: { uid: stat!.uid, gid: stat!.gid } } : {}) });
+      if (!stat) created.push(file.rel);
+      else if (!isNew) updated.push(file.rel);
       const target = join(params.dest, file.rel);
       const before = isNew ? Buffer.alloc(0) : report.blobs.get(`./${file.rel}`);
       if (isNew && newFiles > NEW_FILE_DIFFS_MAX) {
-        if (created.length <= NEW_FILES_LISTED_MAX) listing.push(`new file: ${target}`);
+        if (++newListed <= NEW_FILES_LISTED_MAX) listing.push(`new file: ${target}`);
         else newUnlisted++;
       } else if (before === undefined && hashed) listing.push(`file differs: ${target}`);
       else {
@@ -236,7 +279,7 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
         if (cmp.diff && cmp.diff.before !== cmp.diff.after) diffs.push(cmp.diff);
         else listing.push(unshownChange(target, isNew, cmp.noDiffKind));
       }
-      // A rewrite gives the file the task's mode (or the source's) and owner, which its diff does not show.
+      // A rewrite gives the file the task's mode and owner, which its diff does not show.
       const changes = isNew ? [] : attrChanges(wanted, stat!);
       if (changes.length) listing.push(`${target}: ${describeAttrChanges(changes)}`);
     } else {
@@ -253,25 +296,31 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     const extras = [...existing.keys()].filter((rel) => !wanted.has(rel)).sort();
     // Remove only the topmost extra entry of a subtree; rm -rf takes the rest with it.
     for (const rel of extras) {
-      if (!detail.removes.some((r) => rel.startsWith(`${r}/`))) detail.removes.push(rel);
+      if (![...detail.replaces, ...detail.removes].some((r) => rel.startsWith(`${r}/`))) detail.removes.push(rel);
     }
   }
+  const stuck = unchangeable(detail, existing, new Set(report.facts.get("unwritable") ?? []));
+  if (stuck.length) {
+    const why = hasFact(report, "as-root") ? "not writable even for root: immutable (chattr +i) or on a read-only file system" : "not writable by the login user";
+    return { kind: "fail", message: `${params.dest}: cannot change ${names(stuck.map((rel) => rel || "."))}: ${why}; nothing was changed` };
+  }
 
-  const removed = detail.removes.filter((r) => !detail.mkdirs.includes(r) && !detail.writes.some((w) => w.rel === r));
   // A directory goes with everything under it: its trailing slash says so.
-  for (const rel of removed) listing.push(`removed: ${join(params.dest, rel)}${existing.get(rel)?.type === "directory" ? "/" : ""}`);
+  listing.push(...replacedListing);
+  for (const rel of detail.removes) listing.push(`removed: ${join(params.dest, rel)}${existing.get(rel)?.type === "directory" ? "/" : ""}`);
   if (newUnlisted) listing.push(`... and ${newUnlisted} more new ${newUnlisted === 1 ? "file" : "files"}`);
   const parts: string[] = [];
   if (!rootStat) parts.push(`create directory`);
-  if (created.length) parts.push(`create ${names(created)}${created.length > NEW_FILE_DIFFS_MAX ? " (no diffs for this many new files)" : ""}`);
+  if (replaced.length) parts.push(`replace ${names(replaced)}`);
+  if (created.length) parts.push(`create ${names(created)}${newFiles > NEW_FILE_DIFFS_MAX ? " (no diffs for this many new files)" : ""}`);
   if (updated.length) parts.push(`update ${names(updated)}${hashed ? " (no diffs for trees this large)" : ""}`);
-  if (removed.length) parts.push(`remove ${names(removed)}`);
+  if (detail.removes.length) parts.push(`remove ${names(detail.removes)}`);
   if (detail.attrFixes.length) {
     // What changes, of which entries; each entry's old and new values are in the listing below.
     const what = [...new Set(detail.attrFixes.flatMap((fix) => fix.changes.map((c) => c.what)))].join(", ");
     parts.push(`change ${what} of ${names(detail.attrFixes.map((fix) => fix.rel || "."))}`);
   }
-  const newDirs = detail.mkdirs.filter((d) => d !== "");
+  const newDirs = detail.mkdirs.filter((d) => d !== "" && !detail.replaces.includes(d));
   if (newDirs.length) parts.push(`create ${newDirs.length === 1 ? "directory" : "directories"} ${names(newDirs)}`);
   if (parts.length === 0) return { kind: "ok" };
   // The summary's first line is the overview; the listing follows on lines of their own.
@@ -279,77 +328,36 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
   return { kind: "change", summary, ...(diffs.length ? { diffs } : {}), detail };
 }
 
+/**
+ * The entries the plan would change, or whose directory it would change, that the probe found unwritable:
+ * caught here, the task fails before its first change instead of halfway through (extras removed, some
+ * files rewritten, then a rename refused).
+ */
+function unchangeable(detail: TreeDetail, existing: ReadonlyMap<string, StatInfo>, unwritable: ReadonlySet<string>): string[] {
+  if (unwritable.size === 0) return [];
+  const stuck = new Set<string>();
+  const check = (rel: string) => {
+    if (unwritable.has(rel)) stuck.add(rel);
+  };
+  for (const rel of [...detail.replaces, ...detail.removes]) {
+    check(parentOf(rel));
+    check(rel);
+    // rm -rf must unlink everything below it.
+    for (const other of unwritable) if (other.startsWith(`${rel}/`)) stuck.add(other);
+  }
+  for (const write of detail.writes) {
+    check(parentOf(write.rel));
+    if (existing.get(write.rel)?.type === "file") check(write.rel);
+  }
+  for (const dir of detail.mkdirs) if (dir !== "") check(parentOf(dir));
+  for (const fix of detail.attrFixes) check(fix.rel);
+  // The files to write are unpacked in a staging directory inside dest.
+  if (detail.writes.length) check("");
+  return [...stuck].sort();
+}
+
 /** The listing's line for a changed file without a diff: "binary file differs: /srv/a.png", "new file: ...". */
 function unshownChange(target: string, isNew: boolean, kind: "binary" | "large" | undefined): string {
   const what = kind === "binary" ? (isNew ? "new binary file" : "binary file differs") : isNew ? "new file" : "file differs";
   return kind === "large" ? `${what} (larger than ${CONTENT_CAP / 1024} KiB, no diff): ${target}` : `${what}: ${target}`;
-}
-
-/** Removals, directories and attribute fixes: the first part of the apply script. */
-function treeSetupLines(params: TreeParams, detail: TreeDetail): Script[] {
-  const lines: Script[] = [];
-  for (const rel of detail.removes) lines.push(sh`rm -rf -- ${join(params.dest, rel)}`);
-  for (const rel of detail.mkdirs) {
-    const dir = join(params.dest, rel);
-    lines.push(sh`mkdir -m ${DIR_MODE} -- ${dir}`);
-    if (params.owner !== undefined || params.group !== undefined) {
-      lines.push(sh`chown -- ${ownerSpec(params)} ${dir}`);
-    }
-  }
-  for (const fix of detail.attrFixes) lines.push(...attrScript(join(params.dest, fix.rel), fix.changes));
-  return lines;
-}
-
-function ownerSpec(params: Attrs): string {
-  return `${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`;
-}
-
-/** Name of the list inside the archive: `index TAB keep TAB path` per file (index = the member's name). */
-const MANIFEST = "manifest";
-
-/**
- * The whole apply in ONE exec: setup, then the files to write arrive as a tar archive on stdin, unpack into
- * a staging directory inside dest, get their owner, are fsynced, and are renamed over their targets one by
- * one (each rename atomic, as for a single file). An updated file keeps its owner unless the task sets one.
- */
-export function treeApplyScript(params: TreeParams, detail: TreeDetail): Script {
-  const lines: Script[] = [raw("set -e"), ...treeSetupLines(params, detail)];
-  if (detail.writes.length > 0) {
-    lines.push(
-      sh`dest=${params.dest.replace(/\/+$/, "") || "/"}`,
-      raw(`s=$(mktemp -d "$dest/.deploy-tree.XXXXXXXX")`),
-      raw(`trap 'rm -rf -- "$s"' EXIT`),
-      // -p: the modes in the archive exactly, whatever the umask; ownership is set below, not by tar.
-      raw(`tar -x -p --no-same-owner -f - -C "$s"`),
-      raw(`t=$(printf '\t')`),
-    );
-    if (detail.writes.some((w) => w.keep)) {
-      lines.push(raw(`while IFS="$t" read -r i keep rel; do [ "$keep" = 0 ] || chown --reference="$dest/$rel" -- "$s/$i"; done < "$s/${MANIFEST}"`));
-    }
-    if (params.owner !== undefined || params.group !== undefined) lines.push(sh`chown -R -- ${ownerSpec(params)} "$s"`);
-    // Without the fsync a crash right after the rename could leave empty files (as in atomic-write).
-    lines.push(
-      raw(`find "$s" -type f ! -name ${MANIFEST} -exec sync -- {} +`),
-      raw(`while IFS="$t" read -r i keep rel; do mv -f -- "$s/$i" "$dest/$rel"; done < "$s/${MANIFEST}"`),
-    );
-  }
-  return joinScript(lines);
-}
-
-/** The archive treeApplyScript reads: the files to write, named by index, and the manifest. */
-export function treeArchive(tree: SourceTree, detail: TreeDetail): Buffer {
-  const byRel = new Map(tree.files.map((f) => [f.rel, f]));
-  const manifest = detail.writes.map((w, i) => `${i}\t${w.keep ? 1 : 0}\t${w.rel}\n`).join("");
-  return tarArchive([
-    ...detail.writes.map((w, i) => ({ name: String(i), content: byRel.get(w.rel)!.content, mode: parseInt(w.mode, 8) })),
-    { name: MANIFEST, content: Buffer.from(manifest, "utf8"), mode: 0o600 },
-  ]);
-}
-
-export async function applyTree(params: TreeParams, tree: SourceTree, change: Change, ctx: ApplyContext): Promise<ApplyResult> {
-  const detail = change.detail as TreeDetail;
-  const stdin = detail.writes.length > 0 ? treeArchive(tree, detail) : undefined;
-  const result = await ctx.run(treeApplyScript(params, detail), stdin ? { stdin } : {});
-  if (result.exitCode !== 0) return { changed: true, failed: `${params.dest}: ${(result.stderr || result.stdout).trim() || `exit ${String(result.exitCode)}`}` };
-  return { changed: true };
 }
