@@ -52,13 +52,21 @@ export function unifiedDiff(diff: FileDiff, options: DiffOptions): string {
     // is hidden too (an old password, every line of an old private key).
     const replacesSecret = hunk.lines.some((line) => line.startsWith("+") && (line.includes(REDACTED) || line.includes(NEW_SECRET)));
     for (const line of hunk.lines) {
-      if (line.startsWith("+")) out.push(["green", line]);
-      else if (line.startsWith("-")) out.push(["red", replacesSecret ? `-${REDACTED}` : line]);
+      if (line.startsWith("+")) out.push(["green", showCR(line)]);
+      else if (line.startsWith("-")) out.push(["red", replacesSecret ? `-${REDACTED}` : showCR(line)]);
       else out.push([undefined, line]);
     }
   }
   const shown = options.limit ? head(out, options.limit) : out;
   return shown.map(([code, text]) => (options.color && code ? `\x1b[${ANSI[code]}m${text}\x1b[0m` : text)).join("\n") + "\n";
+}
+
+/**
+ * A line's carriage return (CRLF endings) as `^M`, as git shows it: printed raw, `-Port 22\r` and
+ * `+Port 22` look the same, so a change of line endings alone would read as no change.
+ */
+function showCR(line: string): string {
+  return line.endsWith("\r") ? `${line.slice(0, -1)}^M` : line;
 }
 
 /**

@@ -19,6 +19,12 @@ describe("unifiedDiff", () => {
     expect(unifiedDiff({ path: "/x", before: "a\n", after: "a" }, { color: false })).toContain("\\ No newline at end of file");
   });
 
+  it("shows a changed line's carriage return as ^M, so a change of line endings alone is visible", () => {
+    expect(unifiedDiff({ path: "/x", before: "Port 22\r\nb\r\n", after: "Port 22\nb\r\n" }, { color: false })).toBe(
+      "--- /x (before)\n+++ /x (after)\n@@ -1,2 +1,2 @@\n-Port 22^M\n+Port 22\n b\r\n",
+    );
+  });
+
   it("is empty for equal texts", () => {
     expect(unifiedDiff({ path: "/x", before: "a\n", after: "a\n" }, { color: true })).toBe("");
   });
