@@ -304,6 +304,7 @@ class HostRunner {
       facts: this.facts,
       scope,
       baseDir: entry.baseDir,
+      projectDir: this.ctx.project.inventory.projectDir,
       secrets: this.ctx.secrets,
       planOnly: this.ctx.mode === "plan",
       evaluator: this.ctx.evaluator,

@@ -16,6 +16,8 @@ export interface ContextInputs {
   scope: Vars;
   /** The role's directory, or the project directory for a play's own tasks. */
   baseDir: string;
+  /** Messages name role directories relative to it (`roles/web/files/`), as load-time ones do. */
+  projectDir: string;
   secrets: ReadonlySet<string>;
   planOnly: boolean;
   evaluator: Evaluator;
@@ -25,9 +27,9 @@ export interface ContextInputs {
 }
 
 export function prepareContext(inputs: ContextInputs): PrepareContext {
-  const { baseDir, evaluator, memo } = inputs;
+  const { baseDir, projectDir, evaluator, memo } = inputs;
   // The path check walks a role directory for escaping links: once per path and run, not per host.
-  const inside = (sub: string, relPath: string) => memo.once(`inside:${baseDir}:${sub}:${relPath}`, () => insideDir(baseDir, sub, relPath));
+  const inside = (sub: string, relPath: string) => memo.once(`inside:${baseDir}:${sub}:${relPath}`, () => insideDir(baseDir, sub, relPath, projectDir));
   return {
     hostName: inputs.hostName,
     facts: inputs.facts,

@@ -86,7 +86,7 @@ describe("a run with role files that escape", () => {
     const { result, events } = await runFake(project, fleet, { mode: "plan" });
     const tasks = events.filter((e): e is TaskResultEvent => e.type === "task");
     expect(tasks.map((t) => [t.task.name, t.status])).toEqual([["leak by link", "failed"]]);
-    expect(tasks[0]?.summary).toMatch(/'leak\.txt' is a symbolic link to .*\/secret\.txt, outside web\/files\//);
+    expect(tasks[0]?.summary).toMatch(/'leak\.txt' is a symbolic link to .*\/secret\.txt, outside roles\/web\/files\//);
     expect(fleet.commands.get("a")?.join("\n") ?? "").not.toContain("control machine secret");
     expect(result.failedHosts).toEqual(["a"]);
   });
@@ -102,6 +102,6 @@ describe("a run with role files that escape", () => {
     );
     const { events } = await runFake(project, fakeFleet(), { mode: "plan" });
     const task = events.find((e): e is TaskResultEvent => e.type === "task");
-    expect(task).toMatchObject({ status: "failed", summary: expect.stringContaining("'../../../../../../etc/passwd' points outside web/templates/") });
+    expect(task).toMatchObject({ status: "failed", summary: expect.stringContaining("'../../../../../../etc/passwd' points outside roles/web/templates/") });
   });
 });
