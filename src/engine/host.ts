@@ -153,11 +153,6 @@ class HostRunner {
     return { name: task.name, module: task.module, role: task.role, location: task.location, handler: entry.handler };
   }
 
-  /** The task's field a message is about; the report adds the task's place in the files once. */
-  private where(_entry: Entry, field: string): string {
-    return field;
-  }
-
   private scopeFor(entry: Entry, item: unknown = NO_ITEM, extraRegistered?: Vars): Vars {
     return this.ctx.evaluator.scope({
       host: this.ctx.host,
@@ -176,9 +171,9 @@ class HostRunner {
   /** Where a task runs: this host, or the host named by `delegate_to` (with this host's vars). */
   private async targetOf(entry: Entry, scope: Vars): Promise<{ host: Host; conn: Connection; delegated: boolean }> {
     if (entry.task.delegateTo === undefined) return { host: this.ctx.host, conn: this.ctx.conn, delegated: false };
-    const name = this.ctx.evaluator.render(entry.task.delegateTo, scope, this.where(entry, "delegate_to"));
+    const name = this.ctx.evaluator.render(entry.task.delegateTo, scope, "delegate_to");
     const host = typeof name === "string" ? this.ctx.project.inventory.hosts.get(name) : undefined;
-    if (!host) throw new Error(`${this.where(entry, "delegate_to")}: no host named '${String(name)}' in the inventory`);
+    if (!host) throw new Error(`delegate_to: no host named '${String(name)}' in the inventory`);
     if (host.name === this.ctx.host.name) return { host, conn: this.ctx.conn, delegated: false };
     try {
       return { host, conn: await this.ctx.connectionOf(host), delegated: true };
@@ -192,11 +187,11 @@ class HostRunner {
   private itemsOf(entry: Entry): unknown[] | undefined {
     const scope = this.scopeFor(entry);
     for (const condition of entry.conditions) {
-      if (!this.ctx.evaluator.test(condition, scope, this.where(entry, "when"))) return undefined;
+      if (!this.ctx.evaluator.test(condition, scope, "when")) return undefined;
     }
     if (entry.task.loop === undefined) return [NO_ITEM];
-    const items = this.ctx.evaluator.render(entry.task.loop, scope, this.where(entry, "loop"));
-    if (!Array.isArray(items)) throw new Error(`${this.where(entry, "loop")}: loop must be a list, got ${typeof items}`);
+    const items = this.ctx.evaluator.render(entry.task.loop, scope, "loop");
+    if (!Array.isArray(items)) throw new Error(`loop: must be a list, got ${typeof items}`);
     return items;
   }
 
@@ -279,14 +274,14 @@ class HostRunner {
 
   private moduleOf(entry: Entry): Module {
     const module = getModule(entry.task.module);
-    if (!module) throw new Error(`${this.where(entry, "module")}: unknown module '${entry.task.module}'`);
+    if (!module) throw new Error(`module: unknown module '${entry.task.module}'`);
     return module;
   }
 
   /** The item's scope and rendered params; `key` tells whether a speculative probe was built from the same. */
   private renderItem(entry: Entry, item: unknown): { params: unknown; key: string; scope: Vars } {
     const scope = this.scopeFor(entry, item);
-    const params = this.ctx.evaluator.render(entry.task.params, scope, this.where(entry, entry.task.module));
+    const params = this.ctx.evaluator.render(entry.task.params, scope, entry.task.module);
     return { params, key: paramsKey(params), scope };
   }
 
@@ -396,7 +391,7 @@ class HostRunner {
     let verdict: Verdict;
     try {
       verdict = judgeResult(entry.task, applied, (expression, field, own) =>
-        this.ctx.evaluator.test(expression, (withResult ??= this.scopeFor(entry, item, own)), this.where(entry, field)),
+        this.ctx.evaluator.test(expression, (withResult ??= this.scopeFor(entry, item, own)), field),
       );
     } catch (error: unknown) {
       return { ...this.errorOutcome(entry, error), touched: true };
