@@ -22,9 +22,15 @@ function childPath(parent: string, key: string, isArray: boolean): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Keys a list answers `in` for as JavaScript means it: positions, `length`, its methods. */
-function isListKey(key: string | symbol): boolean {
-  return typeof key === "symbol" || /^(?:0|[1-9]\d*)$/.test(key) || key in Array.prototype || PROBED.has(key);
+/**
+ * Keys a list answers `in` for as JavaScript means it: its positions, `length`, its methods. A number past
+ * the end is no position anything asks for (array methods ask below the length only): it is a user's
+ * `443 in ports` meaning `includes`.
+ */
+function isListKey(list: readonly unknown[], key: string | symbol): boolean {
+  if (typeof key === "symbol") return true;
+  if (/^(?:0|[1-9]\d*)$/.test(key)) return Number(key) < list.length;
+  return key in Array.prototype || PROBED.has(key);
 }
 
 function notAMemberTest(path: string): never {
@@ -60,7 +66,7 @@ export function strict(value: unknown, path: string): unknown {
     },
     // JavaScript's `in` asks a list for a position: `host.name in groups.web` is false for every name.
     // Array methods ask only for positions, so any other key is a user's `in` meaning `includes`.
-    ...(isArray ? { has: (target: object, key: string | symbol) => (isListKey(key) ? Reflect.has(target, key) : notAMemberTest(path)) } : {}),
+    ...(isArray ? { has: (target: object, key: string | symbol) => (isListKey(target as unknown[], key) ? Reflect.has(target, key) : notAMemberTest(path)) } : {}),
     set() {
       throw new TypeError("expressions and templates cannot change vars");
     },
