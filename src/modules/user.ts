@@ -52,7 +52,9 @@ export function userProbe(params: UserParams): Probe {
     ...namedGroups(params).map((name) => ({ kind: "account", db: "group", name }) as const),
   ];
   const lines: Script[] = [];
-  if (params.state === "present") lines.push(homeProbe(params));
+  // Only a home useradd will create (-m) can clash with a directory already there; with create_home:
+  // false (useradd -M) an existing home, whoever owns it (/var/www of www-data, /dev/null), is the point.
+  if (params.state === "present" && params.create_home) lines.push(homeProbe(params));
   if (params.groups !== undefined) {
     lines.push(sh`printf '#deploy:member-of %s\\n' "$(getent group | awk -F: -v u=${params.name} '{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) { printf "%s,", $1; break } }')"`);
   }
@@ -67,7 +69,7 @@ export function userProbe(params: UserParams): Probe {
 
 /**
  * What is already at the home a new user would get (`home`, else useradd's HOME default + name): owner
- * uid, mode, type and path. useradd takes an existing directory as it is, with a warning on stderr only.
+ * uid and its account name (UNKNOWN when none), mode, type and path. useradd takes an existing directory as it is, with a warning on stderr only.
  * Builtins, and stat only when something is there: this runs for every user task.
  */
 function homeProbe(params: UserParams): Script {
@@ -81,13 +83,15 @@ function homeProbe(params: UserParams): Script {
             sh`h=$b/${params.name}`.text,
           ].join("\n"),
         );
-  return raw(`${where.text}\nif [ -e "$h" ] || [ -L "$h" ]; then printf '#deploy:home %s|%s\\n' "$(stat -c '%u|%a|%F' -- "$h")" "$h"; fi`);
+  return raw(`${where.text}\nif [ -e "$h" ] || [ -L "$h" ]; then printf '#deploy:home %s|%s\\n' "$(stat -c '%u|%U|%a|%F' -- "$h")" "$h"; fi`);
 }
 
 /** Something already at the new user's home. */
 export interface ExistingHome {
   path: string;
   uid: number;
+  /** The account that owns it, when the uid has one. */
+  owner?: string;
   mode: string;
   type: string;
 }
@@ -118,8 +122,11 @@ export function parseUserProbe(output: string): UserObservation {
     if (entry) observation.groups.set(entry.name, entry);
   }
   if (memberOf !== undefined) observation.memberOf = memberOf.split(",").filter((g) => g !== "");
-  const home = /^(\d+)\|([0-7]+)\|([^|]*)\|(.*)$/.exec(fact(report, "home") ?? "");
-  if (home) observation.home = { uid: Number(home[1]), mode: home[2]!.padStart(4, "0"), type: home[3]!, path: home[4]! };
+  const home = /^(\d+)\|([^|]*)\|([0-7]+)\|([^|]*)\|(.*)$/.exec(fact(report, "home") ?? "");
+  if (home) {
+    observation.home = { uid: Number(home[1]), mode: home[3]!.padStart(4, "0"), type: home[4]!, path: home[5]! };
+    if (home[2] !== "UNKNOWN" && home[2] !== "") observation.home.owner = home[2]!;
+  }
   return observation;
 }
 
@@ -218,7 +225,7 @@ export const userModule: Module<UserParams, undefined> = {
       return { kind: "fail", message: `user ${name}: cannot read /etc/shadow to compare the password (use become)` };
     }
     if (!seen.user) {
-      const home = seen.home;
+      const home = params.create_home ? seen.home : undefined;
       if (home !== undefined && home.type !== "directory") {
         return { kind: "fail", message: `user ${name}: home ${home.path} exists and is a ${home.type}, not a directory` };
       }
@@ -226,11 +233,15 @@ export const userModule: Module<UserParams, undefined> = {
       // (nor keep it private). A home kept for this user is one given with the owner's uid; root's is the
       // usual home of a service account (/var/lib/x made by its package), taken as it is.
       if (home !== undefined && home.uid !== 0 && home.uid !== params.uid) {
+        // A uid that is still an account's is no uid to give (useradd refuses a taken uid): sharing that
+        // account's directory is create_home: false; a left-over uid can be taken over.
+        const owner = home.owner !== undefined ? `${home.owner} (uid ${home.uid})` : `uid ${home.uid}`;
+        const ways = home.owner !== undefined ? "Give create_home: false to use it as it is" : `Give uid: ${home.uid} to take it over`;
         return {
           kind: "fail",
           message:
-            `user ${name}: home ${home.path} already exists, owned by uid ${home.uid} (mode ${home.mode}); the new user could not use it. ` +
-            `Give uid: ${home.uid} to take it over, or move it away or chown it first`,
+            `user ${name}: home ${home.path} already exists, owned by ${owner} (mode ${home.mode}); the new user could not use it. ` +
+            `${ways}, or move it away or chown it first`,
         };
       }
       const create = userCreate(params);

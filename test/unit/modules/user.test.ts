@@ -126,7 +126,7 @@ exit $rc`;
   });
 
   it("a home that exists owned by another uid is refused at plan; by root or the given uid it is kept, and said", () => {
-    const home = (uid: number, type = "directory") => `#deploy:nouser alice\n#deploy:home ${uid}|700|${type}|/home/alice\n`;
+    const home = (uid: number, type = "directory") => `#deploy:nouser alice\n#deploy:home ${uid}|UNKNOWN|700|${type}|/home/alice\n`;
     expect(decideUser({ name: "alice", shell: "/bin/bash" }, home(1500))).toEqual({
       kind: "fail",
       message: "user alice: home /home/alice already exists, owned by uid 1500 (mode 0700); the new user could not use it. Give uid: 1500 to take it over, or move it away or chown it first",
@@ -139,16 +139,40 @@ exit $rc`;
     expect(decideUser({ name: "alice", system: true }, home(0))).toMatchObject({ summary: "create user alice (system, home /home/alice exists, owned by root, kept)" });
     expect(decideUser({ name: "alice" }, home(0, "regular file"))).toEqual({ kind: "fail", message: "user alice: home /home/alice exists and is a regular file, not a directory" });
     // An existing user's home is not this check's business.
-    expect(decideUser({ name: "app", shell: "/usr/sbin/nologin" }, `${APP}#deploy:home 1600|700|directory|/home/app\n`)).toEqual({ kind: "ok" });
+    expect(decideUser({ name: "app", shell: "/usr/sbin/nologin" }, `${APP}#deploy:home 1600|UNKNOWN|700|directory|/home/app\n`)).toEqual({ kind: "ok" });
+  });
+
+  it("create_home: false uses an existing home whoever owns it: no probe of it, no refusal (useradd -M)", async () => {
+    // A service account sharing www-data's /var/www (uid 33) or given /dev/null: useradd -M does not even warn.
+    const svc = { name: "svc", home: "/var/www", system: true, create_home: false };
+    expect(decideUser(svc, "#deploy:nouser svc\n#deploy:home 33|www-data|755|directory|/var/www\n")).toMatchObject({
+      kind: "change",
+      summary: "create user svc (home /var/www, system)",
+      detail: { action: "create", args: ["-d", "/var/www", "-r", "-M"] },
+    });
+    expect(decideUser({ ...svc, home: "/dev/null" }, "#deploy:nouser svc\n#deploy:home 0|root|666|character special file|/dev/null\n")).toMatchObject({ kind: "change" });
+    shell = new StubShell({ getent, stat: 'echo "33|www-data|755|directory"' });
+    const www = path.join(shell.dir, "www");
+    mkdirSync(www);
+    const params = userSchema.parse({ ...svc, home: www });
+    expect(parseUserProbe((await shell.probe(userModule.probe(params, undefined, ctx)))!.output).home).toBeUndefined();
+    expect(shell.calls().filter((c) => c.tool === "stat")).toEqual([]);
+  });
+
+  it("a home to create that is another account's is not taken over by its uid (useradd refuses a taken uid)", () => {
+    expect(decideUser({ name: "svc", home: "/var/www" }, "#deploy:nouser svc\n#deploy:home 33|www-data|755|directory|/var/www\n")).toEqual({
+      kind: "fail",
+      message: "user svc: home /var/www already exists, owned by www-data (uid 33) (mode 0755); the new user could not use it. Give create_home: false to use it as it is, or move it away or chown it first",
+    });
   });
 
   it("the probe finds the home useradd would use: `home`, else HOME of /etc/default/useradd + the name", async () => {
-    shell = new StubShell({ getent, stat: 'echo "1500|700|directory"' });
+    shell = new StubShell({ getent, stat: 'echo "1500|alice|700|directory"' });
     const dir = path.join(shell.dir, "srv", "it's");
     mkdirSync(path.join(dir, "alice"), { recursive: true });
     const given = userSchema.parse({ name: "alice", home: path.join(dir, "alice") });
     expect(parseUserProbe((await shell.probe(userModule.probe(given, undefined, ctx)))!.output).home).toEqual({
-      uid: 1500, mode: "0700", type: "directory", path: path.join(dir, "alice"),
+      uid: 1500, owner: "alice", mode: "0700", type: "directory", path: path.join(dir, "alice"),
     });
     // The default: /home/<name>, which does not exist here (no stat call, no home).
     const plain = userSchema.parse({ name: "nosuchuser-h34" });
