@@ -133,14 +133,15 @@ async function parseOne(arg: string, index: number, ctx: ExtraVarsContext): Prom
  */
 function parsePairs(arg: string, index: number, ctx: ExtraVarsContext): Vars {
   const { problems } = ctx;
-  const shown = (text: string) => (arg.includes("!secret") ? "" : `, got \`${text}\``);
+  const quotable = !arg.includes("!secret");
+  const shown = (text: string) => (quotable ? `, got \`${text}\`` : "");
   const at = (offset: number) => where(index, { line: 1, col: offset + 1 });
   let words: KeyValueWord[];
   try {
     words = keyValueWords(arg);
   } catch (error: unknown) {
     if (!(error instanceof KeyValueError)) throw error;
-    problems.add(at(error.at), "", error.message);
+    problems.add(at(error.at), "", `${error.message}${quotable ? (error.example ?? "") : ""}`);
     return {};
   }
   if (words.length === 0) {

@@ -26,6 +26,13 @@ describe("-e key=value pairs", () => {
     ["empty= b=2", { empty: "", b: 2 }],
     ["path=C:\\dir", { path: "C:\\dir" }],
     ["text=a=b", { text: "a=b" }],
+    // Quotes inside a value group its words and stay, as Ansible's unquote leaves them: only a pair
+    // wrapping the whole value goes.
+    ['opts=--label="a b" n=1', { opts: '--label="a b"', n: 1 }],
+    ["msg='it''s'", { msg: "it''s" }],
+    ["sql=x='1' y=\"2\"", { sql: "x='1'", y: "2" }],
+    ['name="O\'Brien"', { name: "O'Brien" }],
+    ['a="x" b="[1]"', { a: "x", b: "[1]" }],
   ])("%s", async (arg, vars) => {
     const r = await parse([arg]);
     expect(r.lines).toEqual([]);
@@ -43,7 +50,10 @@ describe("-e key=value pairs", () => {
   });
 
   it("an unclosed quote or bracket is refused at it", async () => {
-    expect((await parse(['a=1 msg="open'])).lines).toEqual(["-e[1]:1:9: unclosed double quote"]);
+    expect((await parse(['a=1 msg="open'])).lines).toEqual(["-e[1]:1:9: unclosed double quote (write `msg='\"open'` for a value holding a \")"]);
+    expect((await parse(["name=O'Brien"])).lines).toEqual(["-e[1]:1:7: unclosed single quote (write `name=\"O'Brien\"` for a value holding a ')"]);
+    // The way to write it quotes the word, so not beside a secret.
+    expect((await parse(["name=O'Brien pw=!secret Hunter2"])).lines).toEqual(["-e[1]:1:7: unclosed single quote"]);
     expect((await parse(["re=[a-z b=2"])).lines).toEqual(['-e[1]:1:4: `[` without its closing `]` (a value holding one alone is quoted: k="[...")']);
   });
 
@@ -69,5 +79,6 @@ describe("keyValueWords", () => {
       { at: 4, key: "b", value: "x y", quoted: true },
       { at: 12, value: "c", quoted: false },
     ]);
+    expect(keyValueWords(`o=--l="x y"`)).toEqual([{ at: 0, key: "o", value: '--l="x y"', quoted: false }]);
   });
 });
