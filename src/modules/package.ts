@@ -73,7 +73,7 @@ function otherManager(ctx: TaskContext): string | undefined {
 function summarize(decision: AptDecision): string {
   const parts: string[] = [];
   if (decision.refresh) parts.push(`refresh apt lists (${decision.refreshReason ?? "stale"})`);
-  if (decision.install.length) parts.push(`install ${decision.install.map(specArg).join(", ")}`);
+  if (decision.install.length) parts.push(`install ${decision.install.map((spec) => specArg(spec) + providing(decision, spec.name)).join(", ")}`);
   for (const { spec, verb, why } of decision.finish) parts.push(`${verb} ${specArg(spec)} (${why})`);
   if (decision.upgrade.length) {
     parts.push(`upgrade ${decision.upgrade.map((u) => `${u.spec.name} ${u.from} -> ${u.to}`).join(", ")}`);
@@ -81,6 +81,12 @@ function summarize(decision: AptDecision): string {
   if (decision.remove.length) parts.push(`remove ${decision.remove.join(", ")}`);
   if (parts.length === 1 && decision.refresh) parts.push("then upgrade what has a newer version");
   return parts.join(", ");
+}
+
+/** " (provides python3-types-chardet)" for a package installed in place of the virtual package asked for. */
+function providing(decision: AptDecision, name: string): string {
+  const names = decision.virtual.filter((v) => v.chosen === name).map((v) => v.name);
+  return names.length > 0 ? ` (provides ${names.join(", ")})` : "";
 }
 
 function installArgs(decision: AptDecision): string[] {

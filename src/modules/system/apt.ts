@@ -170,8 +170,11 @@ export interface AptDecision {
    * installed again by the same apt-get install, which configures or reinstalls them: `verb` says which.
    */
   finish: { spec: PackageSpec; verb: "configure" | "reinstall"; why: string }[];
-  /** Virtual packages: provided by an installed package (nothing to do), or only by packages to choose from. */
-  virtual: { name: string; providers: string[]; installed: string[] }[];
+  /**
+   * Virtual packages: provided by an installed package (nothing to do), by one package only (`chosen`,
+   * installed in its place, as apt-get itself would), or only by packages to choose from.
+   */
+  virtual: { name: string; providers: string[]; installed: string[]; chosen?: string }[];
   upgrade: { spec: PackageSpec; from: string; to: string }[];
   remove: string[];
   /** Packages apt knows no candidate for while the lists will not be refreshed. */
@@ -201,7 +204,14 @@ export function decideApt(want: AptWant, seen: AptObservation): AptDecision {
       // A virtual package: apt-get install would pick an installed provider (nothing to do) or refuse to
       // choose among several, every run; refreshing the lists changes neither.
       const providers = state.providers.map((p) => p.name);
-      decision.virtual.push({ name: spec.name, providers, installed: state.providers.filter((p) => p.installed).map((p) => p.name) });
+      const installedProviders = state.providers.filter((p) => p.installed).map((p) => p.name);
+      // A sole provider is what apt-get installs for the name ("selecting python3-typeshed instead of
+      // python3-types-chardet"): named here so plan says what will be installed.
+      const chosen = installedProviders.length === 0 && providers.length === 1 ? providers[0] : undefined;
+      decision.virtual.push({ name: spec.name, providers, installed: installedProviders, ...(chosen !== undefined ? { chosen } : {}) });
+      // Also named by the task: installed once, as the task names it (with its version).
+      const named = want.packages.some((p) => p.name === chosen);
+      if (chosen !== undefined && !named && !decision.install.some((i) => i.name === chosen)) decision.install.push({ name: chosen });
       continue;
     }
     const unfinished = state !== undefined && !installed ? UNFINISHED[state.status.charAt(1)] : undefined;
@@ -239,9 +249,9 @@ const UNFINISHED: Record<string, { verb: "configure" | "reinstall"; why: string 
   H: { verb: "reinstall", why: "half-installed" },
 };
 
-/** Virtual packages none of whose providers is installed: apt-get will not choose one. */
+/** Virtual packages with several providers, none installed: apt-get will not choose one. */
 export function unchosenVirtual(decision: AptDecision): string | undefined {
-  const open = decision.virtual.filter((v) => v.installed.length === 0);
+  const open = decision.virtual.filter((v) => v.installed.length === 0 && v.chosen === undefined);
   if (open.length === 0) return undefined;
   return open.map((v) => `${v.name} is a virtual package provided by ${v.providers.join(", ")}: name the one to install`).join("; ");
 }

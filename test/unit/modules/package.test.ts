@@ -85,6 +85,23 @@ describe("decide", () => {
     });
   });
 
+  it("a virtual package with one provider installs that provider, as apt-get does, and says so", () => {
+    const sole = `${probeOutput(10, [["python3-types-chardet", "", "", "", 0]])}#deploy:provider\tpython3-types-chardet\tpython3-typeshed\t0\n`;
+    const plan = decide({ name: "python3-types-chardet" }, sole);
+    expect(plan).toMatchObject({ kind: "change", summary: "install python3-typeshed (provides python3-types-chardet)" });
+    if (plan.kind !== "change") throw new Error("expected a change");
+    expect((plan.detail as AptDecision).install).toEqual([{ name: "python3-typeshed" }]);
+    // Named as well: installed once.
+    expect(decide({ name: ["python3-types-chardet", "python3-typeshed"] }, `${sole}#deploy:pkg\tpython3-typeshed\tun \t\t1.0\t0\n`)).toMatchObject({
+      summary: "install python3-typeshed (provides python3-types-chardet)",
+    });
+    // Installed: the next run is ok.
+    expect(decide({ name: "python3-types-chardet" }, sole.replace(/\t0\n$/, "\t1\n"))).toEqual({
+      kind: "ok",
+      summary: "python3-types-chardet is a virtual package, provided by python3-typeshed (installed)",
+    });
+  });
+
   it("update_cache: stale lists are refreshed before installing, fresh ones are not", () => {
     expect(decide({ name: "nginx", update_cache: true }, probeOutput(7200, [missing("nginx")]))).toMatchObject({
       summary: "refresh apt lists (lists are 2h old), install nginx",
