@@ -93,6 +93,7 @@ const HINTS: Record<string, Partial<Record<HintPlace | "*", string>>> = {
   ansible_private_key_file: { host: "write `identity_file:` under the host", var: HOST_SETTING("identity_file") },
   ansible_become: { host: "write `become:` under the host (or on a play or task)", var: "write `become:` on the host in hosts:, on a play or on a task" },
   ansible_become_user: { host: "write `become_user:` under the host", var: HOST_SETTING("become_user") },
+  ansible_become_method: { "*": "not supported: deploy becomes with sudo" },
   ansible_become_password: { "*": "the sudo password is the var `become_password` (in a vault file), or DEPLOY_BECOME_PASSWORD" },
   ansible_become_pass: { "*": "the sudo password is the var `become_password` (in a vault file), or DEPLOY_BECOME_PASSWORD" },
   ansible_password: { "*": "not supported: deploy logs in with keys (an SSH agent or `identity_file:`), not passwords" },
@@ -109,7 +110,9 @@ export function ansibleHint(name: string, place: HintPlace): string | undefined 
   const own = entry?.[place] ?? entry?.["*"];
   if (own !== undefined) return own;
   if (place === "task") return collectionHint(name);
-  if ((place === "var" || place === "host") && name.startsWith("ansible_")) {
+  // A host key is deploy's to define, so any ansible_* one is Ansible's; a var is the user's own unless the
+  // table names it (ansible_version: '2.16.3' in the inventory is as valid as in a play's vars).
+  if (place === "host" && name.startsWith("ansible_")) {
     return "`ansible_*` vars are Ansible's connection and behaviour settings; deploy gives them no meaning (a host's settings are its keys in hosts:, see docs/config.md): rename a var of your own";
   }
   return undefined;
@@ -138,11 +141,12 @@ export function hintOr(name: string, place: HintPlace, typo: () => string): stri
 }
 
 /**
- * `ansible_*` vars (`ansible_user: deploy` in a group's vars) are ordinary vars to deploy and change nothing
- * about the connection: refused at the name, with the host key that does what was meant.
+ * Ansible's connection and behaviour vars (`ansible_user: deploy` in a group's vars, those of the table) are
+ * ordinary vars to deploy and change nothing about the connection: refused at the name, with the host key
+ * that does what was meant. Any other `ansible_*` var is the user's own.
  */
 export function checkAnsibleVars(vars: Vars, source: SourceFile, at: PathSegment[], problems: Problems): void {
-  const names = Object.keys(vars).filter((name) => name.startsWith("ansible_"));
+  const names = Object.keys(vars).filter((name) => name.startsWith("ansible_") && ansibleHint(name, "var") !== undefined);
   if (names.length === 0) return;
   const keys = keyLocations(source, at);
   for (const name of names) {

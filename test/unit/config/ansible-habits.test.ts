@@ -81,7 +81,7 @@ describe("Ansible's inventory habits", () => {
   ansible_user: deploy
   ansible_python_interpreter: /usr/bin/python3
 hosts:
-  web-01: { address: 10.0.0.11, ansible_port: 2222, vars: { ansible_connection: local, ansible_foo: 1 } }
+  web-01: { address: 10.0.0.11, ansible_port: 2222, ansible_foo: 1, vars: { ansible_connection: local, ansible_foo: 1 } }
 groups:
   web: { hosts: [web-01], vars: { ansible_become: true, ansible_ssh_private_key_file: k } }
 `,
@@ -90,11 +90,26 @@ groups:
       "inventory/i.yaml:2:3: vars.ansible_user: `ansible_user` does nothing in deploy: a host setting in deploy: `user:` under the host in hosts: (group and global vars cannot set it: share it with a YAML anchor, `<<: *defaults`)",
       "inventory/i.yaml:3:3: vars.ansible_python_interpreter: `ansible_python_interpreter` does nothing in deploy: not needed: deploy runs no Python on targets (a POSIX shell and the OS's own tools)",
       "inventory/i.yaml:5:33: hosts.web-01.ansible_port: unknown key `ansible_port`: write `port:` under the host",
-      "inventory/i.yaml:5:61: hosts.web-01.vars.ansible_connection: `ansible_connection` does nothing in deploy: a host setting in deploy: `connection:` under the host in hosts: (group and global vars cannot set it: share it with a YAML anchor, `<<: *defaults`)",
-      "inventory/i.yaml:5:88: hosts.web-01.vars.ansible_foo: `ansible_foo` does nothing in deploy: `ansible_*` vars are Ansible's connection and behaviour settings; deploy gives them no meaning (a host's settings are its keys in hosts:, see docs/config.md): rename a var of your own",
+      "inventory/i.yaml:5:53: hosts.web-01.ansible_foo: unknown key `ansible_foo`: `ansible_*` vars are Ansible's connection and behaviour settings; deploy gives them no meaning (a host's settings are its keys in hosts:, see docs/config.md): rename a var of your own",
+      "inventory/i.yaml:5:77: hosts.web-01.vars.ansible_connection: `ansible_connection` does nothing in deploy: a host setting in deploy: `connection:` under the host in hosts: (group and global vars cannot set it: share it with a YAML anchor, `<<: *defaults`)",
       "inventory/i.yaml:7:35: groups.web.vars.ansible_become: `ansible_become` does nothing in deploy: write `become:` on the host in hosts:, on a play or on a task",
       "inventory/i.yaml:7:57: groups.web.vars.ansible_ssh_private_key_file: `ansible_ssh_private_key_file` does nothing in deploy: a host setting in deploy: `identity_file:` under the host in hosts: (group and global vars cannot set it: share it with a YAML anchor, `<<: *defaults`)",
     ]);
+  });
+
+  it("an ansible_* var the table does not name is the user's own, in the inventory as in play vars", async () => {
+    const lines = await projectProblems({
+      "roles/web/tasks/main.yaml": '- command: "echo {{ ansible_version }} {{ ansible_release }}"\n',
+      "playbooks/site.yaml": "- hosts: web\n  vars: { ansible_release: bookworm }\n  roles: [web]\n",
+      "inventory/i.yaml": `vars:
+  ansible_version: '2.16.3'
+hosts:
+  web-01: { address: 10.0.0.11, vars: { ansible_tier: gold } }
+groups:
+  web: { hosts: [web-01], vars: { ansible_team: ops } }
+`,
+    });
+    expect(lines).toEqual([]);
   });
 
   it("an INI inventory, Ansible's YAML inventory, an Ansible Vault vars file and an inline !vault are recognised", async () => {
