@@ -18,7 +18,7 @@ import { formatPath } from "./source.js";
 import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 import { checkRoleAnsibleFiles, checkVarsDirs } from "./ansible-files.js";
-import { checkJinjaTemplates } from "./jinja-templates.js";
+import { checkJinjaTemplates, namedTemplates } from "./jinja-templates.js";
 import type { ParsedTask } from "./tasks.js";
 import { checkTemplateFiles } from "../template/ejs.js";
 import { resolveVaultPassword, type VaultPassword } from "../vault/password.js";
@@ -185,10 +185,11 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     checkModeVars(inputs, projectDir, problems);
   }
   const templateProblems = await checkPlayTemplates(loadedPlaybook?.plays ?? [], playFiles);
-  if ((loadedPlaybook?.plays ?? []).some((loaded) => loaded.parsed.length > 0)) templateProblems.push(...(await checkJinjaTemplates(playFiles.dir, [...playFiles.templates])));
+  const playTasks = (loadedPlaybook?.plays ?? []).flatMap((loaded) => loaded.parsed.map((p) => p.task));
+  templateProblems.push(...(await checkJinjaTemplates(playFiles.dir, [...playFiles.templates], namedTemplates(playTasks))));
   for (const { role } of roles.values()) {
     templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));
-    templateProblems.push(...(await checkJinjaTemplates(role.dir, role.templates)));
+    templateProblems.push(...(await checkJinjaTemplates(role.dir, role.templates, namedTemplates([...role.tasks, ...role.handlers]))));
   }
   for (const message of templateProblems) problems.add(message.location, "", message.message);
 

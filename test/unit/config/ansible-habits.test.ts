@@ -2,6 +2,7 @@
 // (a group_vars/ file ignored made `plan` report "no changes" over the wrong values).
 import { symlinkSync } from "node:fs";
 import path from "node:path";
+import { EJS_HINT } from "../../../src/config/jinja-templates.js";
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../../src/config/inventory.js";
 import { loadProject } from "../../../src/config/project.js";
@@ -68,6 +69,32 @@ describe("Jinja templates", () => {
     expect(lines).toEqual([
       "roles/web/tasks/main.yaml:1:20: [0].template.src: `site.conf.j2` is a Jinja template (Ansible's .j2): deploy's templates are EJS: `{{ x }}` is `<%- x %>`, `{% if x %}...{% endif %}` is `<% if (x) { %>...<% } %>`, `{% for h in list %}` is `<% for (const h of list) { %>`; rename it `site.conf.ejs` once rewritten",
       "roles/web/templates/b.conf.ejs:2:3: `{% if web_port == 8081 %}` is a Jinja statement, which EJS writes out as text: deploy's templates are EJS: `{{ x }}` is `<%- x %>`, `{% if x %}...{% endif %}` is `<% if (x) { %>...<% } %>`, `{% for h in list %}` is `<% for (const h of list) { %>` (for a literal `{%`, write `<%- '{%' %>`)",
+    ]);
+  });
+
+  it("only templates a task names, and those they include, are read for Jinja; EJS tags' code is not; each file once", async () => {
+    const jinja = (file: string, at: string, statement = "{% if x %}") => `${file}:${at}: \`${statement}\` is a Jinja statement, which EJS writes out as text: ${EJS_HINT} (for a literal \`{%\`, write \`<%- '{%' %>\`)`;
+    const lines = await projectProblems({
+      // Two tasks and a handler name a.conf.ejs; it includes part.ejs (no extension written).
+      "roles/web/tasks/main.yaml": "- template: { src: a.conf.ejs, dest: /etc/a }\n- template: { src: ./a.conf.ejs, dest: /etc/a2 }\n- template: { src: printed.ejs, dest: /etc/p }\n- template: { src: literal.ejs, dest: /etc/l }\n",
+      "roles/web/handlers/main.yaml": "- name: again\n  template: { src: a.conf.ejs, dest: /etc/a3 }\n",
+      "roles/web/templates/a.conf.ejs": "x\n<%- include('sub/part') %>\n{% for a in b %}\n",
+      "roles/web/templates/sub/part.ejs": "y\n{% if x %}1{% endif %}\n",
+      // EJS printing the text on purpose; a literal <%% is text, so what follows it is checked.
+      "roles/web/templates/printed.ejs": `<%- "{% if x %}" %>\n<%
+  const s = '{% for a in b %}'
+%>\n<%%- {{ x }} %>\n`,
+      "roles/web/templates/literal.ejs": "<%% if (a) { %>\n{% if x %}\n",
+      // Files no task renders: a Jekyll layout, a Home Assistant config, a Twig file.
+      "roles/web/templates/jekyll/default.html": "{% if page.title %}<h1>{{ page.title }}</h1>{% endif %}\n",
+      "roles/web/templates/ha/automations.yaml": "value_template: \"{% if is_state('sun.sun', 'above_horizon') %}on{% endif %}\"\n",
+      "templates/page.twig": "{% if x %}\n",
+      "playbooks/site.yaml": "- hosts: web\n  roles: [web]\n  tasks:\n    - command: \"true\"\n",
+    });
+    expect(lines).toEqual([
+      jinja("roles/web/templates/a.conf.ejs", "3:1", "{% for a in b %}"),
+      jinja("roles/web/templates/literal.ejs", "2:1"),
+      jinja("roles/web/templates/sub/part.ejs", "2:1"),
     ]);
   });
 });
