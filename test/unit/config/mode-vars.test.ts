@@ -37,6 +37,14 @@ describe("a mode given as one var written as a number", () => {
     ).toEqual([`playbooks/site.yaml:2:22: [0].vars.file_mode: \`file_mode\` is used as a mode (roles/base/tasks/main.yaml:1:47: [0].template.mode and 1 more): ${HINT}`]);
   });
 
+  it("written as YAML's octal (0o755) or hex, is said to be a number read right, with the string to write", async () => {
+    const lines = await projectProblems({ "inventory/i.yaml": inventory("  file_mode: 0o755\n  dir_mode: 0x1ed\n"), "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - file: { path: /etc/x, mode: '{{ file_mode }}' }\n    - file: { path: /etc/y, mode: '{{ dir_mode }}' }\n" });
+    expect(lines).toEqual([
+      'inventory/i.yaml:3:14: vars.file_mode: `file_mode` is used as a mode (playbooks/site.yaml:3:35: [0].tasks[0].file.mode): mode must be a quoted string: YAML read `0o755` as the number 493 (the mode 0755), not a string: quote it as "0755"',
+      'inventory/i.yaml:4:13: vars.dir_mode: `dir_mode` is used as a mode (playbooks/site.yaml:4:35: [0].tasks[1].file.mode): mode must be a quoted string: YAML read `0x1ed` as the number 493 (the mode 0755), not a string: quote it as "0755"',
+    ]);
+  });
+
   it("is left to the run when the value is a string, set elsewhere, or not one plain var", async () => {
     const cases: Array<[string, Record<string, string>, string[]?]> = [
       ["a quoted value", { "inventory/i.yaml": inventory('  file_mode: "0644"\n'), "playbooks/site.yaml": OWN_TASK('"{{ file_mode }}"') }],
