@@ -1,10 +1,11 @@
 // Files Ansible reads by their place alone, that deploy never reads: group_vars/ and host_vars/ (next to the
 // inventory, the playbook or in the project), a role's vars/main.yaml and meta/main.yaml's dependencies.
 // Ignored, their vars would silently not apply and `plan` would report "no changes" over a wrong fleet, so
-// each is refused with where deploy takes the same thing.
+// each is refused with where deploy takes the same thing; one that changes nothing (an empty vars file,
+// dependencies the plays already run first, a README.md in group_vars/) is left alone.
 import path from "node:path";
 import { readFile } from "node:fs/promises";
-import { isMap, isSeq } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { Location } from "./model.js";
 import { Problems } from "./problems.js";
 import { findMainFile } from "./role-dir.js";
@@ -25,13 +26,21 @@ function varsDirMessage(sub: (typeof VARS_DIRS)[number], owner: string): string 
   return `deploy does not read group_vars/: put these vars under \`groups.${owner}.vars\` in the inventory`;
 }
 
-/** Each file under `<dir>/group_vars/` and `<dir>/host_vars/`, refused at its first line. */
+/** The names Ansible's group_vars/host_vars loader takes: .yml, .yaml, .json, or no extension. */
+function isVarsFileName(rel: string): boolean {
+  const ext = path.posix.extname(rel);
+  return ext === "" || ext === ".yml" || ext === ".yaml" || ext === ".json";
+}
+
+/** Each vars file under `<dir>/group_vars/` and `<dir>/host_vars/`, refused at its first line. */
 export async function checkVarsDirs(dirs: Iterable<string>, problems: Problems): Promise<void> {
   for (const dir of new Set(dirs)) {
     for (const sub of VARS_DIRS) {
       const files = await listTree(path.join(dir, sub), false);
       for (const rel of files) {
         if (rel.split("/").some((segment) => segment.startsWith("."))) continue;
+        // Ansible reads only these as vars files: a README.md or notes.txt there is no vars file.
+        if (!isVarsFileName(rel)) continue;
         problems.add({ file: path.join(dir, sub, rel), line: 1, col: 1 }, "", varsDirMessage(sub, ownerName(rel)));
       }
     }
@@ -54,10 +63,24 @@ function dependencies(file: string, bytes: Buffer): { names: string[]; at: Locat
   return { names, at: keyLocations(source, []).get("dependencies") ?? { file, line: 1, col: 1 } };
 }
 
-/** A role's vars/main.yaml and meta/main.yaml `dependencies:`: refused at the file, with deploy's way. */
-export async function checkRoleAnsibleFiles(name: string, dir: string, problems: Problems): Promise<void> {
+/** A vars file that sets nothing (empty, comments only, `{}`): not read, and nothing is lost. */
+async function setsNoVars(file: string): Promise<boolean> {
+  const bytes = await readFile(file).catch(() => undefined);
+  if (bytes === undefined) return false;
+  const doc = parseDocument(bytes.toString("utf8"), { logLevel: "silent" });
+  if (doc.errors.length > 0) return false;
+  const contents = doc.contents;
+  return contents === null || (isScalar(contents) && contents.value === null) || (isMap(contents) && contents.items.length === 0);
+}
+
+/**
+ * A role's vars/main.yaml and meta/main.yaml `dependencies:`: refused at the file, with deploy's way.
+ * `playOrders`: the roles of each play that uses this one, in order. Dependencies every such play already
+ * lists before the role are what the meta file asks for: accepted.
+ */
+export async function checkRoleAnsibleFiles(name: string, dir: string, problems: Problems, playOrders: readonly (readonly string[])[]): Promise<void> {
   const vars = await findMainFile(dir, dir, "vars");
-  if ("file" in vars) {
+  if ("file" in vars && !(await setsNoVars(vars.file))) {
     problems.add(
       { file: vars.file, line: 1, col: 1 },
       "",
@@ -69,6 +92,12 @@ export async function checkRoleAnsibleFiles(name: string, dir: string, problems:
   const bytes = await readFile(meta.file).catch(() => undefined);
   const deps = bytes && dependencies(meta.file, bytes);
   if (!deps) return;
-  const listed = deps.names.length > 0 ? deps.names.map((d) => `\`${d}\``).join(", ") : "each dependency";
+  const before = (order: readonly string[], dep: string) => {
+    const at = order.indexOf(dep);
+    return at >= 0 && at < order.indexOf(name);
+  };
+  const unmet = deps.names.filter((dep) => !playOrders.every((order) => before(order, dep)));
+  if (deps.names.length > 0 && unmet.length === 0) return;
+  const listed = deps.names.length > 0 ? unmet.map((d) => `\`${d}\``).join(", ") : "each dependency";
   problems.add(deps.at, deps.names.length > 0 ? "dependencies" : "", `deploy does not run a role's dependencies: list ${listed} before \`${name}\` in the play's \`roles:\``);
 }

@@ -125,6 +125,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   // Roles, each loaded once however many plays use it.
   const roles = new Map<string, LoadedRole>();
   const missing = new Set<string>();
+  const playRoleOrders = (loadedPlaybook?.plays ?? []).map((loaded) => loaded.play.roles.map((ref) => ref.name));
   for (const loaded of loadedPlaybook?.plays ?? []) {
     for (const [j, ref] of loaded.play.roles.entries()) {
       if (roles.has(ref.name)) continue;
@@ -134,7 +135,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
         continue;
       }
       const role = await loadRole(ref.name, projectDir, from, problems, [path.dirname(playbookFile), path.dirname(inventoryFile)]);
-      if (role) await checkRoleAnsibleFiles(ref.name, role.role.dir, problems);
+      if (role) await checkRoleAnsibleFiles(ref.name, role.role.dir, problems, playRoleOrders.filter((order) => order.includes(ref.name)));
       if (role) roles.set(ref.name, role);
       else missing.add(ref.name);
     }

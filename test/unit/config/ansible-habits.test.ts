@@ -20,12 +20,19 @@ describe("Ansible's files that deploy does not read are refused", () => {
       "inventory/group_vars/all/main.yml": "a: 1\n",
       "inventory/host_vars/web-01.yaml": "web_root: /srv\n",
       "inventory/group_vars/.gitkeep": "",
+      // Ansible reads .yml, .yaml, .json and names without an extension; a README is no vars file.
+      "inventory/group_vars/README.md": "# Group vars\n",
+      "inventory/host_vars/notes.txt": "todo\n",
+      "inventory/group_vars/db": "x: 1\n",
+      "inventory/group_vars/app.json": "{\"x\": 1}\n",
       "group_vars/all.yml": "web_port: 7171\n",
       "playbooks/host_vars/db-01.yml": "x: 1\n",
     });
     expect(lines).toEqual([
       "group_vars/all.yml:1:1: deploy does not read group_vars/: put these vars under the inventory's top-level `vars:`, or list this file in its `settings.vars_files`",
       "inventory/group_vars/all/main.yml:1:1: deploy does not read group_vars/: put these vars under the inventory's top-level `vars:`, or list this file in its `settings.vars_files`",
+      "inventory/group_vars/app.json:1:1: deploy does not read group_vars/: put these vars under `groups.app.vars` in the inventory",
+      "inventory/group_vars/db:1:1: deploy does not read group_vars/: put these vars under `groups.db.vars` in the inventory",
       "inventory/group_vars/web.yml:1:1: deploy does not read group_vars/: put these vars under `groups.web.vars` in the inventory",
       "inventory/host_vars/web-01.yaml:1:1: deploy does not read host_vars/: put these vars under `hosts.web-01.vars` in the inventory",
       "playbooks/host_vars/db-01.yml:1:1: deploy does not read host_vars/: put these vars under `hosts.db-01.vars` in the inventory",
@@ -54,6 +61,27 @@ describe("Ansible's files that deploy does not read are refused", () => {
       "roles/web/meta/main.yml:2:1: dependencies: deploy does not run a role's dependencies: list `common`, `base` before `web` in the play's `roles:`",
       "roles/web/vars/main.yml:1:1: deploy does not read a role's vars/: move these vars to roles/web/defaults/main.yaml (lowest precedence), or to the play (`vars:`, or `roles: [{ role: web, vars: {...} }]`, which wins over the inventory as Ansible's role vars do)",
     ]);
+  });
+
+  it("a vars/main.yml that sets nothing is left alone; dependencies the plays already run first are accepted", async () => {
+    const lines = await projectProblems({
+      ...WEB_ROLE,
+      "roles/web/vars/main.yml": "# nothing here yet\n",
+      "roles/web/meta/main.yml": "dependencies: [common]\n",
+      "roles/common/tasks/main.yaml": "[]\n",
+      "roles/common/vars/main.yaml": "{}\n",
+      "roles/db/tasks/main.yaml": "[]\n",
+      "roles/db/vars/main.yml": "---\n",
+      "roles/db/meta/main.yml": "dependencies: [common, { role: base }]\n",
+      "roles/base/tasks/main.yaml": "[]\n",
+      "playbooks/site.yaml": "- hosts: web\n  roles: [common, web, db]\n- hosts: web\n  roles: [base, common, db]\n",
+    });
+    // db's `common` is met by both plays, `base` only by the second: only `base` is asked for.
+    expect(lines).toEqual(["roles/db/meta/main.yml:1:1: dependencies: deploy does not run a role's dependencies: list `base` before `db` in the play's `roles:`"]);
+    // A play that uses web without common first still needs it.
+    expect(
+      await projectProblems({ ...WEB_ROLE, "roles/web/meta/main.yml": "dependencies: [common]\n", "roles/common/tasks/main.yaml": "[]\n", "playbooks/site.yaml": "- hosts: web\n  roles: [common, web]\n- hosts: web\n  roles: [web]\n" }),
+    ).toEqual(["roles/web/meta/main.yml:1:1: dependencies: deploy does not run a role's dependencies: list `common` before `web` in the play's `roles:`"]);
   });
 });
 
