@@ -177,7 +177,11 @@ describe("HTTPS at HAProxy", () => {
     expect(JSON.stringify(applied.doc)).not.toContain(keyBody);
 
     const back = await deployOn(lab, "apply"); // no certificate in the vault: the self-signed one again
-    expect(changes(back.doc)).toEqual(["web-01: HAProxy configuration: changed", "web-01: handler reload haproxy: changed"]);
+    expect(changes(back.doc)).toEqual([
+      "web-01: HAProxy configuration: changed",
+      "web-01: No certificate and key from the vault left behind (none in the vault): changed",
+      "web-01: handler reload haproxy: changed",
+    ]);
     expect((await handshake()).subject).toContain(`CN = ${lab.address("web-01")}`);
   });
 });
