@@ -1,7 +1,8 @@
 // Ansible's one-line `shell: make install creates=/usr/bin/x` (or `command: pwd chdir=/tmp`) takes these
 // words out of the command and uses them as parameters. deploy reads no inline arguments: the words would
 // run as part of the command (an argument, a shell variable), so the task would run every time, or in the
-// wrong directory, without a word of warning. Such a word at either end of `cmd` is refused at load.
+// wrong directory, without a word of warning. Such a word at either end of `cmd` is refused at load, unless
+// shell operators make it a statement of its own (`chdir=/tmp; cd $chdir`).
 
 /** The keys ansible-core's parse_kv takes out of a free-form command (parsing/splitter.py). */
 const ANSIBLE_INLINE = ["creates", "removes", "chdir", "executable", "stdin", "warn", "stdin_add_newline", "strip_empty_ends"] as const;
@@ -48,6 +49,9 @@ function rawWords(cmd: string): RawWord[] {
 }
 
 const PAIR = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+/** A word that ends a shell statement (`chdir=/tmp;`, `a=1&&`) or one that starts with an operator (`&&`, `;`, `|`). */
+const ENDS_STATEMENT = /[;&|]$/;
+const OPERATOR = /^[;&|]/;
 
 /**
  * The message for Ansible inline arguments in `cmd` (a run of `name=value` words at its start or end that
@@ -58,8 +62,15 @@ export function inlineArgsMessage(cmd: string, module: "command" | "shell"): str
   const isPair = (w: RawWord) => PAIR.test(w.text);
   let lead = 0;
   while (lead < words.length - 1 && isPair(words[lead]!)) lead++;
+  // `chdir=/tmp; cd $chdir && pwd`, `A=1 && make`: the pairs are a statement of the shell's own (variables
+  // it sets), not words Ansible would take out; `chdir: "/tmp;"` would be no fix.
+  const leading = words.slice(0, lead);
+  if (leading.some((w) => ENDS_STATEMENT.test(w.text)) || OPERATOR.test(words[lead]?.text ?? "")) lead = 0;
   let trail = words.length;
   while (trail > lead + 1 && isPair(words[trail - 1]!)) trail--;
+  // `make; creates=/x` and `echo x creates=/x;` likewise: after or ending a statement, shell code.
+  const before = words[trail - 1];
+  if (trail < words.length && (words.slice(trail).some((w) => ENDS_STATEMENT.test(w.text)) || (before !== undefined && ENDS_STATEMENT.test(before.text)))) trail = words.length;
   const ends = [...words.slice(0, lead), ...words.slice(trail)];
   const inline = ends.filter((w) => (ANSIBLE_INLINE as readonly string[]).includes(PAIR.exec(w.text)![1]!));
   if (inline.length === 0) return undefined;

@@ -25,8 +25,21 @@ describe("inlineArgsMessage", () => {
     ["dd if=/dev/zero of=/tmp/x count=1"],
     ["echo creates=/x done"],
     ["creates=/x"],
+    // The shell's own statements: a pair ending in `;`, or pairs an operator follows or precedes.
+    ["chdir=/tmp; cd $chdir && pwd"],
+    ["chdir=/tmp && cd $chdir"],
+    ["A=1 chdir=/tmp; make"],
+    ["chdir=/tmp ; pwd"],
+    ["cd /srv; creates=/x"],
+    ["cd /srv && creates=/x warn=no"],
+    ["echo x creates=/x;"],
   ])("leaves %s to the command", (cmd) => {
     expect(inlineArgsMessage(cmd, "shell")).toBeUndefined();
+  });
+
+  it("still refuses inline arguments around a command that has operators of its own", () => {
+    expect(inlineArgsMessage("chdir=/srv make; make install", "shell")).toMatch(/^`chdir=\/srv` is an Ansible inline argument; .*cmd: "make; make install", chdir: \/srv/);
+    expect(inlineArgsMessage("make && make install creates=/usr/bin/x", "shell")).toMatch(/^`creates=\/usr\/bin\/x` is an Ansible inline argument/);
   });
 
   it("is an issue of both schemas, at the parameters (a cmd with {{ }} is not left for run time)", () => {
