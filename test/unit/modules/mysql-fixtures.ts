@@ -18,6 +18,15 @@ export const USER_MISSING = "#deploy:server\t10.11.19-MariaDB-0+deb12u1-log\n#de
 /** mysql_user probe, Debian's root@localhost (unix_socket OR invalid native password), PROXY grant */
 export const USER_ROOT = "#deploy:server\t10.11.19-MariaDB-0+deb12u1-log\n#deploy:account\tmysql_native_password\t696E76616C6964\n#deploy:client-exit\t0\n#deploy:grant\tGRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` IDENTIFIED VIA mysql_native_password USING 'invalid' OR unix_socket WITH GRANT OPTION\n#deploy:grant\tGRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION\n";
 
+/** mysql_user probe, root@localhost as the mysql role leaves it: unix_socket OR the password 'rotated-root-3' */
+export const USER_ROOT_SOCKET_AND_PASSWORD = "#deploy:server\t10.11.19-MariaDB-0+deb12u1-log\n#deploy:account\tmysql_native_password\t2A33413746343343333631393135423534394536433741314246443136344139393838323544393937\n#deploy:client-exit\t0\n#deploy:grant\tGRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` IDENTIFIED VIA unix_socket OR mysql_native_password USING '*3A7F43C361915B549E6C7A1BFD164A998825D997' WITH GRANT OPTION\n#deploy:grant\tGRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION\n";
+
+/** mysql_user probe, root@localhost after a plain IDENTIFIED BY (password 'rotated-root-3' only, no socket login) */
+export const USER_ROOT_PASSWORD_ONLY = "#deploy:server\t10.11.19-MariaDB-0+deb12u1-log\n#deploy:account\tmysql_native_password\t2A33413746343343333631393135423534394536433741314246443136344139393838323544393937\n#deploy:client-exit\t0\n#deploy:grant\tGRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` IDENTIFIED BY PASSWORD '*3A7F43C361915B549E6C7A1BFD164A998825D997' WITH GRANT OPTION\n#deploy:grant\tGRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION\n";
+
+/** mysql_user probe with except_hosts: every host of the user 'notes' */
+export const USER_HOSTS = "#deploy:server\t10.11.19-MariaDB-0+deb12u1-log\n#deploy:host\t10.77.38.11\n#deploy:host\t10.77.38.12\n#deploy:host\t10.77.38.14\n#deploy:host\t10.77.38.%\n#deploy:host\tlocalhost\n#deploy:host\t%\n#deploy:host\tweb-09.example\n#deploy:host\tfd00::14\n#deploy:host\t10.0.0.0/255.255.255.0\n#deploy:client-exit\t0\n";
+
 /** any probe on a host without a client */
 export const NO_CLIENT = "#deploy:no-client\n";
 

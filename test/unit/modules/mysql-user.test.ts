@@ -10,7 +10,18 @@ import {
   type MysqlUserChange,
 } from "../../../src/modules/mysql_user.js";
 import type { Change } from "../../../src/modules/types.js";
-import { NO_CLIENT, PASSWORD_2, SERVER_DOWN, USER_EXISTING, USER_HOSTILE, USER_MISSING, USER_ROOT } from "./mysql-fixtures.js";
+import {
+  NO_CLIENT,
+  PASSWORD_2,
+  SERVER_DOWN,
+  USER_EXISTING,
+  USER_HOSTILE,
+  USER_HOSTS,
+  USER_MISSING,
+  USER_ROOT,
+  USER_ROOT_PASSWORD_ONLY,
+  USER_ROOT_SOCKET_AND_PASSWORD,
+} from "./mysql-fixtures.js";
 import { HOSTILE, StubShell } from "./stub-shell.js";
 
 const params = (p: Record<string, unknown>) => mysqlUserSchema.parse(p);
@@ -30,7 +41,15 @@ describe("mysql_user schema", () => {
     expect(bad.error?.issues[0]?.message).toMatch(/expected db\.table:PRIVILEGES/);
     expect(mysqlUserSchema.safeParse({ name: "a\nb" }).success).toBe(false);
     expect(mysqlUserSchema.safeParse({ name: "x".repeat(81) }).success).toBe(false);
-    expect(params({ name: "app" })).toMatchObject({ host: "localhost", state: "present", append_privs: false, update_password: "always", sql_log_bin: true });
+    expect(params({ name: "app" })).toMatchObject({ state: "present", append_privs: false, update_password: "always", sql_log_bin: true });
+  });
+
+  it("takes except_hosts only with state: absent and without host", () => {
+    expect(mysqlUserSchema.safeParse({ name: "notes", state: "absent", except_hosts: ["10.0.0.1"] }).success).toBe(true);
+    const present = mysqlUserSchema.safeParse({ name: "notes", except_hosts: ["10.0.0.1"] });
+    expect(present.error?.issues[0]).toMatchObject({ path: ["except_hosts"], message: expect.stringMatching(/only with state: absent/) });
+    const both = mysqlUserSchema.safeParse({ name: "notes", host: "10.0.0.1", state: "absent", except_hosts: [] });
+    expect(both.error?.issues[0]?.message).toMatch(/either host .* or except_hosts/);
   });
 });
 
@@ -85,6 +104,53 @@ describe("mysql_user decide (probe output from MariaDB 10.11)", () => {
       USER_ROOT,
       { kind: "change", summary: "set password of 'root'@'localhost'" },
     ],
+    [
+      "unix_socket: true on an account with the password only: socket login added, the password kept",
+      { name: "root", password: "rotated-root-3", unix_socket: true },
+      USER_ROOT_PASSWORD_ONLY,
+      {
+        kind: "change",
+        summary: "allow unix_socket login for 'root'@'localhost'",
+        detail: { action: "update", setPassword: false, auth: { socket: true, storedHash: "*3A7F43C361915B549E6C7A1BFD164A998825D997" } },
+      },
+    ],
+    ["unix_socket: true, converged", { name: "root", password: "rotated-root-3", unix_socket: true }, USER_ROOT_SOCKET_AND_PASSWORD, { kind: "ok" }],
+    ["unix_socket omitted: kept as it is", { name: "root", password: "rotated-root-3" }, USER_ROOT_SOCKET_AND_PASSWORD, { kind: "ok" }],
+    [
+      "a rotated password keeps socket login (IDENTIFIED BY alone dropped it)",
+      { name: "root", password: "rotated-root-4" },
+      USER_ROOT_SOCKET_AND_PASSWORD,
+      { kind: "change", summary: "set password of 'root'@'localhost'", detail: { setPassword: true, auth: { socket: true } } },
+    ],
+    [
+      "unix_socket: false removes socket login",
+      { name: "root", password: "rotated-root-3", unix_socket: false },
+      USER_ROOT_SOCKET_AND_PASSWORD,
+      { kind: "change", summary: "remove unix_socket login of 'root'@'localhost'", detail: { auth: { socket: false } } },
+    ],
+    [
+      "unix_socket: false on Debian's root without a password: refused, it would lock the account",
+      { name: "root", unix_socket: false },
+      USER_ROOT,
+      { kind: "fail", message: "unix_socket: false would leave 'root'@'localhost' no way to log in: give it a password" },
+    ],
+    [
+      "unix_socket: true on MySQL: refused (auth_socket cannot be combined with a password)",
+      { name: "root", password: "x", unix_socket: true },
+      USER_MISSING.replace("10.11.19-MariaDB-0+deb12u1-log", "8.0.36-0ubuntu0.22.04.1"),
+      { kind: "fail", message: expect.stringContaining("needs MariaDB 10.4 or later") },
+    ],
+    [
+      "except_hosts: only accounts at IP addresses not listed are dropped",
+      { name: "notes", state: "absent", except_hosts: ["10.77.38.11", "10.77.38.12"] },
+      USER_HOSTS,
+      {
+        kind: "change",
+        summary: "drop user 'notes'@'10.77.38.14', 'notes'@'fd00::14' (not in except_hosts)",
+        detail: { action: "drop", staleHosts: ["10.77.38.14", "fd00::14"] },
+      },
+    ],
+    ["except_hosts: nothing stale", { name: "notes", state: "absent", except_hosts: ["10.77.38.11", "10.77.38.12", "10.77.38.14", "FD00::14"] }, USER_HOSTS, { kind: "ok" }],
     ["no client yet", app, NO_CLIENT, { kind: "blocked", reason: expect.stringContaining("no mariadb or mysql client") }],
     ["server down", app, SERVER_DOWN, { kind: "blocked", reason: expect.stringContaining("ERROR 2002") }],
   ])("%s", (_name, p, output, plan) => {
@@ -116,6 +182,33 @@ describe("mysql_user SQL", () => {
     ]);
     expect(mysqlUserStatements({ ...p, sql_log_bin: true }, change({ action: "drop" }))).toEqual(["DROP USER 'o\\'neil'@'%';"]);
     expect(mysqlUserStatements({ ...p, password: undefined, sql_log_bin: true }, change({ action: "create" }))).toEqual(["CREATE USER 'o\\'neil'@'%';"]);
+  });
+
+  it("keeps socket login when it sets a password, and keeps the stored password when it only adds socket login", () => {
+    const p = params({ name: "root", password: "pa'ss", sql_log_bin: false });
+    expect(mysqlUserStatements(p, change({ setPassword: true, auth: { socket: true, storedHash: "*AB" } }))).toEqual([
+      "SET SESSION sql_log_bin = 0;",
+      "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('pa\\'ss');",
+    ]);
+    expect(mysqlUserStatements({ ...p, sql_log_bin: true }, change({ auth: { socket: true, storedHash: "*AB" } }))).toEqual([
+      "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING '*AB';",
+    ]);
+    expect(mysqlUserStatements({ ...p, sql_log_bin: true }, change({ auth: { socket: false, storedHash: "*AB" } }))).toEqual([]);
+    expect(mysqlUserStatements({ ...p, sql_log_bin: true }, change({ setPassword: true, auth: { socket: false, storedHash: "*AB" } }))).toEqual([
+      "ALTER USER 'root'@'localhost' IDENTIFIED BY 'pa\\'ss';",
+    ]);
+    expect(mysqlUserStatements({ ...p, sql_log_bin: true }, change({ action: "create", setPassword: false, auth: { socket: true, storedHash: "" } }))).toEqual([
+      "CREATE USER 'root'@'localhost' IDENTIFIED VIA unix_socket;",
+    ]);
+  });
+
+  it("except_hosts drops each stale account, out of the binary log when asked", () => {
+    const p = params({ name: "notes", state: "absent", except_hosts: ["10.0.0.1"], sql_log_bin: false });
+    expect(mysqlUserStatements(p, change({ action: "drop", staleHosts: ["10.0.0.2", "fd00::2"] }))).toEqual([
+      "SET SESSION sql_log_bin = 0;",
+      "DROP USER 'notes'@'10.0.0.2';",
+      "DROP USER 'notes'@'fd00::2';",
+    ]);
   });
 
   it.each(HOSTILE.filter((v) => !v.includes("\n")))("the probe for %j carries the name only as an SQL literal in a here-document", async (value) => {
