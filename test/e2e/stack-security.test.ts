@@ -246,11 +246,11 @@ describe("rolling update", () => {
     expect(changes(update.doc)).toEqual([
       "web-01: Drain this host from the load balancers (no new requests; the ones in flight finish) (web-01): changed",
       "web-01: App config (database hosts and credentials; readable by the app's group only): changed",
-      "web-01: handler restart app: changed",
+      "web-01: Restart the app (its code, dependencies, config or unit changed): changed",
       "web-01: handler back into the load balancer (web-01): changed",
       "web-02: Drain this host from the load balancers (no new requests; the ones in flight finish) (web-01): changed",
       "web-02: App config (database hosts and credentials; readable by the app's group only): changed",
-      "web-02: handler restart app: changed",
+      "web-02: Restart the app (its code, dependencies, config or unit changed): changed",
       "web-02: handler back into the load balancer (web-01): changed",
     ]);
     const failed = answers.filter((a) => a.status !== 200);

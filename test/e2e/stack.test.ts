@@ -229,7 +229,7 @@ describe("the reference stack on fresh hosts", () => {
 
       const upstream = await deployOn(lab, "apply", "--limit", "web-02", "-e", `app_nodejs_tarball=${tarball}`, "-e", `app_nodejs_sha256=${sha256}`);
       expect(upstream.code, changes(upstream.doc).join("\n")).toBe(0);
-      expect(changes(upstream.doc)).toContain("web-02: handler restart app: changed");
+      expect(changes(upstream.doc)).toContain("web-02: Restart the app (its code, dependencies, config or unit changed): changed");
       const exe = async () => (await onStackHost(lab, "web-02", `readlink /proc/${await mainPid(lab, "web-02", "notes-app")}/exe`)).trim();
       expect(await exe()).toBe(`/opt/nodejs/${name}/bin/node`);
       // A restart without a drain (the rolling-update playbook drains) can cost a health check or two.
