@@ -83,11 +83,13 @@ class HostRunner {
   }
 
   /**
-   * The notified handlers, round after round (see handler-queue.ts). Without a notify loop there are at
-   * most as many rounds as handlers; one more means handlers that keep notifying each other.
+   * The notified handlers, round after round (see handler-queue.ts). A round after the first runs only
+   * because a handler changed in the one before; on a host that converges each handler changes at most once
+   * (a handler that notifies itself reports ok on its second run), so there are at most as many rounds as
+   * handlers, plus the last one where nothing changed. One more means handlers that keep notifying each other.
    */
   private async runHandlers(): Promise<HostOutcome> {
-    const limit = this.ctx.playTasks.handlers.length;
+    const limit = this.ctx.playTasks.handlers.length + 1;
     for (let round = this.handlers.nextRound(); round; round = this.handlers.nextRound()) {
       if (this.handlers.rounds > limit) return this.handlerLoop(round);
       this.cache.clear();
@@ -106,7 +108,7 @@ class HostRunner {
     const names = round.map((e) => `'${e.task.name}'`).join(", ");
     const outcome = failedOutcome(
       first.task,
-      `handlers keep notifying each other: ${names} notified again after ${this.handlers.rounds - 1} rounds; ` +
+      `handlers keep notifying each other: ${names} notified again after ${this.handlers.rounds - 1} rounds of handlers; ` +
         "a handler that notifies one defined before it (or itself) must report no change once the host is converged",
     );
     this.ctx.emit({ type: "task-start", play: this.ctx.play.name, host: this.ctx.host.name, task: this.ref(first) });

@@ -1,6 +1,11 @@
 // Handlers notified by handlers (Ansible runs them): one defined after the notifier joins the round being
 // run, one defined before it runs in the next round; a notify loop fails the host instead of running forever.
 import { describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { CliIO } from "../../../src/cli/command.js";
+import { main } from "../../../src/cli/main.js";
+import { tempProject } from "../config/temp-project.js";
 import { fakeFleet, loadTemp, runFake } from "./fake-hosts.js";
 
 function project(tasks: string, handlers: string) {
@@ -56,12 +61,13 @@ describe("a handler's notify", () => {
       "    - command: echo change\n      notify: ping\n",
       handler("ping", "      notify: pong\n") + handler("pong", "      notify: ping\n"),
     );
-    expect(words).toEqual(["change", "ping", "pong", "ping", "pong"]);
+    // Two handlers: a converging host needs at most 3 rounds (each changes once, then a round of no change).
+    expect(words).toEqual(["change", "ping", "pong", "ping", "pong", "ping", "pong"]);
     const failed = events.filter((e) => e.type === "task" && e.status === "failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       task: { name: "ping", handler: true },
-      summary: expect.stringContaining("handlers keep notifying each other: 'ping' notified again after 2 rounds"),
+      summary: expect.stringContaining("handlers keep notifying each other: 'ping' notified again after 3 rounds of handlers"),
     });
     expect(events.find((e) => e.type === "run-end")).toMatchObject({ recap: { a: { failed: 1 } } });
   });
@@ -75,5 +81,22 @@ describe("a handler's notify", () => {
     expect(events.filter((e) => e.type === "warning")).toEqual([
       { type: "warning", host: "a", message: "handler 'later' notified but not run because a handler failed; the next run will not notify it again" },
     ]);
+  });
+
+  it("a handler that notifies itself runs again and passes when it reports ok then, as the only handler too", async () => {
+    // On the local host: the handler's first run creates a file and changes, its second finds it and is ok.
+    const dir = tempProject({ "inventory/i.yaml": "hosts:\n  local: { address: 127.0.0.1, connection: local }\n" });
+    const state = path.join(dir, "state");
+    const selfNotifying =
+      "    - name: once\n" +
+      `      shell: "if [ -e '${state}' ]; then echo same; else touch '${state}'; echo new; fi"\n` +
+      "      register: once_out\n      changed_when: \"once_out.stdout === 'new'\"\n      notify: once\n";
+    const playbook = `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: echo change\n      notify: once\n  handlers:\n${selfNotifying}`;
+    const out: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+    mkdirSync(path.join(dir, "playbooks"));
+    writeFileSync(path.join(dir, "playbooks/site.yaml"), playbook);
+    expect(await main(["apply", "inventory/i.yaml"], io), out.join("\n")).toBe(0);
+    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^\[local\] changed +handler once/), "[local] ok          handler once"]));
   });
 });
