@@ -1,8 +1,10 @@
 // Jinja and Ansible written where deploy takes JavaScript. Most of it fails anyway (`x is defined` is a
 // syntax error, `group_names` an undefined variable), but with JavaScript's own message; this adds what to
-// write instead. `//` alone would not fail at all: JavaScript reads it as a comment and silently drops the
-// rest of the expression, so it is refused when the expression is compiled.
+// write instead, looking at the code only (not inside strings, regular expressions or comments). `total // 2`
+// would not fail at all: JavaScript reads `//` as a comment and silently drops the rest of the line, so that
+// is refused when the expression is compiled; a `//` that is really a comment is left alone.
 // Everything here runs when an expression is compiled or has failed, never per evaluation.
+import { expressionFunction, scanSource } from "./js-scan.js";
 
 /** Ansible names an expression may use by habit, and what deploy calls them (docs/config.md). */
 const ANSIBLE_NAMES: Record<string, string> = {
@@ -40,7 +42,8 @@ const HABITS: Array<[RegExp, string]> = [
   [/(?:^|[\s(])not\s+[\w'"(!]/, "`not x` is `!x` here"],
   [/\s(?:and|or)\s/, "`and` / `or` are `&&` / `||` here"],
   [/\{%|%\}/, "`{% %}` blocks do not exist: a condition is one expression, and templates are EJS (`<% %>`)"],
-  [/\s%\s*[(\w'"]/, "Python's `'%s' % x` formatting is a template literal here: `` `${x}` ``"],
+  // Only a string on the left: `n % 2` is JavaScript's remainder.
+  [/['"]\s*%\s*[(\w'"]/, "Python's `'%s' % x` formatting is a template literal here: `` `${x}` ``"],
 ];
 
 /** The hints for a failed expression: Jinja-isms in its source, and an Ansible name it used. */
@@ -51,9 +54,10 @@ export function habitHints(source: string, undefinedName?: string): string[] {
     const instead = ANSIBLE_NAMES[top] ?? (top.startsWith("ansible_") ? "under `facts` (`facts.os`, `facts.arch`, `facts.addresses`... see docs/config.md)" : undefined);
     if (instead) out.push(`\`${top}\` is Ansible's name; deploy's is ${instead}`);
   }
-  const filter = FILTER.exec(source);
-  if (filter) out.push(`Jinja filters are JavaScript here: \`x | length\` is \`x.length\`, \`x | join(',')\` is \`x.join(',')\`, \`x | default(d)\` is \`'x' in vars ? x : d\``);
-  for (const [pattern, hint] of HABITS) if (pattern.test(source)) out.push(hint);
+  // Strings keep their quotes and lose their text: `'a and b'` is no `and`, `'%s' % x` still has its quote.
+  const code = scanSource(source).code;
+  if (FILTER.test(code)) out.push(`Jinja filters are JavaScript here: \`x | length\` is \`x.length\`, \`x | join(',')\` is \`x.join(',')\`, \`x | default(d)\` is \`'x' in vars ? x : d\``);
+  for (const [pattern, hint] of HABITS) if (pattern.test(code)) out.push(hint);
   return out;
 }
 
@@ -64,29 +68,29 @@ export function withHints(detail: string, source: string, undefinedName?: string
 }
 
 /**
- * Where `//` appears outside a string, template literal or escape: JavaScript would read the rest as a
- * comment (`total // 2` gives `total`). URLs in quotes are strings and fine.
+ * Where a `//` reads as floor division (`total // 2`, `a//b`), which JavaScript takes for a comment. A `//`
+ * is a comment when nothing but space comes before it on its line (or after it), or when the rest of its line
+ * is no code (`host.name === 'local' // only the local host`): taking that `//` for a `/` must still compile
+ * for it to be division. A one-word comment after an operand (`x // todo`) reads as both, and is refused:
+ * the message says how to write a comment.
  */
 export function floorDivisionAt(source: string): number | undefined {
-  let quote: string | undefined;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === "\\") {
-      i++;
-      continue;
-    }
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"' || c === "`") {
-      quote = c;
-    } else if (c === "/" && source[i + 1] === "/") {
-      return i;
+  for (const comment of scanSource(source).lineComments) {
+    if (!comment.afterOperand) continue;
+    const end = source.indexOf("\n", comment.at);
+    if (source.slice(comment.at + 2, end < 0 ? undefined : end).trim() === "") continue;
+    try {
+      expressionFunction(`${source.slice(0, comment.at)}/ ${source.slice(comment.at + 2)}`);
+      return comment.at;
+    } catch {
+      // Not code as a division: a comment.
     }
   }
   return undefined;
 }
 
-export const FLOOR_DIVISION = "`//` is a comment in JavaScript, not floor division: it drops the rest of the expression; write `Math.floor(a / b)`";
+export const FLOOR_DIVISION =
+  "`//` is a comment in JavaScript, not floor division: it drops the rest of the line; write `Math.floor(a / b)` (a comment goes on a line of its own, or in `/* */`)";
 
 /** JavaScript's message for `'x' in "a string"` quotes both operands; this says what to write instead. */
 export function inOperatorMessage(message: string): string | undefined {

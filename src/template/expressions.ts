@@ -4,9 +4,11 @@
 import type { Vars } from "../config/model.js";
 import { TemplateError, UndefinedVariable, describeFailure } from "./errors.js";
 import { TEMPLATED_VARS } from "../config/vars.js";
+import { RESERVED_NAMES } from "../config/schemas.js";
 import { PROBED, strict, unwrap } from "./strict.js";
 import { FLOOR_DIVISION, floorDivisionAt, inOperatorMessage, withHints } from "./ansible-habits.js";
-import { refusedCondition } from "./conditions.js";
+import { refusedCondition, type ConditionSource } from "./conditions.js";
+import { expressionFunction } from "./js-scan.js";
 
 type Compiled = (scope: object) => unknown;
 
@@ -26,9 +28,7 @@ export class ExpressionEngine {
     let fn = this.compiled.get(expr);
     if (!fn) {
       if (floorDivisionAt(expr) !== undefined) throw new SyntaxError(FLOOR_DIVISION);
-      // Sloppy-mode Function so `with` can route every free name through the strict scope proxy.
-      // The newline before `)` keeps a trailing `//` comment from swallowing the closing paren.
-      fn = new Function("__scope", `with (__scope) { return (${expr}\n); }`) as Compiled;
+      fn = expressionFunction(expr);
       this.compiled.set(expr, fn);
     }
     return fn;
@@ -145,7 +145,7 @@ export class ExpressionEngine {
     const expr = whole ? whole[1]! : condition;
     const value = this.evaluate(expr, scope, where);
     if (typeof value === "boolean") return value;
-    const refused = refusedCondition(value, expr.trim());
+    const refused = refusedCondition(value, expr.trim(), conditionSource(expr, scope));
     if (refused !== undefined) throw new TemplateError(where, withHints(refused, expr));
     return Boolean(value);
   }
@@ -181,6 +181,15 @@ export class ExpressionEngine {
     }
     return value;
   }
+}
+
+/** Whether a condition's first name is a var or a registered result (then its text is command output). */
+function conditionSource(expr: string, scope: Vars): ConditionSource {
+  const first = /^\s*([A-Za-z_$][\w$]*)/.exec(expr)?.[1];
+  const varNames = (scope as Record<symbol, unknown>)[TEMPLATED_VARS] as ReadonlySet<string> | undefined;
+  if (first === undefined || !Object.hasOwn(scope, first) || (RESERVED_NAMES as readonly string[]).includes(first)) return undefined;
+  if (varNames === undefined || varNames.has(first)) return "var";
+  return "registered";
 }
 
 function isMap(value: unknown): value is Vars {
