@@ -185,6 +185,20 @@ class HostRunner {
     }
   }
 
+  /**
+   * The items to probe ahead. A task without a loop whose condition reads a result not registered yet
+   * (`when: "!site.changed"`) is probed as if it will run: probes are read-only, and one wasted when the
+   * condition turns out false costs less than the round trip the task would need on its own.
+   */
+  private itemsAhead(entry: Entry): unknown[] | undefined {
+    try {
+      return this.itemsOf(entry);
+    } catch (error: unknown) {
+      if (entry.task.loop === undefined) return [NO_ITEM];
+      throw error;
+    }
+  }
+
   /** Conditions true and the items to run (a single NO_ITEM without a loop). */
   private itemsOf(entry: Entry): unknown[] | undefined {
     const scope = this.scopeFor(entry);
@@ -362,7 +376,7 @@ class HostRunner {
     const become = this.become(entries[index]!);
     const batch = await probesAhead(entries, index, itemIndex, this.cache.lookahead, {
       sameRoundTrip: (entry) => this.become(entry) === become && entry.task.delegateTo === undefined,
-      itemsOf: (entry) => this.itemsOf(entry),
+      itemsOf: (entry) => this.itemsAhead(entry),
       prepareItem: (entry, item) => this.prepareItem(entry, item),
     });
     const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);

@@ -21,9 +21,9 @@ export interface AheadHooks {
 
 /**
  * The current task's remaining items, then later tasks that can be prepared now, up to `budget` probes.
- * A task that cannot (its `when` or params need a result not registered yet) is passed over, not a reason
- * to stop: if it runs and changes the host, the cache is cleared; if it is skipped or stays ok, the
- * probes still hold.
+ * A task that cannot (its params, or its loop, need a result not registered yet) is passed over, not a
+ * reason to stop: if it runs and changes the host, the cache is cleared; if it is skipped or stays ok, the
+ * probes still hold. (`itemsOf` decides what a `when` that needs such a result means here.)
  */
 export async function probesAhead(entries: Entry[], index: number, itemIndex: number, budget: number, hooks: AheadHooks): Promise<AheadProbe[]> {
   const ahead: AheadProbe[] = [];

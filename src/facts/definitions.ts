@@ -7,6 +7,7 @@ import {
   parseCount,
   parseInit,
   parseMemoryMb,
+  parseOptionalWord,
   parseOsRelease,
   parsePackageManager,
   parseWord,
@@ -46,4 +47,6 @@ export const FACTS: FactTable = {
     command: "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo",
     parse: parseCount,
   },
+  // Facts run as the login user: sudo would drop SSH_CONNECTION.
+  sshClient: { command: 'c=${SSH_CONNECTION:-}; echo "${c%% *}"', parse: parseOptionalWord },
 };

@@ -46,6 +46,7 @@ export function parseFacts(stdout: string, table: FactTable = FACTS): Facts {
     addresses: read("addresses"),
     memoryMb: read("memoryMb"),
     cpus: read("cpus"),
+    sshClient: read("sshClient"),
   };
 }
 

@@ -28,6 +28,11 @@ export function parseWord(text: string): string {
   return text.trim().split(/\s+/)[0] || "unknown";
 }
 
+/** A word that may rightly be absent (empty, not "unknown"). */
+export function parseOptionalWord(text: string): string {
+  return text.trim().split(/\s+/)[0] ?? "";
+}
+
 /** `/proc/1/comm`, then `systemd-running` when /run/systemd/system exists (systemd's own test). */
 export function parseInit(text: string): string {
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");

@@ -21,4 +21,9 @@ export interface Facts {
   addresses: string[];
   memoryMb: number;
   cpus: number;
+  /**
+   * The address this host sees deploy's SSH connection come from (the first field of $SSH_CONNECTION,
+   * after any NAT): what a firewall must keep letting in. Empty when not over SSH (`connection: local`).
+   */
+  sshClient: string;
 }

@@ -19,6 +19,7 @@ export const FACTS: Facts = {
   hostname: "h",
   addresses: ["10.0.0.1"],
   memoryMb: 1024,
+  sshClient: "10.0.0.1",
   cpus: 2,
 };
 

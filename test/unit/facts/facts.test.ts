@@ -11,17 +11,17 @@ describe("facts from captured hosts", () => {
     ["Debian 12", DEBIAN_12, {
       os: { id: "debian", version: "12", codename: "bookworm", family: ["debian"] },
       arch: "x86_64", init: "systemd", packageManager: "apt", hostname: "web-01",
-      addresses: ["10.77.0.11"], memoryMb: 1967, cpus: 2,
+      addresses: ["10.77.0.11"], memoryMb: 1967, cpus: 2, sshClient: "10.77.0.1",
     }],
     ["Ubuntu 24.04", UBUNTU_2404, {
       os: { id: "ubuntu", version: "24.04", codename: "noble", family: ["debian", "ubuntu"] },
       arch: "aarch64", init: "systemd", packageManager: "apt", hostname: "app-2",
-      addresses: ["10.0.0.5", "172.17.0.1", "10.0.0.6"], memoryMb: 7941, cpus: 4,
+      addresses: ["10.0.0.5", "172.17.0.1", "10.0.0.6"], memoryMb: 7941, cpus: 4, sshClient: "2001:db8::7",
     }],
     ["Alpine minimal", ALPINE_MINIMAL, {
       os: { id: "alpine", version: "3.20.3", codename: "", family: ["alpine"] },
       arch: "x86_64", init: "init", packageManager: "apk", hostname: "tiny",
-      addresses: ["172.17.0.2"], memoryMb: 491, cpus: 1,
+      addresses: ["172.17.0.2"], memoryMb: 491, cpus: 1, sshClient: "",
     }],
   ])("%s", (_, stdout, expected) => {
     expect(parseFacts(stdout)).toEqual(expected);
@@ -31,7 +31,7 @@ describe("facts from captured hosts", () => {
     expect(parseFacts("")).toEqual({
       os: { id: "unknown", version: "", codename: "", family: ["unknown"] },
       arch: "unknown", init: "unknown", packageManager: "unknown", hostname: "unknown",
-      addresses: [], memoryMb: 0, cpus: 0,
+      addresses: [], memoryMb: 0, cpus: 0, sshClient: "",
     });
   });
 });
@@ -77,5 +77,7 @@ describe("the facts script", () => {
     expect(facts.cpus).toBeGreaterThan(0);
     expect(facts.memoryMb).toBeGreaterThan(0);
     expect(facts.packageManager).toBe("apt");
+    // Not over SSH here (unless this test itself runs in an SSH session).
+    expect(facts.sshClient).toBe((process.env["SSH_CONNECTION"] ?? "").split(" ")[0]);
   });
 });

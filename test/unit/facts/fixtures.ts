@@ -28,6 +28,8 @@ MemFree:          612944 kB
 MemAvailable:    1612300 kB
 @@deploy-fact cpus
 2
+@@deploy-fact sshClient
+10.77.0.1
 `;
 export const UBUNTU_2404 = `@@deploy-fact os
 PRETTY_NAME="Ubuntu 24.04.1 LTS"
@@ -62,6 +64,8 @@ MemTotal:        8131244 kB
 MemFree:         5120044 kB
 @@deploy-fact cpus
 4
+@@deploy-fact sshClient
+2001:db8::7
 `;
 export const ALPINE_MINIMAL = `@@deploy-fact os
 NAME="Alpine Linux"
@@ -93,4 +97,6 @@ tiny
 MemTotal:         502440 kB
 @@deploy-fact cpus
 1
+@@deploy-fact sshClient
+
 `;

@@ -133,6 +133,7 @@ export const debianFacts: Facts = {
   hostname: "web-01",
   addresses: ["10.77.0.11"],
   memoryMb: 1024,
+  sshClient: "10.0.0.1",
   cpus: 2,
 };
 
