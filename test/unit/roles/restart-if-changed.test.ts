@@ -74,6 +74,18 @@ describe("restart-if-changed", () => {
     }
   });
 
+  it("a staged file created and removed beside a config (a validation that failed) changes nothing it runs", async () => {
+    run(["restart", "app.service", app, config]);
+    await tick();
+    writeFileSync(join(app, ".deploy.staged"), "x");
+    rmSync(join(app, ".deploy.staged"));
+    mkdirSync(join(app, "empty-dir"));
+    expect(current()).toBe(true);
+    // A file added is a change.
+    writeFileSync(join(app, "new.js"), "1");
+    expect(current()).toBe(false);
+  });
+
   it("a path gone is stale", () => {
     run(["restart", "app.service", app, config]);
     rmSync(config);
