@@ -142,9 +142,15 @@ export function serviceSummary(unit: string, actions: ServiceAction[], state: Un
 /** One script for all actions; on failure it appends the unit's last journal lines to explain why. */
 export function serviceApplyScript(unit: string, actions: ServiceAction[]): Script {
   const explain = sh`{ rc=$?; journalctl -u ${unit} -n 8 --no-pager -o cat >&2 2>/dev/null; exit $rc; }`;
-  const lines = actions.map((a) =>
-    a === "daemon-reload" ? sh`systemctl daemon-reload || ${explain}` : sh`systemctl ${a} -- ${unit} || ${explain}`,
-  );
+  const lines = actions.flatMap((a) => {
+    if (a === "daemon-reload") return [sh`systemctl daemon-reload || ${explain}`];
+    const run = sh`systemctl ${a} -- ${unit} || ${explain}`;
+    // A unit that failed often enough is held by systemd's start limit ("Start request repeated too
+    // quickly") until the interval passes, however well its cause was fixed since: the task asks for it
+    // to run now, as an operator would after `systemctl reset-failed`.
+    if (a !== "start" && a !== "restart") return [run];
+    return [sh`if systemctl is-failed --quiet -- ${unit}; then systemctl reset-failed -- ${unit}; fi`, run];
+  });
   if (actions.some((a) => a === "start" || a === "restart" || a === "reload")) {
     // `systemctl start` succeeds for a simple service whose program cannot even be executed (203/EXEC):
     // by the time it returns, the unit has failed. Said now, rather than "changed" on every run.

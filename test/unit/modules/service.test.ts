@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { raw } from "../../../src/util/shell.js";
 import { parseUnitState, serviceActions, serviceApplyScript, serviceModule, serviceSchema, unitName, type UnitState } from "../../../src/modules/service.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
@@ -124,6 +125,7 @@ describe("scripts on a stubbed host", () => {
     expect(await serviceModule.apply(params, undefined, plan, shell.context())).toEqual({ changed: true });
     expect(shell.calls().map((c) => c.args)).toEqual([
       ["daemon-reload"],
+      ["is-failed", "--quiet", "--", "nginx.service"],
       ["start", "--", "nginx.service"],
       ["enable", "--", "nginx.service"],
       ["is-failed", "--quiet", "--", "nginx.service"],
@@ -149,10 +151,27 @@ describe("scripts on a stubbed host", () => {
     const result = await shell.run(serviceApplyScript("nginx.service", ["start", "enable"]));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('unknown directive "sever"');
-    expect(shell.calls().map((c) => `${c.tool} ${c.args.join(" ")}`)).toEqual(["systemctl start -- nginx.service", "journalctl -u nginx.service -n 8 --no-pager -o cat"]);
+    expect(shell.calls().map((c) => `${c.tool} ${c.args.join(" ")}`)).toEqual([
+      "systemctl is-failed --quiet -- nginx.service",
+      "systemctl reset-failed -- nginx.service",
+      "systemctl start -- nginx.service",
+      "journalctl -u nginx.service -n 8 --no-pager -o cat",
+    ]);
     const params = serviceSchema.parse({ name: "nginx", state: "started", enabled: true });
     const applied = await serviceModule.apply(params, undefined, { kind: "change", summary: "", detail: ["start"] }, shell.context());
     expect(applied.failed).toMatch(/^systemctl failed for nginx.service: Job for nginx.service failed\. \/ nginx: \[emerg\]/);
+  });
+
+  it("a failed unit is let out of systemd's start limit before it is started (reset-failed), a healthy one is not", async () => {
+    shell = new StubShell({ systemctl: `case $1 in is-failed) [ -e "$0.failed" ] && { rm "$0.failed"; exit 0; }; exit 1 ;; esac; exit 0` });
+    const failed = await shell.run(raw(`: > "$(command -v systemctl).failed"\n${serviceApplyScript("haproxy.service", ["start"]).text}`));
+    expect(failed.exitCode).toBe(0);
+    expect(shell.calls().map((c) => `${c.tool} ${c.args.join(" ")}`)).toEqual([
+      "systemctl is-failed --quiet -- haproxy.service",
+      "systemctl reset-failed -- haproxy.service",
+      "systemctl start -- haproxy.service",
+      "systemctl is-failed --quiet -- haproxy.service",
+    ]);
   });
 
   it("serviceActions never touches a unit that already matches", () => {
