@@ -61,7 +61,7 @@ describe("changing app_port", () => {
     // Nothing is left to write, and still the app moves: what it runs is older than its config.
     const next = await deployOn(lab, "apply", "--limit", "web-02", "-e", "app_port=3002");
     expect(next.code, changes(next.doc).join("\n")).toBe(0);
-    expect(changes(next.doc)).toContain("web-02: Restart the app (its code, dependencies, config or unit changed): changed");
+    expect(changes(next.doc)).toContain("web-02: Restart the app (changed since its last restart, by a run that stopped before restarting it): changed");
     expect(changes(next.doc)).not.toContain("web-02: App config (database hosts and credentials; readable by the app's group only): changed");
     expect(await appOn("web-02", 3002)).toBe("200");
     expect(changes((await deployOn(lab, "apply", "--limit", "web-02", "-e", "app_port=3002")).doc)).toEqual([]);
