@@ -17,6 +17,7 @@ import { judgeResult, type Verdict } from "./result-conditions.js";
 import { probesAhead } from "./speculation.js";
 import { applyContext, prepareContext } from "./task-context.js";
 import { HandlerQueue } from "./handler-queue.js";
+import { taskTarget, type TaskTarget } from "./delegate.js";
 import type { PlayTasks, TagFilter } from "./task-list.js";
 
 export interface HostPlayContext {
@@ -170,19 +171,9 @@ class HostRunner {
     return entry.task.become ?? this.ctx.play.become ?? target.become;
   }
 
-  /** Where a task runs: this host, or the host named by `delegate_to` (with this host's vars). */
-  private async targetOf(entry: Entry, scope: Vars): Promise<{ host: Host; conn: Connection; delegated: boolean }> {
-    if (entry.task.delegateTo === undefined) return { host: this.ctx.host, conn: this.ctx.conn, delegated: false };
-    const name = this.ctx.evaluator.render(entry.task.delegateTo, scope, "delegate_to");
-    const host = typeof name === "string" ? this.ctx.project.inventory.hosts.get(name) : undefined;
-    if (!host) throw new Error(`delegate_to: no host named '${String(name)}' in the inventory`);
-    if (host.name === this.ctx.host.name) return { host, conn: this.ctx.conn, delegated: false };
-    try {
-      return { host, conn: await this.ctx.connectionOf(host), delegated: true };
-    } catch (error: unknown) {
-      // The delegate being unreachable fails this task; it does not make this host unreachable.
-      throw new Error(`delegate ${host.name}: ${errorMessage(error)}`, { cause: error });
-    }
+  private targetOf(entry: Entry, scope: Vars): Promise<TaskTarget> {
+    const { host, conn, evaluator, project } = this.ctx;
+    return taskTarget({ host, conn, evaluator, hosts: project.inventory.hosts, connectionOf: (h) => this.ctx.connectionOf(h) }, entry, scope);
   }
 
   /**
@@ -328,7 +319,7 @@ class HostRunner {
     let prepared: Prepared;
     let scope: Vars;
     let observed: ProbeOutput | undefined;
-    let target: Awaited<ReturnType<HostRunner["targetOf"]>>;
+    let target: TaskTarget;
     try {
       const rendered = this.renderItem(entry, item);
       scope = rendered.scope;
@@ -390,7 +381,7 @@ class HostRunner {
     plan: Plan,
     scope: Vars,
     item: unknown,
-    target: { host: Host; conn: Connection; delegated: boolean },
+    target: TaskTarget,
   ): Promise<ItemOutcome> {
     if (plan.kind === "ok") return okOutcome(plan);
     if (plan.kind !== "change") return failedOutcome(entry.task, plan.kind === "fail" ? plan.message : plan.reason);
