@@ -20,7 +20,7 @@ import { templateModule } from "../../src/modules/template.js";
 import type { ApplyContext, Module, PrepareContext } from "../../src/modules/types.js";
 import { renderTemplateFile } from "../../src/template/ejs.js";
 import { quote } from "../../src/util/shell.js";
-import { ensureLab, testLabInventory } from "./support/lab.js";
+import { asRoot, ensureLab, testLabInventory } from "./support/lab.js";
 
 const INVENTORY = testLabInventory();
 const HOST = "web-01";
@@ -29,12 +29,7 @@ const BASE = "/opt/deploy-e2e-files";
 let conn: Connection;
 let role: string;
 
-/** A root shell command on the host, for setting up drift and checking results. */
-async function root(command: string): Promise<string> {
-  const result = await conn.exec(command, { become: true });
-  if (result.exitCode !== 0) throw new Error(`${command}: exit ${String(result.exitCode)}: ${result.stderr}`);
-  return result.stdout;
-}
+const root = (command: string) => asRoot(conn, command);
 
 function context(vars: Record<string, unknown> = {}, secrets: string[] = []): ApplyContext & PrepareContext {
   return {

@@ -21,7 +21,7 @@ import type { ApplyContext, Module, PrepareContext } from "../../src/modules/typ
 import { userModule } from "../../src/modules/user.js";
 import { waitForModule } from "../../src/modules/wait_for.js";
 import { quote } from "../../src/util/shell.js";
-import { ensureLab, testLabInventory } from "./support/lab.js";
+import { asRoot, ensureLab, testLabInventory } from "./support/lab.js";
 
 const INVENTORY = testLabInventory();
 const HOST = "web-02";
@@ -41,11 +41,7 @@ let conn: Connection;
 let facts: Facts;
 let sysctlBefore = "";
 
-async function root(command: string): Promise<string> {
-  const result = await conn.exec(command, { become: true });
-  if (result.exitCode !== 0) throw new Error(`${command}: exit ${String(result.exitCode)}: ${result.stderr}`);
-  return result.stdout;
-}
+const root = (command: string) => asRoot(conn, command);
 
 function context(secrets: string[] = []): ApplyContext & PrepareContext {
   return {

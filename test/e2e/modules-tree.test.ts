@@ -1,7 +1,8 @@
-// A copied directory tree against odd host states on a real lab host of its own (bridge dlabh35,
-// 10.77.35.0/24; login user `deploy`, root through sudo, over the project's ssh connection): what only a
-// host shows — chattr on its file system, setuid bits through sudo's chown, entries of the wrong kind.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// A copied directory tree against odd host states on the modules' lab host (web-01 of the test lab; login
+// user `deploy`, root through sudo, over the project's ssh connection): what only a host shows — chattr on
+// its file system, setuid bits through sudo's chown, entries of the wrong kind. Below its own scratch
+// directory, removed before and after.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,43 +14,16 @@ import { runModuleStep, type StepOutcome } from "../../src/engine/module-step.js
 import type { Facts } from "../../src/facts/types.js";
 import { copyModule } from "../../src/modules/copy.js";
 import type { ApplyContext, PrepareContext } from "../../src/modules/types.js";
-import { ensureLab } from "./support/lab.js";
+import { asRoot, ensureLab, testLabInventory } from "./support/lab.js";
 
-const HOST = "h35a";
+const INVENTORY = testLabInventory();
+const HOST = "web-01";
 const BASE = "/opt/deploy-e2e-tree";
-const LAB_DIR = path.join(tmpdir(), "deploy-e2e-tree-lab");
-
-/** One host on a bridge and /24 of its own, so these tests never disturb another lab's hosts. */
-function treeLabInventory(): string {
-  const text = [
-    "settings:",
-    "  known_hosts: ../.lab/known_hosts",
-    "  host_key_checking: strict",
-    "  connect_timeout: 3",
-    "lab:",
-    "  bridge: dlabh35",
-    "hosts:",
-    `  ${HOST}:`,
-    "    address: 10.77.35.11",
-    "    user: deploy",
-    "    identity_file: ../.lab/id_ed25519",
-    "    become: true",
-    "",
-  ].join("\n");
-  mkdirSync(path.join(LAB_DIR, "inventory"), { recursive: true });
-  const file = path.join(LAB_DIR, "inventory", "lab.yaml");
-  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
-  return file;
-}
 
 let conn: Connection;
 let role: string;
 
-async function root(command: string): Promise<string> {
-  const result = await conn.exec(command, { become: true });
-  if (result.exitCode !== 0) throw new Error(`${command}: exit ${String(result.exitCode)}: ${result.stderr}`);
-  return result.stdout;
-}
+const root = (command: string) => asRoot(conn, command);
 
 function context(): ApplyContext & PrepareContext {
   return {
@@ -72,11 +46,10 @@ function step(params: unknown, mode: "plan" | "apply"): Promise<StepOutcome> {
 }
 
 beforeAll(async () => {
-  const inventoryFile = treeLabInventory();
-  await ensureLab(inventoryFile);
-  const inventory = await loadInventory(inventoryFile);
+  await ensureLab(INVENTORY);
+  const inventory = await loadInventory(path.resolve(INVENTORY));
   const host = inventory.hosts.get(HOST);
-  if (!host) throw new Error(`${HOST} is not in ${inventoryFile}`);
+  if (!host) throw new Error(`${HOST} is not in ${INVENTORY}`);
   conn = await openConnection(host, inventory, await createConnectionEnv(process.env, { interactive: false }));
   await root(`chattr -R -i -a ${BASE} 2>/dev/null; rm -rf ${BASE} && mkdir -p ${BASE}`);
   role = mkdtempSync(path.join(tmpdir(), "deploy-e2e-tree-role-"));

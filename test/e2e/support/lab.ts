@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadInventory } from "../../../src/config/inventory.js";
+import type { Connection } from "../../../src/connection/types.js";
 import { labSpecFromInventory } from "../../../src/lab/inventory.js";
 import { defaultLabContext, labUp, type UpResult } from "../../../src/lab/lab.js";
 import { DEFAULT_STATE_DIR, type LabHost, type LabSpec } from "../../../src/lab/spec.js";
@@ -116,4 +117,11 @@ export function sshRun(spec: Pick<LabSpec, "keyFile" | "knownHostsFile">, addres
     child.on("error", reject);
     child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
   });
+}
+
+/** A root shell command on a lab host, for setting up drift and checking results; a non-zero exit throws. */
+export async function asRoot(conn: Connection, command: string): Promise<string> {
+  const result = await conn.exec(command, { become: true });
+  if (result.exitCode !== 0) throw new Error(`${command}: exit ${String(result.exitCode)}: ${result.stderr}`);
+  return result.stdout;
 }
