@@ -1,8 +1,8 @@
 // Ansible habits that JavaScript would silently read otherwise (a `no` var true, `in` on a list false,
 // `//` a comment, NaN written out) are refused; Jinja syntax and Ansible names get a hint (helper-25's sweep).
 import { describe, expect, it } from "vitest";
-import { TemplateError } from "../../../src/template/errors.js";
 import { evaluate, expressionSyntaxErrors, renderValue, testCondition } from "../../../src/template/expressions.js";
+import { templateMessage } from "./template-error.js";
 
 const scope = () => ({
   install_debug_tools: "no",
@@ -24,15 +24,7 @@ const scope = () => ({
   vars: {},
 });
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error: unknown) {
-    if (error instanceof TemplateError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a TemplateError");
-}
+const message = templateMessage;
 
 describe("a condition must be true or false", () => {
   it("refuses a var written no/off (a string in YAML 1.2), with the YAML and comparison fixes", () => {

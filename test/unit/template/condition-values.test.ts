@@ -3,9 +3,9 @@
 // hints that look at code only, and the yes/no message said for where the value came from.
 import { describe, expect, it } from "vitest";
 import { expressionScope } from "../../../src/config/vars.js";
-import { TemplateError } from "../../../src/template/errors.js";
 import { evaluate, expressionSyntaxErrors, testCondition } from "../../../src/template/expressions.js";
 import { scanSource } from "../../../src/template/js-scan.js";
+import { templateMessage } from "./template-error.js";
 
 const scope = () =>
   expressionScope({
@@ -17,15 +17,7 @@ const scope = () =>
     hosts: {},
   });
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error: unknown) {
-    if (error instanceof TemplateError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a TemplateError");
-}
+const message = templateMessage;
 
 describe("a RegExp match as a condition", () => {
   it("is true where it matches and false where it gives null (match, match with /g, exec)", () => {

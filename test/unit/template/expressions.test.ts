@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TemplateError } from "../../../src/template/errors.js";
 import { ExpressionEngine, evaluate, renderValue, testCondition } from "../../../src/template/expressions.js";
+import { templateErrorOf } from "./template-error.js";
 
 const scope = () => ({
   app_port: 3000,
@@ -13,15 +14,7 @@ const scope = () => ({
   empty: "",
 });
 
-function errorOf(fn: () => unknown): TemplateError {
-  try {
-    fn();
-  } catch (error: unknown) {
-    if (error instanceof TemplateError) return error;
-    throw error;
-  }
-  throw new Error("expected a TemplateError");
-}
+const errorOf = templateErrorOf;
 
 describe("evaluate: strict names at any depth", () => {
   it("evaluates JavaScript over the scope", () => {
