@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { TemplateError } from "../../../src/template/errors.js";
 import { ExpressionEngine, evaluate, renderValue, testCondition } from "../../../src/template/expressions.js";
 import { templateErrorOf } from "./template-error.js";
 
