@@ -4,7 +4,7 @@
 // control machine. Everything is checked through HAProxy and with root shells on the hosts.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendStatus, changes, deployOn, freshStackLab, onStackHost, Site, waitUntil, type StackLab } from "./support/stack.js";
+import { alternates, backendStatus, changes, deployOn, freshStackLab, onStackHost, Site, waitUntil, type StackLab } from "./support/stack.js";
 
 let lab: StackLab;
 let site: Site;
@@ -18,7 +18,6 @@ beforeAll(async () => {
 
 afterAll(() => site?.close());
 
-const alternates = (list: string[]) => list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
 /** The app's /health on a host, asked on the host itself at that port ("down" when nothing answers). */
 const appOn = (host: string, port: number) =>
   onStackHost(lab, host, `node -e 'require("http").get("http://127.0.0.1:${port}/health", (r) => console.log(r.statusCode)).on("error", () => console.log("down"))'`).then((s) => s.trim());

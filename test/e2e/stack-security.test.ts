@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory, readInventory } from "../../src/config/inventory.js";
 import { Problems } from "../../src/config/problems.js";
 import { encryptVault } from "../../src/vault/cipher.js";
-import { changes, deployOn, freshStackLab, mainPid, onStackHost, plainHttp, Site, tcpOpens, type StackLab } from "./support/stack.js";
+import { alternates, changes, deployOn, freshStackLab, mainPid, onStackHost, plainHttp, Site, tcpOpens, type StackLab } from "./support/stack.js";
 
 let lab: StackLab;
 let site: Site;
@@ -28,10 +28,6 @@ afterAll(() => {
   site?.close();
   rmSync(temp, { recursive: true, force: true });
 });
-
-function alternates(list: string[]): boolean {
-  return list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
-}
 
 /** Can `from` open a TCP connection to `host`:`port` (inside the lab, through the firewalls)? */
 async function reaches(from: string, host: string, port: number): Promise<boolean> {

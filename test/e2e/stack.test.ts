@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendStatus, changes, deployOn, freshStackLab, mainPid, onStackHost, Site, sqlOn, waitUntil, type StackLab } from "./support/stack.js";
+import { alternates, backendStatus, changes, deployOn, freshStackLab, mainPid, onStackHost, Site, sqlOn, waitUntil, type StackLab } from "./support/stack.js";
 
 let lab: StackLab;
 let site: Site;
@@ -22,10 +22,6 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => site?.close());
-
-function alternates(list: string[]): boolean {
-  return list.every((s, i) => s.startsWith("web-") && (i === 0 || s !== list[i - 1]));
-}
 
 describe("the reference stack on fresh hosts", () => {
   it("deploys in one apply, with one apt install call per host for all its packages", () => {

@@ -170,6 +170,11 @@ export async function deployOn(lab: StackLab, mode: "apply" | "plan", ...extra: 
   return { code: r.code, doc: r.doc };
 }
 
+/** Answers came from the app servers in strict alternation (round robin: web-01, web-02, web-01, ...). */
+export function alternates(servers: string[]): boolean {
+  return servers.every((s, i) => s.startsWith("web-") && (i === 0 || s !== servers[i - 1]));
+}
+
 /** Tasks that changed (or failed), as `host: [handler ]task[ (item)]: status`. */
 export function changes(doc: JsonReport): string[] {
   return doc.tasks
