@@ -12,7 +12,14 @@ export async function ensureLabKey(run: Runner, keyFile: string): Promise<string
     await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
     await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "deploy-lab", "-f", keyFile]);
   }
-  return (await readFile(`${keyFile}.pub`, "utf8")).trim();
+  try {
+    return (await readFile(`${keyFile}.pub`, "utf8")).trim();
+  } catch {
+    // The user's own key (identity_file) without its .pub beside it: ssh-keygen derives it (no passphrase).
+    const derived = await run("ssh-keygen", ["-y", "-P", "", "-f", keyFile], { allowFailure: true });
+    if (derived.code === 0) return derived.stdout.trim();
+    throw new Error(`the lab cannot read the public half of ${keyFile}: no ${keyFile}.pub beside it, and ssh-keygen -y could not derive it (a passphrase?); put the .pub beside it`);
+  }
 }
 
 /**

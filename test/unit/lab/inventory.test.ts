@@ -34,4 +34,30 @@ describe("lab spec from an inventory", () => {
     });
     expect(spec).toMatchObject({ bridge: "labtest1", stateDir: "/var/tmp/deploy-lab", knownHostsFile: "/p/.lab/known_hosts" });
   });
+
+  it("authorizes the key the hosts' identity_file names, where the connections will look for it", () => {
+    const spec = labSpecFromInventory({
+      projectDir: "/p",
+      hosts: new Map([
+        ["web-01", { ...host("web-01", "10.77.1.11"), identityFile: "/keys/lab" }],
+        ["web-02", { ...host("web-02", "10.77.1.12"), identityFile: "/keys/lab" }],
+        ["web-03", host("web-03", "10.77.1.13")],
+      ]),
+      settings: { hostKeyChecking: "strict", connectTimeoutMs: 10_000, varsFiles: [] },
+    });
+    expect(spec.keyFile).toBe("/keys/lab");
+  });
+
+  it("refuses hosts naming different keys: the lab authorizes one", () => {
+    const make = () =>
+      labSpecFromInventory({
+        projectDir: "/p",
+        hosts: new Map([
+          ["web-01", { ...host("web-01", "10.77.1.11"), identityFile: "/keys/a" }],
+          ["web-02", { ...host("web-02", "10.77.1.12"), identityFile: "/keys/b" }],
+        ]),
+        settings: { hostKeyChecking: "strict", connectTimeoutMs: 10_000, varsFiles: [] },
+      });
+    expect(make).toThrow("several identity_file: /keys/a (web-01), /keys/b (web-02)");
+  });
 });

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mergeKnownHosts, writeKnownHosts } from "../../../src/lab/keys.js";
+import { ensureLabKey, mergeKnownHosts, writeKnownHosts } from "../../../src/lab/keys.js";
+import { runCommand } from "../../../src/lab/runner.js";
 
 describe("lab known_hosts", () => {
   it("replaces the lines of the lab's addresses and keeps everything else", () => {
@@ -40,6 +41,33 @@ describe("lab known_hosts", () => {
       await writeFile(file, (await readFile(file, "utf8")) + "10.77.1.5 ssh-ed25519 AAAAkeep\n");
       await writeKnownHosts(file, new Map([["10.77.0.11", ["ssh-ed25519 AAAA3"]]]));
       expect(await readFile(file, "utf8")).toBe("10.77.1.5 ssh-ed25519 AAAAkeep\n10.77.0.11 ssh-ed25519 AAAA3\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the lab key", () => {
+  it("is created once, and a key named without its .pub gets the public half from ssh-keygen", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-key-"));
+    try {
+      const file = join(dir, "keys", "id_lab");
+      const created = await ensureLabKey(runCommand, file);
+      expect(created).toMatch(/^ssh-ed25519 \S+ deploy-lab$/);
+      expect(await ensureLabKey(runCommand, file)).toBe(created);
+      await rm(`${file}.pub`);
+      expect(await ensureLabKey(runCommand, file)).toBe(created);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what to do when the public half cannot be had", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-key-"));
+    try {
+      const file = join(dir, "not-a-key");
+      await writeFile(file, "garbage\n", { mode: 0o600 });
+      await expect(ensureLabKey(runCommand, file)).rejects.toThrow(`no ${file}.pub beside it`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
