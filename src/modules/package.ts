@@ -10,6 +10,7 @@ import {
   aptRemoveCommand,
   aptUpdateCommand,
   decideApt,
+  heldPackages,
   PACKAGE_SPEC,
   parseAptProbe,
   parsePackageSpec,
@@ -134,6 +135,9 @@ export const packageModule: Module<PackageParams, undefined> = {
         message: `no installation candidate for ${decision.unavailable.join(", ")} (update_cache is false; the apt lists may be stale)`,
       };
     }
+    const held = heldPackages(decision, seen);
+    // Blocked rather than failed: an earlier task of the play (apt-mark unhold) may still lift the hold.
+    if (held !== undefined) return { kind: "blocked", reason: held };
     const nothing = !decision.refresh && !decision.install.length && !decision.finish.length && !decision.upgrade.length && !decision.remove.length;
     const note = providedNote(decision);
     if (nothing) return note !== undefined ? { kind: "ok", summary: note } : { kind: "ok" };
@@ -153,7 +157,10 @@ export const packageModule: Module<PackageParams, undefined> = {
       if (failed) return { changed: false, failed: `apt-get update failed: ${failed}` };
       // Fresh lists change candidates (and for `latest`, what is outdated): decide again from a new probe.
       const probe = await ctx.run(aptProbeOf(params));
-      decision = decideApt({ ...w, updateCache: false }, parseAptProbe(probe.stdout + probe.stderr));
+      const fresh = parseAptProbe(probe.stdout + probe.stderr);
+      decision = decideApt({ ...w, updateCache: false }, fresh);
+      const held = heldPackages(decision, fresh);
+      if (held !== undefined) return { changed: false, failed: held };
       const unchosen = unchosenVirtual(decision);
       if (unchosen !== undefined) return { changed: false, failed: unchosen };
       if (decision.unavailable.length > 0) {

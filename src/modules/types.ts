@@ -26,7 +26,9 @@ export type Plan =
   | { kind: "change"; summary: string; diffs?: FileDiff[]; detail?: unknown }
   /**
    * The state cannot be checked because something it depends on is missing (the directory of a template,
-   * the unit of a service). In plan mode after an earlier pending change this is reported, not failed.
+   * the unit of a service), or the change is certain to fail because of something an earlier task may
+   * still change (a held package, a uid another account has). In plan mode after an earlier pending change
+   * this is reported, not failed; otherwise plan reports it as the failure apply would meet.
    */
   | { kind: "blocked"; reason: string }
   /** The probe showed the task cannot succeed (bad path, unsupported OS...). */

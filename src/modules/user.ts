@@ -46,12 +46,26 @@ function namedGroups(params: UserParams): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * Groups the probe looks up: the named ones, and without `group` the one useradd would create, named
+ * like the user (Debian's USERGROUPS_ENAB), which must not exist yet.
+ */
+function lookedUpGroups(params: UserParams): string[] {
+  const names = namedGroups(params);
+  return params.group === undefined && params.state === "present" && !names.includes(params.name) ? [...names, params.name] : names;
+}
+
 export function userProbe(params: UserParams): Probe {
   const lookups: Lookup[] = [
     { kind: "account", db: "passwd", name: params.name },
-    ...namedGroups(params).map((name) => ({ kind: "account", db: "group", name }) as const),
+    ...lookedUpGroups(params).map((name) => ({ kind: "account", db: "group", name }) as const),
   ];
   const lines: Script[] = [];
+  // getent takes a number as an id: the account that has the uid asked for, if any (useradd -u and
+  // usermod -u refuse a uid another account has).
+  if (params.state === "present" && params.uid !== undefined) {
+    lines.push(sh`if e=$(getent passwd ${String(params.uid)}); then printf '#deploy:uid-of %s\n' "\${e%%:*}"; fi`);
+  }
   // Only a home useradd will create (-m) can clash with a directory already there; with create_home:
   // false (useradd -M) an existing home, whoever owns it (/var/www of www-data, /dev/null), is the point.
   if (params.state === "present" && params.create_home) lines.push(homeProbe(params));
@@ -104,6 +118,8 @@ export interface UserObservation {
   memberOf?: string[];
   password: "same" | "differs" | "unreadable" | "unknown";
   home?: ExistingHome;
+  /** The account that has the uid asked for; undefined when none has it or it was not asked. */
+  uidOf?: string;
 }
 
 export function parseUserProbe(output: string): UserObservation {
@@ -121,6 +137,8 @@ export function parseUserProbe(output: string): UserObservation {
     const entry = parseGroupLine(line);
     if (entry) observation.groups.set(entry.name, entry);
   }
+  const uidOf = fact(report, "uid-of");
+  if (uidOf !== undefined) observation.uidOf = uidOf;
   if (memberOf !== undefined) observation.memberOf = memberOf.split(",").filter((g) => g !== "");
   const home = /^(\d+)\|([^|]*)\|([0-7]+)\|([^|]*)\|(.*)$/.exec(fact(report, "home") ?? "");
   if (home) {
@@ -200,6 +218,22 @@ export function userCreate(params: UserParams): UserDiff {
   return diff;
 }
 
+/** Why useradd or usermod would refuse what the task asks, known from the probe. */
+function accountConflict(params: UserParams, seen: UserObservation): string | undefined {
+  const { name } = params;
+  if (params.uid !== undefined && seen.uidOf !== undefined && seen.uidOf !== name && seen.user?.uid !== params.uid) {
+    return `user ${name}: uid ${params.uid} is taken by user ${seen.uidOf} (useradd and usermod refuse a uid in use)`;
+  }
+  const sameName = seen.groups.get(name);
+  if (!seen.user && params.group === undefined && sameName !== undefined) {
+    return (
+      `user ${name}: group ${name} (gid ${sameName.gid}) already exists, and useradd refuses to create the user's own group over it; ` +
+      `give group: ${name} to make it the user's primary group`
+    );
+  }
+  return undefined;
+}
+
 type UserChange = { action: "create" | "modify"; args: string[] } | { action: "remove" };
 
 export const userModule: Module<UserParams, undefined> = {
@@ -218,9 +252,13 @@ export const userModule: Module<UserParams, undefined> = {
       if (!seen.user) return { kind: "ok" };
       return { kind: "change", summary: `remove user ${name}${params.remove ? " and its home" : ""}`, detail: { action: "remove" } };
     }
-    if (seen.missingGroups.length > 0) {
-      return { kind: "blocked", reason: `group ${seen.missingGroups.join(", ")} does not exist (needed by user ${name})` };
+    const missingGroups = seen.missingGroups.filter((group) => namedGroups(params).includes(group));
+    if (missingGroups.length > 0) {
+      return { kind: "blocked", reason: `group ${missingGroups.join(", ")} does not exist (needed by user ${name})` };
     }
+    const conflict = accountConflict(params, seen);
+    // Blocked, not failed: an earlier task of the play may still free the uid or remove the group.
+    if (conflict !== undefined) return { kind: "blocked", reason: conflict };
     if (params.password !== undefined && seen.password === "unreadable" && seen.user && params.update_password === "always") {
       return { kind: "fail", message: `user ${name}: cannot read /etc/shadow to compare the password (use become)` };
     }

@@ -107,6 +107,9 @@ async function cleanup(): Promise<void> {
       `userdel -r ${USER} >/dev/null 2>&1 || true`,
       `groupdel ${GROUP} >/dev/null 2>&1 || true`,
       `rm -rf ${SCRATCH} ${SYSCTL_FILE} ${SYSCTL_LINK} ${SYSCTL_LINKED} /home/${USER}`,
+      `apt-mark unhold ${PACKAGES.join(" ")} >/dev/null 2>&1 || true`,
+      `userdel ${USER}-other >/dev/null 2>&1 || true`,
+      `groupdel ${GROUP}-other >/dev/null 2>&1 || true`,
       `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${PACKAGES.join(" ")} >/dev/null 2>&1 || true`,
     ].join("\n"),
   );
@@ -158,6 +161,43 @@ describe("package (apt) on a lab host", () => {
     expect(unknown.plan).toMatchObject({ summary: "refresh apt lists (no candidate for no-such-package-deploy-e2e), install no-such-package-deploy-e2e" });
     expect(unknown.applied).toEqual({ changed: false, failed: "no installation candidate for no-such-package-deploy-e2e after refreshing the apt lists" });
   }, 300_000);
+});
+
+describe("changes certain to fail are said at plan and refused before apply changes anything", () => {
+  it("package: a held package is not installed, upgraded or pinned; plan says why", async () => {
+    await root("apt-mark hold tree >/dev/null");
+    // What the task would meet: apt-get -y refuses a held package.
+    expect(await root("DEBIAN_FRONTEND=noninteractive apt-get install -y -q tree 2>&1 >/dev/null | grep -c 'Held packages were changed' || true")).toBe("1\n");
+    const reason = "tree is held (apt-mark hold): apt-get would refuse to change it; run apt-mark unhold first, or ask for the held version";
+    expect(await planOf(packageModule, { name: ["tree", "hello"] })).toEqual({ kind: "blocked", reason });
+    expect((await step(packageModule, { name: ["tree", "hello"] }, "apply")).applied).toEqual({ changed: false, failed: reason });
+    // hello was not installed either: the task changed nothing.
+    expect(await root("dpkg-query -W -f='${db:Status-Abbrev}\\n' tree hello 2>/dev/null || true")).not.toMatch(/ii/);
+    await root("apt-mark unhold tree >/dev/null");
+  }, 300_000);
+
+  it("user and group: a taken uid or gid, a group in the way of a new user's own, a primary group removed", async () => {
+    await root(`groupadd -g 4250 ${GROUP}-other && useradd -M -u 4251 -g ${GROUP}-other ${USER}-other`);
+    expect(await planOf(groupModule, { name: GROUP, gid: 4250 })).toEqual({
+      kind: "blocked",
+      reason: `group ${GROUP}: gid 4250 is taken by group ${GROUP}-other (groupadd and groupmod refuse a gid in use)`,
+    });
+    expect((await step(userModule, { name: USER, uid: 4251, group: `${GROUP}-other` }, "apply")).applied).toEqual({
+      changed: false,
+      failed: `user ${USER}: uid 4251 is taken by user ${USER}-other (useradd and usermod refuse a uid in use)`,
+    });
+    await root(`groupadd ${USER}`);
+    expect(await planOf(userModule, { name: USER })).toMatchObject({ kind: "blocked", reason: expect.stringContaining(`group ${USER} (gid `) });
+    expect(await root(`useradd -M ${USER} 2>&1; getent passwd ${USER} || echo no-user`)).toMatch(/group .* exists[\s\S]*no-user\n$/);
+    await root(`groupdel ${USER}`);
+    expect((await step(groupModule, { name: `${GROUP}-other`, state: "absent" }, "apply")).applied).toEqual({
+      changed: false,
+      failed: `group ${GROUP}-other is the primary group of user ${USER}-other (groupdel refuses): remove that user or give it another group first`,
+    });
+    expect(await root(`getent group ${GROUP}-other | cut -d: -f3`)).toBe("4250\n");
+    await root(`userdel ${USER}-other`);
+    await converges(groupModule, { name: `${GROUP}-other`, state: "absent" });
+  });
 });
 
 describe("service (systemd) on a lab host", () => {

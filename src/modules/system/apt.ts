@@ -249,6 +249,23 @@ const UNFINISHED: Record<string, { verb: "configure" | "reinstall"; why: string 
   H: { verb: "reinstall", why: "half-installed" },
 };
 
+/**
+ * Packages on hold (`apt-mark hold`: dpkg's wanted state "h") that the decision would install, finish or
+ * upgrade: apt-get -y refuses the whole call ("Held packages were changed and -y was used without
+ * --allow-change-held-packages"), so this is said before anything is run. A hold is the administrator's
+ * word that the version stays; overriding it is not this module's call.
+ */
+export function heldPackages(decision: AptDecision, seen: AptObservation): string | undefined {
+  const touched = [...decision.install, ...decision.finish.map((f) => f.spec), ...decision.upgrade.map((u) => u.spec)];
+  const held = [...new Set(touched.map((spec) => spec.name))].filter((name) => seen.packages.get(name)?.status.startsWith("h"));
+  if (held.length === 0) return undefined;
+  const versions = held.map((name) => {
+    const version = seen.packages.get(name)?.version;
+    return version ? `${name} (${version})` : name;
+  });
+  return `${versions.join(", ")} ${held.length === 1 ? "is" : "are"} held (apt-mark hold): apt-get would refuse to change ${held.length === 1 ? "it" : "them"}; run apt-mark unhold first, or ask for the held version`;
+}
+
 /** Virtual packages with several providers, none installed: apt-get will not choose one. */
 export function unchosenVirtual(decision: AptDecision): string | undefined {
   const open = decision.virtual.filter((v) => v.installed.length === 0 && v.chosen === undefined);

@@ -151,6 +151,19 @@ describe("decide", () => {
     expect(decide({ name: "tree=2.1.0-1" }, probeOutput(10, [["tree", "un ", "", "2.2", 0]]))).toMatchObject({ summary: "install tree=2.1.0-1" });
   });
 
+  it("a held package (apt-mark hold) that would be installed or upgraded is a failure to come, with the reason", () => {
+    const reason = "tree (2.0.0-1) is held (apt-mark hold): apt-get would refuse to change it; run apt-mark unhold first, or ask for the held version";
+    expect(decide({ name: "tree=2.1.0-1" }, probeOutput(10, [["tree", "hi ", "2.0.0-1", "-", 0]]))).toEqual({ kind: "blocked", reason });
+    expect(decide({ name: "tree", state: "latest" }, probeOutput(10, [["tree", "hi ", "2.0.0-1", "2.1.0-1", 1]]))).toEqual({ kind: "blocked", reason });
+    expect(decide({ name: ["tree", "nginx"] }, probeOutput(10, [["tree", "hn ", "", "2.1", 0], missing("nginx")]))).toMatchObject({
+      kind: "blocked",
+      reason: expect.stringMatching(/^tree is held \(apt-mark hold\)/),
+    });
+    // Held and installed as asked, or held at the newest version: nothing to do, nothing refused.
+    expect(decide({ name: "tree" }, probeOutput(10, [["tree", "hi ", "2.0.0-1", "-", 0]]))).toEqual({ kind: "ok" });
+    expect(decide({ name: "tree", state: "latest" }, probeOutput(10, [["tree", "hi ", "2.1", "2.1", 0]]))).toEqual({ kind: "ok" });
+  });
+
   it("absent: removes installed ones; purge also takes leftover configuration", () => {
     const out = probeOutput(10, [installed("nginx"), ["haproxy", "rc ", "", "-", 0], ["tree", "", "", "-", 0]]);
     expect(decide({ name: ["nginx", "haproxy", "tree"], state: "absent" }, out)).toMatchObject({ summary: "remove nginx" });
@@ -360,5 +373,24 @@ E: Sub-process /usr/bin/dpkg returned an error code (1)
     const apt = shell.calls().filter((c) => c.tool === "apt-get").map((c) => c.args.find((a) => a === "update" || a === "install"));
     expect(apt).toEqual(["update", "install"]);
     expect(shell.calls().find((c) => c.tool === "touch")?.args).toEqual(["/var/lib/apt/periodic/update-success-stamp"]);
+  });
+
+  it("latest with a refresh: a held package found newer after it is refused before apt-get install runs", async () => {
+    shell = new StubShell({
+      "apt-get": 'if [ "$4" = update ] || [ "$5" = update ]; then : > updated; fi; exit 0',
+      "dpkg-query": "printf 'tree\\thi \\t2.0\\n'",
+      "apt-cache": "if [ -e updated ]; then c=2.1; else c=2.0; fi; printf 'tree:\\n  Candidate: %s\\n' \"$c\"",
+      dpkg: '[ "$1" = --compare-versions ] && [ "$2" = 2.1 ] && [ "$4" = 2.0 ]',
+      touch: "exit 0",
+    });
+    const params = packageSchema.parse({ name: "tree", state: "latest", update_cache: true, cache_valid_time: 0 });
+    const plan = packageModule.decide(params, undefined, await shell.probe(packageModule.probe(params, undefined, ctx)), ctx);
+    expect(plan).toMatchObject({ kind: "change", summary: expect.stringMatching(/^refresh apt lists/) });
+    if (plan.kind !== "change") throw new Error("expected a change");
+    expect(await packageModule.apply(params, undefined, plan, shell.context())).toEqual({
+      changed: false,
+      failed: "tree (2.0) is held (apt-mark hold): apt-get would refuse to change it; run apt-mark unhold first, or ask for the held version",
+    });
+    expect(shell.calls().filter((c) => c.tool === "apt-get").map((c) => c.args.find((a) => a === "update" || a === "install"))).toEqual(["update"]);
   });
 });

@@ -181,6 +181,29 @@ exit $rc`;
     expect(shell.calls().filter((c) => c.tool === "stat")).toEqual([]);
   });
 
+  it("a uid another account has, or a group named like a new user, is a failure to come, said at plan", async () => {
+    const ids = `${getent}`.replace('"passwd app")', '"passwd 1500") echo \'app:x:1500:1500::/srv/app:/bin/sh\' ;;\n  "passwd app")');
+    shell = new StubShell({ getent: ids });
+    const probed = async (params: Record<string, unknown>) => {
+      const parsed = userSchema.parse(params);
+      return userModule.decide(parsed, undefined, await shell!.probe(userModule.probe(parsed, undefined, ctx)), ctx);
+    };
+    expect(await probed({ name: "bob", uid: 1500, group: "docker" })).toEqual({
+      kind: "blocked",
+      reason: "user bob: uid 1500 is taken by user app (useradd and usermod refuse a uid in use)",
+    });
+    // The user's own uid is no conflict; a free one is none either.
+    expect(await probed({ name: "app", uid: 1500, group: "app" })).toEqual({ kind: "ok" });
+    expect(await probed({ name: "bob", uid: 1600, group: "docker" })).toMatchObject({ kind: "change", summary: "create user bob (uid 1600, group docker)" });
+    // useradd would create a group `app` for a new user app: a group by that name is in the way.
+    expect(decideUser({ name: "app", uid: 1501 }, "#deploy:nouser app\n#deploy:group app:x:1500:\n")).toEqual({
+      kind: "blocked",
+      reason: "user app: group app (gid 1500) already exists, and useradd refuses to create the user's own group over it; give group: app to make it the user's primary group",
+    });
+    expect(decideUser({ name: "app", group: "app" }, "#deploy:nouser app\n#deploy:group app:x:1500:\n")).toMatchObject({ kind: "change" });
+    expect(decideUser({ name: "app" }, "#deploy:nouser app\n#deploy:nogroup app\n")).toMatchObject({ kind: "change", summary: "create user app" });
+  });
+
   it("useradd's warnings on success are reported with the change", async () => {
     shell = new StubShell({ useradd: "echo 'useradd: warning: the home directory /home/alice already exists.' >&2; echo 'useradd: Not copying any file from skel directory into it.' >&2" });
     const params = userSchema.parse({ name: "alice", uid: 1500 });
@@ -215,6 +238,34 @@ describe("group", () => {
     [{ name: "app", state: "absent" }, "#deploy:nogroup app\n", { kind: "ok" }],
   ])("%j with %j", (params, output, plan) => {
     expect(decideGroup(params, output)).toMatchObject(plan);
+  });
+
+  it("a gid another group has, or removing some user's primary group, is a failure to come, said at plan", async () => {
+    shell = new StubShell({
+      getent: `db=$1; shift
+[ $# -eq 0 ] && [ "$db" = passwd ] && { printf 'root:x:0:0::/root:/bin/sh\\napp:x:1500:1500::/srv/app:/bin/sh\\nweb:x:1501:1500::/srv/web:/bin/sh\\n'; exit 0; }
+case "$db $1" in
+  "group app") echo 'app:x:1500:' ;;
+  "group 1500") echo 'app:x:1500:' ;;
+  "group docker") echo 'docker:x:999:app' ;;
+  *) exit 2 ;;
+esac`,
+    });
+    const probed = async (params: Record<string, unknown>) => {
+      const parsed = groupSchema.parse(params);
+      return groupModule.decide(parsed, undefined, await shell!.probe(groupModule.probe(parsed, undefined, ctx)), ctx);
+    };
+    expect(await probed({ name: "svc", gid: 1500 })).toEqual({
+      kind: "blocked",
+      reason: "group svc: gid 1500 is taken by group app (groupadd and groupmod refuse a gid in use)",
+    });
+    expect(await probed({ name: "docker", gid: 1500 })).toMatchObject({ kind: "blocked", reason: expect.stringMatching(/^group docker: gid 1500 is taken by group app/) });
+    expect(await probed({ name: "app", gid: 1500 })).toEqual({ kind: "ok" });
+    expect(await probed({ name: "app", state: "absent" })).toEqual({
+      kind: "blocked",
+      reason: "group app is the primary group of users app, web (groupdel refuses): remove those users or give them another group first",
+    });
+    expect(await probed({ name: "docker", state: "absent" })).toMatchObject({ kind: "change", summary: "remove group docker" });
   });
 
   it("apply calls groupadd/groupmod/groupdel with the right words", async () => {
