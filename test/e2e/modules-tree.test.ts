@@ -88,7 +88,7 @@ describe("copy of a directory tree on a lab host, against odd host states", () =
     expect((await step({ src: "tree", dest, delete: true }, "plan")).plan).toEqual({ kind: "ok" });
   });
 
-  it("an immutable file fails the task before any change; an append-only one fails halfway and says what changed", async () => {
+  it("an immutable or an append-only file fails the task before any change, in plan too", async () => {
     const dest = `${BASE}/locked`;
     expect((await step({ src: "tree", dest }, "apply")).applied).toEqual({ changed: true });
     await root(`echo x > ${dest}/a.txt && echo y > ${dest}/sub/b.txt && echo z > ${dest}/extra && chattr +i ${dest}/sub/b.txt`);
@@ -100,10 +100,14 @@ describe("copy of a directory tree on a lab host, against odd host states", () =
     expect(await root(`cat ${dest}/a.txt ${dest}/extra; ls -A ${dest}`)).toBe("x\nz\na.txt\nextra\nl.txt\nsub\n");
 
     await root(`chattr -i ${dest}/sub/b.txt && chattr +a ${dest}/sub/b.txt`);
-    const halfway = await step({ src: "tree", dest, delete: true }, "apply");
-    expect(halfway.applied).toEqual({ changed: true, failed: `${dest}: cannot write sub/b.txt: Operation not permitted; already changed: wrote a.txt` });
-    // Extra entries go only after every file is written; no staging directory is left behind.
-    expect(await root(`cat ${dest}/a.txt ${dest}/extra; ls -A ${dest}`)).toBe("A\nz\na.txt\nextra\nl.txt\nsub\n");
+    const appendOnly = await step({ src: "tree", dest, delete: true }, "apply");
+    expect(appendOnly.plan).toEqual({
+      kind: "fail",
+      message: `${dest}: cannot change sub/b.txt: append-only (chattr +a): it may be appended to, not replaced, removed or have its owner or mode changed; nothing was changed`,
+    });
+    expect((await step({ src: "tree", dest, delete: true }, "plan")).plan).toMatchObject({ kind: "fail" });
+    // Nothing was written or removed, and no staging directory is left behind.
+    expect(await root(`cat ${dest}/a.txt ${dest}/extra; ls -A ${dest}`)).toBe("x\nz\na.txt\nextra\nl.txt\nsub\n");
     await root(`chattr -a ${dest}/sub/b.txt`);
     expect((await step({ src: "tree", dest, delete: true }, "apply")).applied).toEqual({ changed: true });
     expect((await step({ src: "tree", dest, delete: true }, "plan")).plan).toEqual({ kind: "ok" });

@@ -113,6 +113,15 @@ export function treeProbe(params: TreeParams, tree: SourceTree): Probe {
         `else find . -type d ! -writable -printf '${TAG}unwritable %P\\n'; fi`,
     ),
   );
+  // Append-only entries (chattr +a) pass -writable, even for root, yet refuse a rename over them, removal,
+  // chown and chmod; a directory refuses those for its entries. lsattr says which: without it (no
+  // e2fsprogs) they are found only when the change fails.
+  lines.push(
+    raw(
+      `if command -v lsattr >/dev/null 2>&1; then find . \\( -type f -o -type d \\) -exec lsattr -d -- {} + 2>/dev/null | ` +
+        `while IFS= read -r l; do f=\${l%% *}; case $f in *a*) p=\${l#* }; p=\${p#./}; [ "$p" = . ] && p=; printf '${TAG}append-only %s\\n' "$p" ;; esac; done; fi`,
+    ),
+  );
   const sums = tree.files.map((f) => `${f.sha256}  ./${f.rel}`);
   if (sums.join("\n").length > INLINE_SUMS_MAX) {
     // Too many files to embed their checksums (a command must stay well under the 128 KiB a single
@@ -300,9 +309,14 @@ export function decideTree(params: TreeParams, tree: SourceTree, observed: Probe
     }
   }
   const stuck = unchangeable(detail, existing, new Set(report.facts.get("unwritable") ?? []));
-  if (stuck.length) {
+  const appendOnly = appendOnlyInTheWay(detail, existing, new Set(report.facts.get("append-only") ?? []));
+  if (stuck.length || appendOnly.length) {
     const why = hasFact(report, "as-root") ? "not writable even for root: immutable (chattr +i) or on a read-only file system" : "not writable by the login user";
-    return { kind: "fail", message: `${params.dest}: cannot change ${names(stuck.map((rel) => rel || "."))}: ${why}; nothing was changed` };
+    const reasons = [
+      ...(stuck.length ? [`cannot change ${names(stuck.map((rel) => rel || "."))}: ${why}`] : []),
+      ...(appendOnly.length ? [`cannot change ${names(appendOnly.map((rel) => rel || "."))}: append-only (chattr +a): it may be appended to, not replaced, removed or have its owner or mode changed`] : []),
+    ];
+    return { kind: "fail", message: `${params.dest}: ${reasons.join("; ")}; nothing was changed` };
   }
 
   // A directory goes with everything under it: its trailing slash says so.
@@ -352,6 +366,33 @@ function unchangeable(detail: TreeDetail, existing: ReadonlyMap<string, StatInfo
   for (const dir of detail.mkdirs) if (dir !== "") check(parentOf(dir));
   for (const fix of detail.attrFixes) check(fix.rel);
   // The files to write are unpacked in a staging directory inside dest.
+  if (detail.writes.length) check("");
+  return [...stuck].sort();
+}
+
+/**
+ * The append-only entries the plan would change: replaced by a rename, removed, chowned or chmodded, or
+ * an entry of an append-only directory renamed over or removed. A new file in such a directory is fine
+ * (adding is what append-only allows), but not in dest itself: the staging directory made there could
+ * not be removed afterwards.
+ */
+function appendOnlyInTheWay(detail: TreeDetail, existing: ReadonlyMap<string, StatInfo>, appendOnly: ReadonlySet<string>): string[] {
+  if (appendOnly.size === 0) return [];
+  const stuck = new Set<string>();
+  const check = (rel: string) => {
+    if (appendOnly.has(rel)) stuck.add(rel);
+  };
+  for (const rel of [...detail.replaces, ...detail.removes]) {
+    check(parentOf(rel));
+    check(rel);
+    for (const other of appendOnly) if (other.startsWith(`${rel}/`)) stuck.add(other);
+  }
+  for (const write of detail.writes) {
+    if (existing.get(write.rel)?.type !== "file") continue;
+    check(parentOf(write.rel));
+    check(write.rel);
+  }
+  for (const fix of detail.attrFixes) check(fix.rel);
   if (detail.writes.length) check("");
   return [...stuck].sort();
 }

@@ -145,20 +145,52 @@ describe("copy of a directory tree against odd host states", () => {
     expect(plan).toMatchObject({ kind: "fail", message: expect.stringContaining(`${dest}: cannot change old/deep/keep: not writable`) });
   });
 
-  it("a write refused halfway (an append-only file) names the source file and what was already changed", async () => {
+  it("an append-only file (chattr +a) fails the task before its first change, in plan too: a rename over it is refused", async () => {
     const ctx = context({ roleDir: role });
     await converge(copyModule, { src: "tree", dest }, ctx);
     writeFileSync(path.join(dest, "a.txt"), "drift a\n");
     writeFileSync(path.join(dest, "sub", "b.txt"), "drift b\n");
     writeFileSync(path.join(dest, "extra"), "extra\n");
-    // chattr +a passes the up-front check (root may write to it) but refuses the rename over it.
+    // Writable for root (it may be appended to), so the immutable check alone let it through.
     lock("+a", path.join(dest, "sub", "b.txt"));
 
-    const { applied } = await converge(copyModule, { src: "tree", dest, delete: true }, ctx);
-    expect(applied).toEqual({ changed: true, failed: `${dest}: cannot write sub/b.txt: Operation not permitted; already changed: wrote a.txt` });
-    // The extra file is removed only after every file is written.
+    const { plan, applied } = await converge(copyModule, { src: "tree", dest, delete: true }, ctx);
+    expect(plan).toEqual({
+      kind: "fail",
+      message: `${dest}: cannot change sub/b.txt: append-only (chattr +a): it may be appended to, not replaced, removed or have its owner or mode changed; nothing was changed`,
+    });
+    expect(applied).toBeUndefined();
+    expect(readFileSync(path.join(dest, "a.txt"), "utf8")).toBe("drift a\n");
     expect(existsSync(path.join(dest, "extra"))).toBe(true);
-    expect(readFileSync(path.join(dest, "a.txt"), "utf8")).toBe("A\n");
+  });
+
+  it("an append-only directory: its entries cannot be replaced or removed, new files may still be added; owner changes are refused", async () => {
+    const ctx = context({ roleDir: role });
+    await converge(copyModule, { src: "tree", dest }, ctx);
+    writeFileSync(path.join(dest, "sub", "old"), "");
+    lock("+a", path.join(dest, "sub"));
+    const removal = await check(copyModule, { src: "tree", dest, delete: true }, ctx);
+    expect(removal.plan).toMatchObject({ kind: "fail", message: expect.stringContaining(`${dest}: cannot change sub: append-only (chattr +a)`) });
+    // Without delete, a file added to it (and nothing else) is fine.
+    const files = path.join(role, "files", "tree");
+    writeFileSync(path.join(files, "sub", "new.txt"), "N\n");
+    const added = await converge(copyModule, { src: "tree", dest }, ctx);
+    expect(added.applied).toEqual({ changed: true });
+    expect(readFileSync(path.join(dest, "sub", "new.txt"), "utf8")).toBe("N\n");
+    expect((await check(copyModule, { src: "tree", dest, owner: "65534" }, ctx)).plan).toMatchObject({
+      kind: "fail",
+      message: expect.stringContaining("cannot change sub: append-only"),
+    });
+  });
+
+  it("a write refused halfway names the source file and what was already changed", () => {
+    const params = { dest: "/srv/t", delete: true };
+    const detail: TreeDetail = { mkdirs: [], replaces: [], removes: ["extra"], writes: [{ rel: "a.txt", mode: "0644" }, { rel: "sub/b.txt", mode: "0644" }], attrFixes: [] };
+    const stderr = "mv: cannot move '/srv/t/.deploy-tree.X/1' to '/srv/t/sub/b.txt': Operation not permitted";
+    expect(explainFailure(params, detail, "staged\nwrote 0\nfailed 1\n", stderr)).toEqual({
+      changed: true,
+      failed: "/srv/t: cannot write sub/b.txt: Operation not permitted; already changed: wrote a.txt",
+    });
   });
 
   it("explains the other failures: before anything changed, a removal cut short, preparing the files", () => {
