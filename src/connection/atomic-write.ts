@@ -15,7 +15,7 @@ export interface AtomicWriteOptions {
    * Role authors write it (trusted script text, like a task's `command`). On failure the target is untouched.
    */
   validate?: string;
-  /** Keep the previous version as `<path>.<UTC timestamp>.bak` before replacing it. */
+  /** Keep the previous version as `<path>.<UTC timestamp to the nanosecond>.bak` before replacing it. */
   backup?: boolean;
 }
 
@@ -62,9 +62,13 @@ export function atomicWriteScript(path: string, bytes: number, options: AtomicWr
   if (options.backup) {
     // -P keeps a symbolic link as the link it was (a link to a directory cannot be copied as a file). The
     // backup is removed again if the rename fails (an immutable file): each failed run would leave one more.
+    // The name has the time to the nanosecond, fixed width so names sort by time: two writes within one
+    // second (a template and a lineinfile on one file) would otherwise share a name, the second backup
+    // replacing the first; a name already taken is never reused.
     lines.push(
       raw(
-        `if [ -e "$dest" ] || [ -L "$dest" ]; then bak="$dest.$(date -u +%Y%m%dT%H%M%SZ).bak"; cp -P -p -- "$dest" "$bak"; trap 'rm -f -- "$tmp" "$bak"' EXIT; fi`,
+        `if [ -e "$dest" ] || [ -L "$dest" ]; then bak=; while [ -z "$bak" ] || [ -e "$bak" ] || [ -L "$bak" ]; do bak="$dest.$(date -u +%Y%m%dT%H%M%S.%NZ).bak"; done; ` +
+          `cp -P -p -- "$dest" "$bak"; trap 'rm -f -- "$tmp" "$bak"' EXIT; fi`,
       ),
     );
   }

@@ -44,7 +44,7 @@ export const validateSchema = z
 
 export const backupSchema = z
   .boolean()
-  .describe("Keep the previous version as <path>.<UTC timestamp>.bak before replacing it.");
+  .describe("Keep the previous version as <path>.<UTC timestamp>.bak before replacing it (e.g. motd.20261129T163500.123456789Z.bak: to the nanosecond, so each backup has a name of its own and names sort by time).");
 
 /** The numeric permission bits of a mode string ("0644", "644", "2755"). */
 export function modeBits(mode: string): number {

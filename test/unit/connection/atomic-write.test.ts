@@ -51,6 +51,23 @@ describe("atomic write onto unusual targets", () => {
     expect(lstatSync(path.join(dir, backups[0]!)).isSymbolicLink()).toBe(true);
   });
 
+  it("backup: writes within the same second each keep their own backup, named so that they sort by time", async () => {
+    const dest = path.join(dir, "motd");
+    writeFileSync(dest, "v0\n");
+    // A clock stuck in one second (its nanoseconds still running): the names must still differ.
+    const bin = path.join(dir, "bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "date"), '#!/bin/sh\nexec /bin/date -d "@1800000000.$(/bin/date +%N)" "$@"\n');
+    chmodSync(path.join(bin, "date"), 0o755);
+    for (const version of ["v1\n", "v2\n", "v3\n"]) {
+      expect((await write(dest, version, { backup: true }, `PATH=${quote(bin)}:$PATH\n`)).exitCode).toBe(0);
+    }
+    const backups = readdirSync(dir).filter((f) => f.endsWith(".bak")).sort();
+    expect(backups).toHaveLength(3);
+    for (const name of backups) expect(name).toMatch(/^motd\.20270115T080000\.\d{9}Z\.bak$/);
+    expect(backups.map((name) => readFileSync(path.join(dir, name), "utf8"))).toEqual(["v0\n", "v1\n", "v2\n"]);
+  });
+
   it("backup: a write that fails after the backup was taken removes it again (and the staged file)", async () => {
     const dest = path.join(dir, "immutable");
     writeFileSync(dest, "old\n");
