@@ -83,6 +83,11 @@ export function parseUnitState(output: string): UnitState | undefined {
 const UP = new Set(["active", "reloading", "activating"]);
 /** Unit file states where `enable`/`disable` has nothing to do (static units cannot be enabled at all). */
 const ENABLED = new Set(["enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient", "linked", "linked-runtime"]);
+/**
+ * `systemctl enable --runtime` links the unit under /run, which is gone at the next boot: for `enabled:
+ * true` (start at boot) that is not enabled; `systemctl enable` adds the links under /etc.
+ */
+const UNTIL_REBOOT = "enabled-runtime";
 const NOT_ENABLEABLE = new Set(["static", "generated", "transient", "alias", "indirect"]);
 
 export type ServiceAction = "daemon-reload" | "start" | "stop" | "restart" | "reload" | "enable" | "disable";
@@ -114,7 +119,7 @@ export function serviceActions(params: ServiceParams, state: UnitState): Service
   if (params.state === "restarted") actions.push("restart");
   // Reloading a stopped unit fails; starting it loads the configuration just as well.
   if (params.state === "reloaded") actions.push(up ? "reload" : "start");
-  if (params.enabled === true && !ENABLED.has(state.unitFileState)) actions.push("enable");
+  if (params.enabled === true && (!ENABLED.has(state.unitFileState) || state.unitFileState === UNTIL_REBOOT)) actions.push("enable");
   if (params.enabled === false && ENABLED.has(state.unitFileState) && !NOT_ENABLEABLE.has(state.unitFileState)) {
     actions.push("disable");
   }
@@ -135,7 +140,11 @@ const WORDS: Record<ServiceAction, string> = {
 
 export function serviceSummary(unit: string, actions: ServiceAction[], state: UnitState): string {
   const reason = state.needDaemonReload ? " (unit file changed)" : state.loadState !== "loaded" && state.fileOnDisk ? " (new unit file)" : "";
-  const words = actions.map((a) => (a === "daemon-reload" ? `daemon-reload${reason}` : WORDS[a]));
+  const words = actions.map((a) => {
+    if (a === "daemon-reload") return `daemon-reload${reason}`;
+    if (a === "enable" && state.unitFileState === UNTIL_REBOOT) return `${WORDS[a]} (enabled only until reboot now: enabled-runtime)`;
+    return WORDS[a];
+  });
   return `${unit}: ${words.join(", ")}`;
 }
 

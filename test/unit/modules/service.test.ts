@@ -48,6 +48,7 @@ describe("decide", () => {
     [{ state: "reloaded" }, { activeState: "inactive" }, { kind: "change", summary: "nginx.service: start" }],
     [{ enabled: true }, { unitFileState: "disabled" }, { kind: "change", summary: "nginx.service: enable at boot" }],
     [{ enabled: true }, { unitFileState: "static" }, { kind: "ok" }],
+    [{ enabled: true }, { unitFileState: "enabled-runtime" }, { kind: "change", summary: "nginx.service: enable at boot (enabled only until reboot now: enabled-runtime)" }],
     [{ enabled: false }, {}, { kind: "change", summary: "nginx.service: disable at boot" }],
     [{ enabled: false }, { unitFileState: "static" }, { kind: "ok" }],
     [{ state: "started", enabled: true }, { activeState: "inactive", unitFileState: "disabled" }, { kind: "change", summary: "nginx.service: start, enable at boot" }],
