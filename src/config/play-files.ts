@@ -1,11 +1,12 @@
 // The project's own templates/ and files/, which a play's own tasks use (a role's tasks use the role's). They
 // get the checks a role's get: a directory the user may not read is said to be one, not "not found", and
-// the templates are compiled now rather than failing when they render, on every host.
+// the templates tasks name are checked now rather than failing when they render, on every host.
 import path from "node:path";
 import type { Location } from "./model.js";
 import type { LoadedPlay } from "./playbook.js";
 import { listTree, type FileBase } from "./roles.js";
-import { checkTemplateFiles } from "../template/ejs.js";
+import { namedTemplates } from "./jinja-templates.js";
+import { checkNamedTemplates } from "./named-templates.js";
 
 export async function listPlayFiles(projectDir: string): Promise<FileBase> {
   const unreadable: string[] = [];
@@ -17,10 +18,10 @@ export async function listPlayFiles(projectDir: string): Promise<FileBase> {
 }
 
 /**
- * Problems of the project's templates, when a play of the playbook has tasks of its own: a playbook made of
+ * Problems of the project's templates that the plays' own tasks and handlers name: a playbook made of
  * roles alone never renders them, and must not fail for a template another playbook uses.
  */
 export async function checkPlayTemplates(plays: readonly LoadedPlay[], base: FileBase): Promise<Array<{ location: Location; message: string }>> {
-  if (!plays.some((loaded) => loaded.parsed.length > 0)) return [];
-  return checkTemplateFiles(base.dir, [...base.templates]);
+  const named = namedTemplates(plays.flatMap((loaded) => loaded.parsed.map((p) => p.task)));
+  return checkNamedTemplates(base.dir, [...base.templates], named);
 }

@@ -18,9 +18,9 @@ import { formatPath } from "./source.js";
 import { locate } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 import { checkRoleAnsibleFiles, checkVarsDirs } from "./ansible-files.js";
-import { checkJinjaTemplates, namedTemplates } from "./jinja-templates.js";
+import { namedTemplates } from "./jinja-templates.js";
+import { checkNamedTemplates } from "./named-templates.js";
 import type { ParsedTask } from "./tasks.js";
-import { checkTemplateFiles } from "../template/ejs.js";
 import { resolveVaultPassword, type VaultPassword } from "../vault/password.js";
 
 export interface ProjectOptions extends InventoryOptions {
@@ -185,12 +185,10 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
     const inputs = { inventory: loadedInventory, playbookSource: loadedPlaybook.source, plays: loadedPlaybook.plays, roles, extraVars };
     checkModeVars(inputs, projectDir, problems);
   }
+  // Only templates tasks name literally; one an expression names is checked when it renders.
   const templateProblems = await checkPlayTemplates(loadedPlaybook?.plays ?? [], playFiles);
-  const playTasks = (loadedPlaybook?.plays ?? []).flatMap((loaded) => loaded.parsed.map((p) => p.task));
-  templateProblems.push(...(await checkJinjaTemplates(playFiles.dir, [...playFiles.templates], namedTemplates(playTasks))));
   for (const { role } of roles.values()) {
-    templateProblems.push(...(await checkTemplateFiles(role.dir, role.templates)));
-    templateProblems.push(...(await checkJinjaTemplates(role.dir, role.templates, namedTemplates([...role.tasks, ...role.handlers]))));
+    templateProblems.push(...(await checkNamedTemplates(role.dir, role.templates, namedTemplates([...role.tasks, ...role.handlers]))));
   }
   for (const message of templateProblems) problems.add(message.location, "", message.message);
 

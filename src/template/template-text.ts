@@ -1,6 +1,7 @@
 // A template file's text. A template is rendered as UTF-8 text: a file that is not (Latin-1, an image put
 // in templates/) would come out garbled, so it is refused at its first bad byte. `copy` sends a file of
 // files/ byte for byte, and is what such a file needs.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { invalidUtf8Offset, lineAndColumn } from "../util/utf8.js";
 
@@ -20,9 +21,17 @@ export class NotUtf8Error extends Error {
 
 /** The file's text; a read failure is thrown as it is, bytes that are not UTF-8 as a NotUtf8Error. */
 export async function readTemplateText(file: string): Promise<string> {
-  const bytes = await readFile(file);
+  return textOf(await readFile(file));
+}
+
+function textOf(bytes: Buffer): string {
   const bad = invalidUtf8Offset(bytes);
   if (bad === undefined) return bytes.toString("utf8");
   const { line, col } = lineAndColumn(bytes, bad);
   throw new NotUtf8Error(line, col, bytes[bad]!);
+}
+
+/** The same, read synchronously: an EJS `include(...)` runs inside the template's code. */
+export function readTemplateTextSync(file: string): string {
+  return textOf(readFileSync(file));
 }

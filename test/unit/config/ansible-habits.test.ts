@@ -127,6 +127,30 @@ describe("Jinja templates", () => {
   });
 });
 
+describe("templates no task names literally", () => {
+  it("are not read at load: a Jekyll page with `<%` under a role's templates/, and one an expression names, do not stop the project", async () => {
+    expect(
+      await projectProblems({
+        "roles/web/tasks/main.yaml": '- template: { src: site.conf.ejs, dest: /etc/a }\n- template: { src: "{{ host.name }}.conf.ejs", dest: /etc/b }\n',
+        "roles/web/templates/site.conf.ejs": "listen <%- app_port %>;\n",
+        "roles/web/templates/web-01.conf.ejs": "<% if (x) { %>\n{% if y %}\n",
+        "roles/web/templates/docs/_layouts/default.html": "<% raw ERB, not EJS\n{% if page.title %}{{ page.title }}{% endif %}\n",
+        "playbooks/site.yaml": SITE,
+      }),
+    ).toEqual([]);
+  });
+
+  it("a named one with the same text is still refused, at its line", async () => {
+    expect(
+      await projectProblems({
+        "roles/web/tasks/main.yaml": "- template: { src: default.html, dest: /etc/a }\n",
+        "roles/web/templates/default.html": "a\n<% raw ERB, not EJS\n",
+        "playbooks/site.yaml": SITE,
+      }),
+    ).toEqual(["roles/web/templates/default.html:2:1: invalid EJS template: a `<%` without its closing `%>`"]);
+  });
+});
+
 describe("Ansible's inventory habits", () => {
   it("ansible_* as host keys and as vars at every level name the deploy key", async () => {
     const lines = await projectProblems({

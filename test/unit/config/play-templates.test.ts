@@ -10,7 +10,7 @@ describe("the project's own templates", () => {
   it("an EJS syntax error, bytes that are not UTF-8, a missing include: at load time, at the template's line", async () => {
     const dir = tempProject({
       "inventory/i.yaml": INVENTORY,
-      "playbooks/site.yaml": OWN_TASK,
+      "playbooks/site.yaml": `${OWN_TASK}    - template: { src: latin1.ejs, dest: /etc/l }\n  handlers:\n    - name: banner\n      template: { src: banner.ejs, dest: /etc/b }\n`,
       "templates/motd.ejs": "hello\n<%= app_port\n",
       "templates/latin1.ejs": Buffer.from("caf\xe9\n", "latin1"),
       "templates/banner.ejs": "a\n<%- include('nope.ejs') %>\n",
@@ -28,6 +28,17 @@ describe("the project's own templates", () => {
         "playbooks/site.yaml": "- hosts: all\n  roles: [base]\n",
         "roles/base/tasks/main.yaml": "[]\n",
         "templates/motd.ejs": "hello\n<%= app_port\n",
+      }),
+    ).toEqual([]);
+  });
+
+  it("only the ones a task or handler names: another file of templates/ (a Jekyll page with `<%`) is no template of this run", async () => {
+    expect(
+      await projectProblems({
+        "playbooks/site.yaml": OWN_TASK,
+        "templates/motd.ejs": "port <%= app_port %>\n",
+        "templates/site/_layouts/page.html": "<% unclosed {% if page.title %}\n",
+        "templates/latin1.txt": "caf\xe9 <%\n",
       }),
     ).toEqual([]);
   });

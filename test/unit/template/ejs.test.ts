@@ -2,7 +2,11 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TemplateError } from "../../../src/template/errors.js";
-import { checkTemplateFiles, renderTemplateFile } from "../../../src/template/ejs.js";
+import { renderTemplateFile } from "../../../src/template/ejs.js";
+import { checkNamedTemplates } from "../../../src/config/named-templates.js";
+
+/** The load-time check, with every template named by a task. */
+const checkTemplateFiles = (dir: string, templates: string[]) => checkNamedTemplates(dir, templates, new Set(templates));
 import { tempProject } from "../config/temp-project.js";
 
 const scope = {
@@ -159,5 +163,46 @@ describe("an error inside an included template", () => {
     const dir = role({ "outer.ejs": "a\n<%- include('inner.ejs') %>\n", "inner.ejs": "x\ny <%= nope %>\n" });
     const error = await errorOf(renderTemplateFile(path.join(dir, "outer.ejs"), scope));
     expect(error.message).toBe(`${path.join(dir, "inner.ejs")}:2: undefined variable \`nope\` (included from ${path.join(dir, "outer.ejs")}:2)`);
+  });
+});
+
+describe("a template named by an expression, checked when it renders", () => {
+  it("a Jinja statement or an EJS syntax error fails the render at its line, in the included file too", async () => {
+    const dir = role({
+      "jinja.ejs": "a\n  {% if web_port %}\n",
+      "outer.ejs": "x\n<%- include('inner') %>\n",
+      "inner.ejs": "y\n{% for h in hosts %}\n",
+      "broken-outer.ejs": "<%- include('broken') %>\n",
+      "broken.ejs": "a\n<%- app_port + %>\n",
+      "printed.ejs": "<%- '{% if x %}' %>\n",
+    });
+    const jinja = await errorOf(renderTemplateFile(path.join(dir, "jinja.ejs"), scope));
+    expect(jinja.message).toMatch(/jinja\.ejs:2: `\{% if web_port %\}` is a Jinja statement, which EJS writes out as text: deploy's templates are EJS/);
+    const included = await errorOf(renderTemplateFile(path.join(dir, "outer.ejs"), scope));
+    expect(included.message).toMatch(new RegExp(`^${path.join(dir, "inner.ejs")}:2: \`\\{% for h in hosts %\\}\` is a Jinja statement.*\\(included from ${path.join(dir, "outer.ejs")}:2\\)$`));
+    const broken = await errorOf(renderTemplateFile(path.join(dir, "broken-outer.ejs"), scope));
+    expect(broken.message).toBe(`${path.join(dir, "broken.ejs")}:2: invalid template: Unexpected token ')' (included from ${path.join(dir, "broken-outer.ejs")}:1)`);
+    // EJS printing the text on purpose is no Jinja.
+    expect(await renderTemplateFile(path.join(dir, "printed.ejs"), scope)).toBe("{% if x %}\n");
+  });
+});
+
+describe("a number that is NaN written out", () => {
+  it("fails at its line, naming the tag, with <%- and <%=, in an included file too", async () => {
+    const dir = role({
+      "raw.ejs": "a\nworkers <%- app_port * host.name %>;\n",
+      "escaped.ejs": "<%= Number('x') %> <%- 1 %>\n",
+      "outer.ejs": "<%- include('raw') %>\n",
+    });
+    expect((await errorOf(renderTemplateFile(path.join(dir, "raw.ejs"), scope))).message).toBe(
+      `${path.join(dir, "raw.ejs")}:2: \`<%- app_port * host.name %>\` wrote NaN (arithmetic on a value that is not a number; a string repeated is \`s.repeat(n)\`): a config file never gets the text NaN from a number`,
+    );
+    expect((await errorOf(renderTemplateFile(path.join(dir, "escaped.ejs"), scope))).message).toMatch(/escaped\.ejs:1: one of `<%= Number\('x'\) %>`, `<%- 1 %>` wrote NaN/);
+    expect((await errorOf(renderTemplateFile(path.join(dir, "outer.ejs"), scope))).message).toMatch(/raw\.ejs:2: `<%- app_port \* host\.name %>` wrote NaN .*\(included from .*outer\.ejs:1\)$/);
+  });
+
+  it("the text NaN the template writes, a string 'NaN' and numbers are written as they are", async () => {
+    const dir = role({ "ok.ejs": "NaN <%- 'NaN' %> <%= `${0 / 0}` %> <%- app_port * 2 %> <%- Infinity %>\n" });
+    expect(await renderTemplateFile(path.join(dir, "ok.ejs"), scope)).toBe("NaN NaN NaN 6000 Infinity\n");
   });
 });
