@@ -1,6 +1,7 @@
 // What ansible-playbook's hands type on deploy's command line, and the deploy way of each: one table, so a
 // hint is written once and docs/ansible.md can be checked against it. Only options deploy does not have
-// are here; they are looked up after Node's parser has refused one.
+// are here; they are looked up after Node's parser has refused one. (Ansible's host patterns deploy does not
+// have are in src/config/patterns.ts: a play's `hosts:` gets the same hint as --limit.)
 
 interface AnsibleOption {
   /** The spellings ansible-playbook accepts. */
@@ -36,18 +37,4 @@ export function ansibleOptionHint(option: string): string | undefined {
   const name = option.split("=")[0]!;
   const known = ANSIBLE_OPTIONS.find((o) => o.names.includes(name));
   return known && `${name} (ansible-playbook's): ${known.deployWay}`;
-}
-
-/** Host pattern forms of Ansible that deploy does not have, with what to write instead. */
-const ANSIBLE_PATTERNS: ReadonlyArray<{ form: RegExp; deployWay: string }> = [
-  { form: /^[!&]?~/, deployWay: "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)" },
-  { form: /\[-?\d*(?::-?\d*)?\]$/, deployWay: "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)" },
-  { form: /^@/, deployWay: "deploy writes no retry files (`@site.retry`): name the hosts (`web-01,web-02`)" },
-];
-
-/** Why a host pattern that matched nothing was probably meant the Ansible way, or undefined. */
-export function ansiblePatternHint(pattern: string): string | undefined {
-  // The pattern's parts as patterns.ts splits them, without touching a subscript's `:` (web[0:2]).
-  const parts = pattern.split(/,|:(?![^[]*\])/).map((p) => p.trim());
-  return ANSIBLE_PATTERNS.find((p) => parts.some((part) => p.form.test(part)))?.deployWay;
 }

@@ -2,14 +2,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Project } from "../config/model.js";
-import { matchHosts } from "../config/patterns.js";
+import { ansiblePatternHint, matchHosts } from "../config/patterns.js";
 import { loadProject, type ProjectOptions } from "../config/project.js";
 import { ConfigError } from "../config/problems.js";
 import { createConnectionEnv, openConnection } from "../connection/open.js";
 import { gatherFacts } from "../facts/gather.js";
 import type { RunDeps } from "../engine/run.js";
 import { createEvaluator } from "../template/evaluator.js";
-import { ansiblePatternHint } from "./ansible-habits.js";
 import type { CliIO } from "./command.js";
 import { UsageError } from "./command.js";
 

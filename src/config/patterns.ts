@@ -65,10 +65,30 @@ export function declaredHosts(hosts: Iterable<string>, members: ReadonlyMap<stri
   return { order, groups };
 }
 
+/**
+ * Host pattern forms of Ansible that deploy does not have, with what to write instead. None can be a deploy
+ * pattern (names hold no `[`, `~` or `@`), so the hint never refuses a valid one.
+ */
+const ANSIBLE_PATTERNS: ReadonlyArray<{ form: RegExp; deployWay: string }> = [
+  { form: /^[!&]?~/, deployWay: "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)" },
+  { form: /\[-?\d*(?::-?\d*)?\]$/, deployWay: "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)" },
+  { form: /^@/, deployWay: "deploy writes no retry files (`@site.retry`): name the hosts (`web-01,web-02`)" },
+];
+
+/** Why a pattern was meant the Ansible way (`web[0]`, `~web.*`, `@site.retry`), or undefined. */
+export function ansiblePatternHint(pattern: string): string | undefined {
+  // The pattern's parts as resolvePattern splits them, without touching a subscript's `:` (web[0:2]).
+  const parts = pattern.split(/,|:(?![^[]*\])/).map((p) => p.trim());
+  return ANSIBLE_PATTERNS.find((p) => parts.some((part) => p.form.test(part)))?.deployWay;
+}
+
 /** Resolve a pattern; unknown names and empty globs are reported, not thrown. */
 export function resolvePattern(pattern: string, inventory: Inventory | HostIndex): Resolved {
   const index = "order" in inventory ? inventory : indexOf(inventory);
   const hostNames = new Set(index.order);
+  // Split as deploy's, `web[0:2]` would be reported as two unknown names, `web[0` and `2]`.
+  const ansible = ansiblePatternHint(pattern);
+  if (ansible !== undefined) return { hosts: [], problems: [ansible] };
   const problems: string[] = [];
   const parts = pattern
     .split(/[:,]/)

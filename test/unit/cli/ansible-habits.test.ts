@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANSIBLE_OPTIONS, ansibleOptionHint, ansiblePatternHint } from "../../../src/cli/ansible-habits.js";
+import { ANSIBLE_OPTIONS, ansibleOptionHint } from "../../../src/cli/ansible-habits.js";
+import { ansiblePatternHint } from "../../../src/config/patterns.js";
 import type { CliIO } from "../../../src/cli/command.js";
 import { main } from "../../../src/cli/main.js";
 

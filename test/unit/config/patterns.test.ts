@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../../src/config/inventory.js";
 import type { Inventory } from "../../../src/config/model.js";
 import { PatternError, matchHosts, resolvePattern } from "../../../src/config/patterns.js";
-import { tempProject } from "./temp-project.js";
+import { loadProject } from "../../../src/config/project.js";
+import { problemLines, tempProject } from "./temp-project.js";
 
 let inventory: Inventory;
 
@@ -65,5 +66,39 @@ describe("matchHosts", () => {
     for (let i = 0; i < 50; i++) matchHosts(`g${i}:g${(i + 1) % 50}:!h${i * 200}`, big);
     expect(matchHosts("g3:&g3:!h600", big)).toHaveLength(199);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+// A play's `hosts: web[0]` got "`web[0]` is not a host or group" (and `web[0:2]` two unknown names, `web[0`
+// and `2]`); --limit already said what to write instead. Both now say it, from one table.
+describe("Ansible's pattern forms in a play's hosts", () => {
+  const SUBSCRIPT = "subscripts (`web[0]`, `web[0:2]`) are not supported: name the hosts (`web-01,web-02`) or use a glob (`web-0*`)";
+  const REGEX = "regular expressions (`~web.*`) are not supported: use a glob (`web-*`) or a list (`web-01,web-02`)";
+
+  it("subscripts, regular expressions and retry files get the deploy way, once per play", async () => {
+    const plays = ["web[0]", "web[0:2]", "app:!web[-1]", "~web-0[12]", "app:&~db.*", "@site.retry"];
+    const dir = tempProject({
+      "inventory/i.yaml": "hosts:\n  web-01: { address: 10.0.0.11 }\n  web-02: { address: 10.0.0.12 }\ngroups:\n  web: { hosts: [web-01, web-02] }\n",
+      "playbooks/site.yaml": plays.map((p) => `- hosts: "${p}"\n  tasks: []\n`).join(""),
+    });
+    expect(await problemLines(dir, () => loadProject({ cwd: dir, inventoryFile: "inventory/i.yaml" }))).toEqual([
+      `playbooks/site.yaml:1:10: [0].hosts: ${SUBSCRIPT}`,
+      `playbooks/site.yaml:3:10: [1].hosts: ${SUBSCRIPT}`,
+      `playbooks/site.yaml:5:10: [2].hosts: ${SUBSCRIPT}`,
+      `playbooks/site.yaml:7:10: [3].hosts: ${REGEX}`,
+      `playbooks/site.yaml:9:10: [4].hosts: ${REGEX}`,
+      "playbooks/site.yaml:11:10: [5].hosts: deploy writes no retry files (`@site.retry`): name the hosts (`web-01,web-02`)",
+    ]);
+  });
+
+  it("deploy's own forms, Ansible's too, still resolve", () => {
+    expect(matchHosts("app:!web-02", inventory)).toEqual(["web-01"]);
+    expect(matchHosts("app:&db", inventory)).toEqual(["web-02"]);
+    expect(matchHosts("web-0*,db_primary", inventory)).toEqual(["web-02", "web-01", "db-01"]);
+    expect(matchHosts("all:!db", inventory)).toEqual(["web-01", "cache-01"]);
+  });
+
+  it("--limit's message is the same hint (ping's included)", () => {
+    expect(() => matchHosts("web[0]", inventory)).toThrow(`host pattern 'web[0]': ${SUBSCRIPT}`);
   });
 });
