@@ -140,6 +140,39 @@ export function hintOr(name: string, place: HintPlace, typo: () => string): stri
   return `: role parameters go under \`vars:\` (\`{ role: web, vars: { ${name}: ... } }\`)`;
 }
 
+/** Ansible's connection vars that are a host's own key in deploy, which no var (nor -e) sets: key, what it is. */
+const HOST_KEYS: Readonly<Record<string, readonly [string, string]>> = {
+  ansible_host: ["address", "address"],
+  ansible_ssh_host: ["address", "address"],
+  ansible_user: ["user", "login"],
+  ansible_ssh_user: ["user", "login"],
+  ansible_port: ["port", "SSH port"],
+  ansible_ssh_port: ["port", "SSH port"],
+  ansible_ssh_private_key_file: ["identity_file", "key"],
+  ansible_private_key_file: ["identity_file", "key"],
+  ansible_become_user: ["become_user", "sudo user"],
+  ansible_connection: ["connection", "connection"],
+};
+
+const SUDO_PASSWORD_VARS: readonly string[] = ["become_password", "ansible_become_password", "ansible_become_pass"];
+
+/**
+ * The hint for a var given with -e that changes nothing (`-e ansible_user=admin`), or undefined when it is
+ * the user's own. deploy has no per-run connection options: a host's login, port, key and address are its
+ * keys in the inventory (the login defaults to ~/.ssh/config's `User`, else the local user), and its own
+ * `become_password` is read from the inventory's vars alone.
+ */
+export function extraVarHint(name: string): string | undefined {
+  if (SUDO_PASSWORD_VARS.includes(name)) {
+    return "the sudo password is read from the inventory's vars: `become_password` (in a vault file listed in `settings.vars_files`), or DEPLOY_BECOME_PASSWORD for a run";
+  }
+  const setting = Object.hasOwn(HOST_KEYS, name) ? HOST_KEYS[name] : undefined;
+  if (setting === undefined) return name.startsWith("ansible_") ? ansibleHint(name, "var") : undefined;
+  const [key, what] = setting;
+  const unset = key === "user" ? " (without one: ~/.ssh/config's `User` for the address, else your own user)" : "";
+  return `the ${what} is the host's \`${key}:\` in the inventory's hosts:, which no -e sets${unset}; a YAML anchor (\`<<: *defaults\`) shares it between hosts`;
+}
+
 /**
  * Ansible's connection and behaviour vars (`ansible_user: deploy` in a group's vars, those of the table) are
  * ordinary vars to deploy and change nothing about the connection: refused at the name, with the host key

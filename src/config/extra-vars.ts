@@ -7,6 +7,7 @@ import path from "node:path";
 import { LineCounter } from "yaml";
 import type { Location, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
+import { extraVarHint } from "./ansible-hints.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { collectionKeys, parseYaml, SECRET_TAGS, taggedSecrets, yamlMessage } from "./source.js";
 import { expressionSyntaxErrors } from "../template/expressions.js";
@@ -41,8 +42,14 @@ export interface ExtraVarsContext {
   password?: PasswordProvider;
 }
 
+/**
+ * Reserved names, and Ansible's connection vars: `-e ansible_user=admin` would be an ordinary var that
+ * changes nothing about the connection, so the run would log in as before, silently.
+ */
 function checkNames(vars: Vars, at: Location, problems: Problems): Vars {
   for (const name of Object.keys(vars)) {
+    const ansible = extraVarHint(name);
+    if (ansible !== undefined) problems.add(at, name, `\`${name}\` given with -e does nothing: ${ansible}`);
     if (name === "__proto__") problems.add(at, name, "`__proto__` cannot be a name (JavaScript reserves it)");
     if ((RESERVED_NAMES as readonly string[]).includes(name)) {
       problems.add(at, name, `\`${name}\` is a reserved name in expressions (${RESERVED_NAMES.join(", ")})`);

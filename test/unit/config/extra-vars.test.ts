@@ -1,5 +1,8 @@
 // `-e 'a=1 b=2'` sets both vars, as ansible-playbook does: the pairs of one -e are split on spaces, quotes
 // group a value's words. It used to set `a` to the string "1 b=2".
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExtraVars } from "../../../src/config/extra-vars.js";
 import { keyValueWords } from "../../../src/config/key-value.js";
@@ -80,5 +83,33 @@ describe("keyValueWords", () => {
       { at: 12, value: "c", quoted: false },
     ]);
     expect(keyValueWords(`o=--l="x y"`)).toEqual([{ at: 0, key: "o", value: '--l="x y"', quoted: false }]);
+  });
+});
+
+// `-e ansible_user=admin` was an ordinary var: the run logged in as before and said nothing. Refused as the
+// inventory refuses the name, with the inventory key that does it (deploy has no per-run login).
+describe("-e with a var that changes nothing", () => {
+  it("Ansible's connection vars and the sudo password, in every -e form, never showing a secret", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "deploy-extra-ansible-"));
+    writeFileSync(path.join(dir, "sudo.yaml"), "become_password: hunter2\n");
+    const problems = new Problems();
+    await parseExtraVars(["ansible_user=admin n=1", '{"ansible_port": 2222}', "@sudo.yaml", "ansible_become_pass=!secret s3cret"], { cwd: dir, problems, secrets: new Set() });
+    const lines = problems.sorted().map((p) => formatProblem(p, dir));
+    expect(lines).toEqual([
+      "-e[1]:1:1: ansible_user: `ansible_user` given with -e does nothing: the login is the host's `user:` in the inventory's hosts:, which no -e sets (without one: ~/.ssh/config's `User` for the address, else your own user); a YAML anchor (`<<: *defaults`) shares it between hosts",
+      "-e[2]:1:1: ansible_port: `ansible_port` given with -e does nothing: the SSH port is the host's `port:` in the inventory's hosts:, which no -e sets; a YAML anchor (`<<: *defaults`) shares it between hosts",
+      "-e[3]:1:1: become_password: `become_password` given with -e does nothing: the sudo password is read from the inventory's vars: `become_password` (in a vault file listed in `settings.vars_files`), or DEPLOY_BECOME_PASSWORD for a run",
+      "-e[4]:1:1: ansible_become_pass: `ansible_become_pass` given with -e does nothing: the sudo password is read from the inventory's vars: `become_password` (in a vault file listed in `settings.vars_files`), or DEPLOY_BECOME_PASSWORD for a run",
+    ]);
+    expect(lines.join("\n")).not.toMatch(/hunter2|s3cret/);
+    expect((await parse(["ansible_python_interpreter=/usr/bin/python3"])).lines).toEqual([
+      "-e[1]:1:1: ansible_python_interpreter: `ansible_python_interpreter` given with -e does nothing: not needed: deploy runs no Python on targets (a POSIX shell and the OS's own tools)",
+    ]);
+  });
+
+  it("the user's own vars, ansible_* ones deploy gives no meaning included, still load", async () => {
+    const r = await parse(["user=admin port=2222 ansible_version=2.16 ansible_release=bookworm", '{"become": true}']);
+    expect(r.lines).toEqual([]);
+    expect(r.vars).toEqual({ user: "admin", port: 2222, ansible_version: "2.16", ansible_release: "bookworm", become: true });
   });
 });
