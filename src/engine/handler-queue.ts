@@ -15,12 +15,19 @@ export class HandlerQueue {
   private ran = 0;
   /** Rounds started so far. */
   rounds = 0;
+  /** How each handler that ran last ended: a failed one is still owed to the host (pending-handlers.ts). */
+  private readonly ended = new Map<number, "done" | "failed">();
 
   /** `all`: every handler of the play as an entry, in definition order. */
   constructor(
     private readonly handlers: PlannedHandler[],
     private readonly all: Entry[],
   ) {}
+
+  /** Handlers an earlier run left notified: they run at this play's flush even if no task changes. */
+  seed(indices: readonly number[]): void {
+    for (const i of indices) this.notified.add(i);
+  }
 
   notify(names: readonly string[]): void {
     for (const name of names) for (const i of handlersFor(name, this.handlers)) this.notified.add(i);
@@ -41,11 +48,12 @@ export class HandlerQueue {
    * A handler of the round finished; when it changed, the handlers it notified that are defined after it
    * join this round. True when the round's entries after it moved (probes cached by position are stale).
    */
-  finished(entry: Entry, changed: boolean): boolean {
+  finished(entry: Entry, changed: boolean, failed = false): boolean {
     const round = this.round;
     const at = round?.entries.indexOf(entry) ?? -1;
     if (!round || at < 0) return false;
     this.ran = at + 1;
+    this.ended.set(round.indices[at]!, failed ? "failed" : "done");
     if (!changed) return false;
     this.notify(entry.task.notify);
     const self = round.indices[at]!;
@@ -60,8 +68,26 @@ export class HandlerQueue {
 
   /** Names of the handlers notified and not run: notified, or queued after the point a round stopped. */
   pending(): string[] {
+    const queued = this.queued();
+    return this.handlers.filter((_h, i) => queued.has(i)).map((h) => h.handler.name);
+  }
+
+  /** Handlers whose last run succeeded (changed, ok or skipped) and that are not notified again. */
+  done(): number[] {
+    const queued = this.queued();
+    return [...this.ended].filter(([i, end]) => end === "done" && !queued.has(i)).map(([i]) => i);
+  }
+
+  /** Handlers still owed to the host: notified and not run, or failed on their last run. */
+  owed(): number[] {
+    const owed = this.queued();
+    for (const [i, end] of this.ended) if (end === "failed") owed.add(i);
+    return [...owed].sort((a, b) => a - b);
+  }
+
+  private queued(): Set<number> {
     const queued = new Set(this.notified);
     this.round?.indices.slice(this.ran).forEach((i) => queued.add(i));
-    return this.handlers.filter((_h, i) => queued.has(i)).map((h) => h.handler.name);
+    return queued;
   }
 }

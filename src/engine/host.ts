@@ -19,6 +19,7 @@ import { applyContext, prepareContext } from "./task-context.js";
 import { HandlerQueue } from "./handler-queue.js";
 import { taskTarget, type TaskTarget } from "./delegate.js";
 import type { PlayTasks, TagFilter } from "./task-list.js";
+import type { EarlierHandlers } from "./pending-handlers.js";
 
 export interface HostPlayContext {
   project: Project;
@@ -43,14 +44,24 @@ export interface HostPlayContext {
   regatherFacts(): Promise<Facts>;
   /** The connection of another inventory host, for `delegate_to`. */
   connectionOf(host: Host): Promise<Connection>;
+  /** Handlers of this play an earlier apply left owed on the host, and where this run's are told. */
+  earlier?: EarlierHandlers;
 }
 
 export type HostOutcome = HostStatus;
 
 const NO_ITEM = Symbol("no item");
 
+const RECORDED = (them: string) => `recorded on the host: the next apply runs ${them}`;
+// No connection, no record: the next run has nothing that tells it of these handlers.
+const LOST = (them: string) => `the next run will not notify ${them} again`;
+
 export async function runHostPlay(ctx: HostPlayContext): Promise<HostOutcome> {
-  return new HostRunner(ctx).run();
+  const runner = new HostRunner(ctx);
+  const outcome = await runner.run();
+  // An unreachable host cannot be written to: its record stays as it was read.
+  if (outcome !== "unreachable") runner.settleHandlers();
+  return outcome;
 }
 
 class HostRunner {
@@ -63,6 +74,11 @@ class HostRunner {
   constructor(private readonly ctx: HostPlayContext) {
     this.facts = ctx.facts;
     this.handlers = new HandlerQueue(ctx.playTasks.handlers, handlerEntries(ctx.playTasks, ctx.project.inventory.projectDir));
+    this.handlers.seed(ctx.earlier?.seeded ?? []);
+  }
+
+  settleHandlers(): void {
+    this.ctx.earlier?.settle(this.handlers.done(), this.handlers.owed());
   }
 
   async run(): Promise<HostOutcome> {
@@ -71,10 +87,10 @@ class HostRunner {
     const tasks = taskEntries(playTasks, this.ctx.tags, projectDir);
     let outcome = await this.runEntries(tasks, this.ctx.stop);
     if (outcome === "unreachable") {
-      if (this.ctx.mode === "apply") this.warnDroppedHandlers("the host became unreachable");
+      if (this.ctx.mode === "apply") this.warnDroppedHandlers("the host became unreachable", LOST);
       return outcome;
     }
-    if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers("a task failed", " (--force-handlers runs handlers even after a failure)");
+    if (outcome === "failed" && !this.ctx.forceHandlers && this.ctx.mode === "apply") this.warnDroppedHandlers("a task failed", (them) => `${RECORDED(them)} (--force-handlers runs handlers even after a failure)`);
     // Stopped on request: the changes made so far get their handlers, as on a run that ended normally.
     if (outcome === "ok" || outcome === "interrupted" || this.ctx.forceHandlers) {
       const handlerOutcome = await this.runHandlers();
@@ -96,7 +112,7 @@ class HostRunner {
       this.cache.clear();
       const outcome = await this.runEntries(round);
       if (outcome !== "ok") {
-        if (outcome === "failed" && this.ctx.mode === "apply") this.warnDroppedHandlers("a handler failed");
+        if (outcome === "failed" && this.ctx.mode === "apply") this.warnDroppedHandlers("a handler failed", RECORDED);
         return outcome;
       }
     }
@@ -118,16 +134,17 @@ class HostRunner {
   }
 
   /**
-   * The changes that notified them are made and the next run will find them converged, so nothing would
-   * ever run these handlers (a config written, its service never restarted) unless the user knows.
+   * The changes that notified them are made and the next run will find them converged, so no task of it
+   * would notify these handlers again: the user must know whether the host's record (pending-handlers.ts)
+   * keeps them for the next apply.
    */
-  private warnDroppedHandlers(because: string, hint = ""): void {
+  private warnDroppedHandlers(because: string, next: (them: string) => string): void {
     const names = this.handlers.pending().map((name) => `'${name}'`);
     if (names.length === 0) return;
     this.ctx.emit({
       type: "warning",
       host: this.ctx.host.name,
-      message: `handler${names.length > 1 ? "s" : ""} ${names.join(", ")} notified but not run because ${because}; the next run will not notify ${names.length > 1 ? "them" : "it"} again${hint}`,
+      message: `handler${names.length > 1 ? "s" : ""} ${names.join(", ")} notified but not run because ${because}; ${next(names.length > 1 ? "them" : "it")}`,
     });
   }
 
@@ -254,7 +271,7 @@ class HostRunner {
     }
     if (!entry.handler) {
       if (changed) this.handlers.notify(task.notify);
-    } else if (this.handlers.finished(entry, changed)) {
+    } else if (this.handlers.finished(entry, changed, failed)) {
       this.cache.clear();
     }
     return !failed;

@@ -6,6 +6,7 @@ import type { Evaluator } from "./evaluator.js";
 import { RunMemo } from "./run-memo.js";
 import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
 import { runHostPlay, type HostOutcome } from "./host.js";
+import { PendingHandlers } from "./pending-handlers.js";
 import { ConnectStopped, Sessions, type SessionOpeners } from "./sessions.js";
 import { planPlayTasks, type TagFilter } from "./task-list.js";
 
@@ -53,6 +54,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
   const unreachable = new Set<string>();
   const registered = new Map<string, Vars>();
   const memo = new RunMemo();
+  const earlier = new PendingHandlers(project, options.mode, emit);
   emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
   const stopping = () => emit({ type: "stopping" });
   options.stop?.addEventListener("abort", stopping, { once: true });
@@ -66,7 +68,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
         .filter((name) => !options.limit || options.limit.has(name))
         .filter((name) => !failed.has(name) && !unreachable.has(name))
         .map((name) => project.inventory.hosts.get(name)!);
-      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo });
+      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo, earlier });
       if (aborted) {
         next++;
         break;
@@ -74,6 +76,8 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     }
   } finally {
     options.stop?.removeEventListener("abort", stopping);
+    // Before disconnecting: the handlers each host still owes, for the next apply (pending-handlers.ts).
+    await earlier.save(unreachable);
     await sessions.closeAll();
   }
   emit({
@@ -98,6 +102,7 @@ interface PlayRun {
   unreachable: Set<string>;
   recap: Record<string, HostRecap>;
   memo: RunMemo;
+  earlier: PendingHandlers;
 }
 
 const INTERRUPTED = "interrupted: the tasks that were running finished, no other task started";
@@ -172,6 +177,7 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
       secrets: project.secrets,
       regatherFacts: () => run.sessions.regatherFacts(host),
       connectionOf: async (other) => (await run.sessions.get(other)).conn,
+      earlier: run.earlier.forPlay(host, session.conn, session.facts, play, playTasks),
     });
   } catch (error: unknown) {
     if (error instanceof ConnectStopped) {

@@ -10,6 +10,7 @@ import {
   parseOptionalWord,
   parseOsRelease,
   parsePackageManager,
+  parsePendingHandlers,
   parseWord,
 } from "./parsers.js";
 import type { Facts } from "./types.js";
@@ -20,7 +21,11 @@ export interface FactDefinition<T> {
   parse(output: string): T;
 }
 
-export type FactTable = { [K in keyof Facts]: FactDefinition<Facts[K]> };
+/** Where an apply that did not finish records the handlers it owes the host (engine/handler-record.ts). */
+export const PENDING_HANDLERS_FILE = "/var/lib/deploy/pending-handlers";
+
+// Required<>: an optional fact (undefined when the host has none) still has its command and parser.
+export type FactTable = { [K in keyof Required<Facts>]: FactDefinition<Facts[K]> };
 
 export const FACTS: FactTable = {
   os: {
@@ -49,4 +54,10 @@ export const FACTS: FactTable = {
   },
   // Facts run as the login user: sudo would drop SSH_CONNECTION.
   sshClient: { command: 'c=${SSH_CONNECTION:-}; echo "${c%% *}"', parse: parseOptionalWord },
+  // Read here, as the login user (the file is 0644: handler names are not secret), so that knowing there is
+  // nothing pending costs no round trip of its own.
+  pendingHandlers: {
+    command: `f=${PENDING_HANDLERS_FILE}; if [ -r "$f" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f"; fi`,
+    parse: parsePendingHandlers,
+  },
 };

@@ -47,6 +47,7 @@ export function parseFacts(stdout: string, table: FactTable = FACTS): Facts {
     memoryMb: read("memoryMb"),
     cpus: read("cpus"),
     sshClient: read("sshClient"),
+    pendingHandlers: read("pendingHandlers"),
   };
 }
 

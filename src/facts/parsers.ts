@@ -1,6 +1,6 @@
 // Parsers from a fact command's output to a typed value. Pure and forgiving: a tool missing on a minimal
 // host gives an empty value ("unknown", 0, []), never an exception, so one odd host does not stop a run.
-import type { Facts } from "./types.js";
+import type { Facts, PendingHandler } from "./types.js";
 
 /** `KEY=value` / `KEY="value"` lines of /etc/os-release. */
 export function parseOsRelease(text: string): Facts["os"] {
@@ -72,4 +72,27 @@ export function parseMemoryMb(text: string): number {
 export function parseCount(text: string): number {
   const n = Number.parseInt(text.trim().split(/\s+/)[0] ?? "", 10);
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * The pending-handlers record: one JSON object per line (any handler name fits, and a line cut short by a
+ * full disk spoils only itself). Lines that are not a handler's identity are skipped.
+ */
+export function parsePendingHandlers(text: string): PendingHandler[] | undefined {
+  const found: PendingHandler[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!value || typeof value !== "object") continue;
+    const { handler, role, playbook, play } = value as Record<string, unknown>;
+    if (typeof handler !== "string") continue;
+    if (typeof role === "string") found.push({ handler, role });
+    else if (typeof playbook === "string" && typeof play === "string") found.push({ handler, playbook, play });
+  }
+  return found.length > 0 ? found : undefined;
 }

@@ -26,4 +26,18 @@ export interface Facts {
    * after any NAT): what a firewall must keep letting in. Empty when not over SSH (`connection: local`).
    */
   sshClient: string;
+  /**
+   * Handlers an earlier apply notified and never ran to success on this host (engine/handler-record.ts
+   * writes them); undefined when none are recorded.
+   */
+  pendingHandlers?: PendingHandler[];
+}
+
+/** A handler as the record names it: by its role, or (a play's own handler) by its playbook and play. */
+export interface PendingHandler {
+  handler: string;
+  role?: string;
+  /** Relative to the project directory. */
+  playbook?: string;
+  play?: string;
 }

@@ -38,9 +38,11 @@ export interface FakeFleet {
   maxConcurrent: number;
   /** Called as each command starts. */
   onExec?: (host: string, command: string) => void;
+  /** Facts per host (FACTS when absent). */
+  factsOf?: (host: string) => Facts;
 }
 
-export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "silent" | "delayMs" | "onExec">> = {}): FakeFleet {
+export function fakeFleet(over: Partial<Pick<FakeFleet, "unreachable" | "silent" | "delayMs" | "onExec" | "factsOf">> = {}): FakeFleet {
   return { unreachable: new Set(), silent: new Set(), connected: [], commands: new Map(), delayMs: 0, running: 0, maxConcurrent: 0, ...over };
 }
 
@@ -99,7 +101,7 @@ export async function runFake(
         fleet.commands.set(host.name, []);
         return fakeConnection(host, fleet);
       },
-      gatherFacts: async () => FACTS,
+      gatherFacts: async (conn) => fleet.factsOf?.(conn.hostName) ?? FACTS,
     },
     (event) => events.push(event),
   );

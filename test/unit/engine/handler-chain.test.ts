@@ -79,7 +79,7 @@ describe("a handler's notify", () => {
     );
     expect(words).toEqual(["change", "FAIL"]);
     expect(events.filter((e) => e.type === "warning")).toEqual([
-      { type: "warning", host: "a", message: "handler 'later' notified but not run because a handler failed; the next run will not notify it again" },
+      { type: "warning", host: "a", message: "handler 'later' notified but not run because a handler failed; recorded on the host: the next apply runs it" },
     ]);
   });
 

@@ -204,7 +204,7 @@ function notifyThen(name: string, word: string): Record<string, string> {
 }
 
 describe("handlers a failure leaves behind", () => {
-  it("are named in a warning for the host (the next run would not notify them again); --force-handlers runs them", async () => {
+  it("are named in a warning for the host (recorded for the next apply); --force-handlers runs them", async () => {
     const project = await loadTemp(notifyThen("breaks", "FAIL"));
     const fleet = fakeFleet();
     const { events } = await runFake(project, fleet);
@@ -212,7 +212,7 @@ describe("handlers a failure leaves behind", () => {
       {
         type: "warning",
         host: "b",
-        message: "handler 'restart thing' notified but not run because a task failed; the next run will not notify it again (--force-handlers runs handlers even after a failure)",
+        message: "handler 'restart thing' notified but not run because a task failed; recorded on the host: the next apply runs it (--force-handlers runs handlers even after a failure)",
       },
     ]);
     expect(fleet.commands.get("b")!.join("\n")).not.toContain("echo restart");
