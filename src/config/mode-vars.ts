@@ -2,11 +2,11 @@
 // (`file_mode: 0644`, which YAML reads as the decimal number 644; `0o644`, YAML's octal, still a number).
 // The module refuses the number only when the task renders, on every host, at the task; the mistake is at
 // the var's definition, and its value is known now. Only the plain one-variable expression is judged: anything else is evaluated at run time.
-import { isScalar } from "yaml";
 import type { z } from "zod";
 import { getModule } from "../modules/registry.js";
 import { modeNumberMessage } from "../modules/lib/param-origin.js";
-import { formatMode, modeSchema } from "../modules/lib/params.js";
+import { modeSchema } from "../modules/lib/params.js";
+import { radixModeMessage, writtenText } from "./mode-text.js";
 import type { LoadedInventory } from "./inventory.js";
 import type { Host, Location, Vars } from "./model.js";
 import { resolvePattern } from "./patterns.js";
@@ -15,7 +15,7 @@ import { formatLocation, type Problems } from "./problems.js";
 import type { LoadedRole } from "./roles.js";
 import { RESERVED_NAMES } from "./schemas.js";
 import { formatPath, type PathSegment, type SourceFile } from "./source.js";
-import { locate, walk } from "./locate.js";
+import { locate } from "./locate.js";
 import type { ParsedTask } from "./tasks.js";
 import { schemaAt } from "./validate.js";
 
@@ -111,24 +111,6 @@ export function checkModeVars(inputs: ModeVarInputs, projectDir: string, problem
     if (!first) continue;
     const also = uses.size > 1 ? ` and ${uses.size - 1} more` : "";
     const where = `${formatLocation(first.at, projectDir)}: ${first.path}${also}`;
-    problems.add(locate(definition.source, definition.path), formatPath(definition.path), `\`${first.name}\` is used as a mode (${where}): ${modeVarMessage(value, written(definition))}`);
+    problems.add(locate(definition.source, definition.path), formatPath(definition.path), `\`${first.name}\` is used as a mode (${where}): ${radixModeMessage(value, writtenText(definition.source, definition.path)) ?? modeNumberMessage(value, "yaml")}`);
   }
-}
-
-/** The number as the file wrote it (`0o755`, `0644`). */
-function written(definition: Definition): string | undefined {
-  const node = walk(definition.source, definition.path).located.node;
-  return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
-}
-
-/**
- * `0o755` (YAML 1.2's octal) and `0x1ed` are read right, as the mode's bits: only the type is wrong, and
- * "YAML reads 493 as a decimal number" would blame a reading that did not happen. An unquoted 0755 is.
- */
-function modeVarMessage(value: number, text: string | undefined): string {
-  if (text !== undefined && /^0[oOxX]/.test(text) && Number.isInteger(value) && value >= 0 && value <= 0o7777) {
-    const mode = formatMode(value);
-    return `mode must be a quoted string: YAML read \`${text}\` as the number ${value} (the mode ${mode}), not a string: quote it as "${mode}"`;
-  }
-  return modeNumberMessage(value, "yaml");
 }

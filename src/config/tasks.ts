@@ -3,6 +3,8 @@
 // at run time, so type errors at those paths are left for then; unknown parameter names are errors now.
 import type { z } from "zod";
 import { paramErrors } from "../modules/lib/param-origin.js";
+import { modeSchema } from "../modules/lib/params.js";
+import { radixModeMessage, writtenText } from "./mode-text.js";
 import { getModule, moduleNames } from "../modules/registry.js";
 import { expressionSyntaxErrors } from "../template/expressions.js";
 import type { Handler, Location, Task, Vars } from "./model.js";
@@ -63,6 +65,18 @@ function defaultName(module: string, params: Vars): string {
   if (first === undefined) return module;
   const text = String(first);
   return `${module}: ${text.length > 60 ? text.slice(0, 57) + "..." : text}`;
+}
+
+/** zod's messages for parameters read from YAML: a mode written `0o755` is said to be the octal number it is. */
+function yamlParamErrors(source: SourceFile, paramsPath: PathSegment[]): z.core.$ZodErrorMap {
+  const messages = paramErrors("yaml");
+  return (issue) => {
+    if (issue.code === "invalid_type" && issue.inst === modeSchema && typeof issue.input === "number") {
+      const radix = radixModeMessage(issue.input, writtenText(source, [...paramsPath, ...(issue.path ?? []).filter((s): s is PathSegment => typeof s !== "symbol")]));
+      if (radix !== undefined) return radix;
+    }
+    return messages(issue);
+  };
 }
 
 /**
@@ -128,7 +142,7 @@ export function parseTask(
     validate(module.schema as z.ZodType<unknown>, p, source, problems, {
       base: paramsPath,
       skip: (issue) => issue.code !== "unrecognized_keys" && templatedAt(p, issue.path),
-      error: paramErrors("yaml"),
+      error: yamlParamErrors(source, paramsPath),
     });
   }
   // Expression syntax is checked now; names are checked per host at run time.

@@ -40,8 +40,8 @@ describe("a mode given as one var written as a number", () => {
   it("written as YAML's octal (0o755) or hex, is said to be a number read right, with the string to write", async () => {
     const lines = await projectProblems({ "inventory/i.yaml": inventory("  file_mode: 0o755\n  dir_mode: 0x1ed\n"), "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - file: { path: /etc/x, mode: '{{ file_mode }}' }\n    - file: { path: /etc/y, mode: '{{ dir_mode }}' }\n" });
     expect(lines).toEqual([
-      'inventory/i.yaml:3:14: vars.file_mode: `file_mode` is used as a mode (playbooks/site.yaml:3:35: [0].tasks[0].file.mode): mode must be a quoted string: YAML read `0o755` as the number 493 (the mode 0755), not a string: quote it as "0755"',
-      'inventory/i.yaml:4:13: vars.dir_mode: `dir_mode` is used as a mode (playbooks/site.yaml:4:35: [0].tasks[1].file.mode): mode must be a quoted string: YAML read `0x1ed` as the number 493 (the mode 0755), not a string: quote it as "0755"',
+      'inventory/i.yaml:3:14: vars.file_mode: `file_mode` is used as a mode (playbooks/site.yaml:3:35: [0].tasks[0].file.mode): mode must be a quoted string: `0o755` is an octal number, which YAML turned into the number 493 (the mode 0755); write it quoted: "0755"',
+      'inventory/i.yaml:4:13: vars.dir_mode: `dir_mode` is used as a mode (playbooks/site.yaml:4:35: [0].tasks[1].file.mode): mode must be a quoted string: `0x1ed` is a hexadecimal number, which YAML turned into the number 493 (the mode 0755); write it quoted: "0755"',
     ]);
   });
 
@@ -55,5 +55,23 @@ describe("a mode given as one var written as a number", () => {
       ["a registered result", { "inventory/i.yaml": inventory("  file_mode: 0644\n"), "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - { command: echo, register: file_mode }\n    - file: { path: /etc/x, mode: '{{ file_mode }}' }\n" }],
     ];
     for (const [what, files, extra] of cases) expect(await projectProblems(files, extra), what).toEqual([]);
+  });
+});
+
+describe("a mode written as a number straight in a task", () => {
+  it("0o755 and 0x1ed are said to be the octal and hex numbers they are; 0755 is YAML 1.2's decimal 755", async () => {
+    const playbook = "- hosts: all\n  tasks:\n    - file: { path: /a, mode: 0o755 }\n    - file: { path: /b, mode: 0x1ed }\n    - file: { path: /c, mode: 0755 }\n    - copy: { content: x, dest: /d, mode: 0o640 }\n";
+    expect(await projectProblems({ "playbooks/site.yaml": playbook })).toEqual([
+      'playbooks/site.yaml:3:31: [0].tasks[0].file.mode: mode must be a quoted string: `0o755` is an octal number, which YAML turned into the number 493 (the mode 0755); write it quoted: "0755"',
+      'playbooks/site.yaml:4:31: [0].tasks[1].file.mode: mode must be a quoted string: `0x1ed` is a hexadecimal number, which YAML turned into the number 493 (the mode 0755); write it quoted: "0755"',
+      'playbooks/site.yaml:5:31: [0].tasks[2].file.mode: mode must be a quoted string such as "0644" (unquoted, YAML reads 755 as a decimal number)',
+      'playbooks/site.yaml:6:43: [0].tasks[3].copy.mode: mode must be a quoted string: `0o640` is an octal number, which YAML turned into the number 416 (the mode 0640); write it quoted: "0640"',
+    ]);
+  });
+
+  it("quoted, it loads", async () => {
+    expect(await projectProblems({ "playbooks/site.yaml": "- hosts: all\n  tasks:\n    - file: { path: /a, mode: '0755' }\n    - file: { path: /b, mode: \"0o755\" }\n" })).toEqual([
+      'playbooks/site.yaml:4:31: [0].tasks[1].file.mode: mode must be octal digits such as "0644" or "2755"',
+    ]);
   });
 });
