@@ -68,17 +68,25 @@ export function withHints(detail: string, source: string, undefinedName?: string
 }
 
 /**
+ * The words a one-word comment is made of (`x // TODO`, `// fixme: later`, `// TODO(ana)`): markers nobody
+ * divides by. Any other single name after an operand (`a // b`, `total // step`) reads as floor division as
+ * well as a comment, and nothing in the text tells which was meant, so it stays refused.
+ */
+const COMMENT_MARKER = /^(?:todo|fixme|xxx|hack|note)\b(?:\([^)]*\))?\s*:?$/i;
+
+/**
  * Where a `//` reads as floor division (`total // 2`, `a//b`), which JavaScript takes for a comment. A `//`
- * is a comment when nothing but space comes before it on its line (or after it), or when the rest of its line
+ * is a comment when nothing but space comes before it on its line (or after it), when the rest of its line
  * is no code (`host.name === 'local' // only the local host`): taking that `//` for a `/` must still compile
- * for it to be division. A one-word comment after an operand (`x // todo`) reads as both, and is refused:
- * the message says how to write a comment.
+ * for it to be division, or when it is a marker (`x // todo`). Another one-word comment after an operand
+ * reads as both, and is refused: the message says how to write a comment.
  */
 export function floorDivisionAt(source: string): number | undefined {
   for (const comment of scanSource(source).lineComments) {
     if (!comment.afterOperand) continue;
     const end = source.indexOf("\n", comment.at);
-    if (source.slice(comment.at + 2, end < 0 ? undefined : end).trim() === "") continue;
+    const rest = source.slice(comment.at + 2, end < 0 ? undefined : end).trim();
+    if (rest === "" || COMMENT_MARKER.test(rest)) continue;
     try {
       expressionFunction(`${source.slice(0, comment.at)}/ ${source.slice(comment.at + 2)}`);
       return comment.at;

@@ -58,6 +58,10 @@ describe("JavaScript comments are not floor division", () => {
       "/* see http://docs */ host.name === 'local'",
       "host.name === 'local' /* a // b */",
       "host.name === 'local' //\n",
+      "host.name === 'local' // todo",
+      "host.name === 'local' // FIXME:",
+      "host.name === 'local' // TODO(ana)\n  && total > 1",
+      "host.name === 'local' // xxx",
     ];
     for (const condition of conditions) {
       expect(expressionSyntaxErrors(condition, true), condition).toEqual([]);
@@ -73,7 +77,7 @@ describe("JavaScript comments are not floor division", () => {
   });
 
   it("`//` with an operand before it and code after it on its line is floor division", () => {
-    for (const expr of ["total // 2", "a//b", "total // 2 >= 4", "f(total) // (1 + 1)", "'9' // 2", "x // todo"]) {
+    for (const expr of ["total // 2", "a//b", "a // b", "total // step", "total // 2 >= 4", "f(total) // (1 + 1)", "'9' // 2", "x // legacy", "x // todos"]) {
       expect(expressionSyntaxErrors(expr, true), expr).toEqual([expect.stringContaining("not floor division")]);
     }
     expect(expressionSyntaxErrors("total\n  // 2", true)).toEqual([]);
