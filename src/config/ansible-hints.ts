@@ -140,6 +140,25 @@ export function hintOr(name: string, place: HintPlace, typo: () => string): stri
   return `: role parameters go under \`vars:\` (\`{ role: web, vars: { ${name}: ... } }\`)`;
 }
 
+const GROUP_KEYS: readonly string[] = ["hosts", "children", "vars"];
+
+/**
+ * A top-level inventory key whose value is a group, `webservers: { hosts: { web1: {...} } }`: Ansible's
+ * YAML inventory written without `all:` (maps of hosts and children), or deploy's group put outside
+ * `groups:` (lists). Undefined for anything else, which keeps its plain "unknown key".
+ */
+export function inventoryGroupHint(name: string, value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length === 0 || !keys.every((k) => GROUP_KEYS.includes(k))) return undefined;
+  const group = value as Record<string, unknown>;
+  const list = (v: unknown) => Array.isArray(v) || typeof v === "string";
+  if (list(group["hosts"]) || list(group["children"])) return `a group goes under \`groups:\` (\`groups: { ${name}: { hosts: [...] } }\`)`;
+  const hosts = group["hosts"] !== null && typeof group["hosts"] === "object" ? Object.keys(group["hosts"] as object) : [];
+  const shown = hosts.length > 0 ? `${hosts.slice(0, 3).join(", ")}${hosts.length > 3 ? ", ..." : ""}` : "...";
+  return `this is a group of Ansible's YAML inventory (\`${name}: { hosts, children, vars }\`); deploy's has top-level \`hosts:\` (each with \`address:\`), \`groups:\` (\`${name}: { hosts: [${shown}] }\`, \`children:\` a list) and \`vars:\`, see docs/config.md`;
+}
+
 /** Ansible's connection vars that are a host's own key in deploy, which no var (nor -e) sets: key, what it is. */
 const HOST_KEYS: Readonly<Record<string, readonly [string, string]>> = {
   ansible_host: ["address", "address"],

@@ -16,7 +16,7 @@ import { readFailureReason, readInput } from "../util/read-input.js";
 import { itemLocations, keyLocations, locate } from "./locate.js";
 import { validate } from "./validate.js";
 import { checkVarsDirs } from "./ansible-files.js";
-import { checkAnsibleVars } from "./ansible-hints.js";
+import { ansibleHint, checkAnsibleVars, inventoryGroupHint } from "./ansible-hints.js";
 import { checkVarNames, loadVarsFile, type PasswordProvider } from "./vars-files.js";
 
 export interface InventoryOptions {
@@ -133,6 +133,24 @@ function hostFrom(name: string, raw: RawHost, location: Location, dir: string): 
   };
 }
 
+/**
+ * The top level without its keys that hold a group (`webservers: { hosts: {...} }`: Ansible's inventory
+ * without `all:`), each reported here with its own hint: "unknown key `webservers`" alone does not say
+ * that the whole file is in another shape.
+ */
+function withoutGroupKeys(source: SourceFile, problems: Problems): unknown {
+  const value = source.value;
+  if (!isMapValue(value)) return value;
+  const rest: Vars = {};
+  const keys = keyLocations(source, []);
+  for (const [name, v] of Object.entries(value)) {
+    const hint = Object.hasOwn(topSchema.shape, name) || ansibleHint(name, "inventory") !== undefined ? undefined : inventoryGroupHint(name, v);
+    if (hint === undefined) rest[name] = v;
+    else problems.add(keys.get(name) ?? locate(source, [name], "key"), formatPath([name]), `unknown key \`${name}\`: ${hint}`);
+  }
+  return rest;
+}
+
 const INI_HINT =
   "an INI inventory (Ansible's `[group]` sections) is not read: deploy's inventory is YAML, with `hosts:` (each `name: { address: ... }`), `groups:` (`name: { hosts: [...] }`) and `vars:`, see docs/config.md";
 
@@ -173,7 +191,7 @@ export async function readInventory(
   const source = parseSource(abs, bytes, "an inventory: a map with hosts, groups and vars", problems);
   if (!source) return undefined;
   // Unknown top-level keys are reported, and the known sections are still checked.
-  const top = validate(topSchema, source.value, source, problems, { hintPlace: (at) => (at.length === 0 ? "inventory" : undefined) }) ?? knownSections(source.value);
+  const top = validate(topSchema, withoutGroupKeys(source, problems), source, problems, { hintPlace: (at) => (at.length === 0 ? "inventory" : undefined) }) ?? knownSections(source.value);
   if (!top) return undefined;
 
   const rawSettings = top.settings === undefined ? undefined : validate(settingsSchema.nullable(), top.settings, source, problems, { base: ["settings"] });
