@@ -64,21 +64,24 @@ export interface Inventory {
 
 export type TaskStatus = "ok" | "changed" | "failed" | "skipped" | "unreachable";
 
+/** A `when`, `changed_when` or `failed_when`: one JavaScript expression, or a list of them that must all hold (Ansible's list). */
+export type Condition = string | readonly string[];
+
 export interface Task {
   /** Display name (defaults to `module: first param`). */
   name: string;
   module: string;
   /** Module parameters as written; `{{ expr }}` strings are rendered per host at run time. */
   params: Vars;
-  /** JS expression over vars, facts and registered results. */
-  when?: string;
+  /** JS expression over vars, facts and registered results (a list: all must hold). */
+  when?: Condition;
   /** List (or `{{ expr }}` yielding a list) to run the task once per item as `item`. */
   loop?: unknown;
   register?: string;
   notify: string[];
   tags: string[];
-  changedWhen?: string;
-  failedWhen?: string;
+  changedWhen?: Condition;
+  failedWhen?: Condition;
   ignoreErrors: boolean;
   become?: boolean;
   /**
@@ -113,7 +116,7 @@ export interface RoleRef {
   /** Role parameters (precedence above play vars). */
   params: Vars;
   tags: string[];
-  when?: string;
+  when?: Condition;
   location: Location;
 }
 

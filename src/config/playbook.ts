@@ -7,7 +7,7 @@ import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type Ra
 import { formatPath, readSource, type PathSegment, type SourceFile } from "./source.js";
 import type { HintPlace } from "./ansible-hints.js";
 import { itemLocations, locate } from "./locate.js";
-import { checkExpressions, parseTask, type ParsedTask } from "./tasks.js";
+import { checkConditions, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
 import { checkVarNames } from "./vars-files.js";
 
@@ -85,7 +85,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
       }
       const params = ref.vars ?? {};
       checkVarNames(params, source, [index, "roles", j, "vars"], problems);
-      if (typeof ref.when === "string") checkExpressions(ref.when, source, [index, "roles", j, "when"], problems, true);
+      if (ref.when !== undefined) checkConditions(ref.when, source, [index, "roles", j, "when"], problems);
       roles.push({ name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at });
     });
 

@@ -2,6 +2,7 @@
 // unknown key is an error, reported with the closest known key. These validate the shapes; checks that need
 // other files (a group naming an undefined host, a missing role) run after, in the loaders.
 import { z } from "zod";
+import type { Condition } from "./model.js";
 
 /** Host and group names: also used in patterns, where `:`, `!`, `&`, `,` and `*` have meanings. */
 export const NAME = /^[A-Za-z0-9_.-]+$/;
@@ -14,16 +15,26 @@ export const varsSchema = z.record(z.string(), z.unknown());
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
+/** One condition: a JavaScript expression, or a literal boolean. */
+const oneCondition = z.union([z.string().min(1), z.boolean()]);
+
 /**
- * A condition: a JavaScript expression, or a literal boolean. Ansible reads a list as "all of these"; here
- * it is one expression, so the list gets the way to write it rather than the types a condition takes.
+ * A condition, or a list of them that must all hold, as Ansible reads a list. Each item is a condition of
+ * its own (checked and refused as one: `when: [packages]` is still a list var), so they are not joined
+ * into one `&&` expression.
  */
-const condition = z.union([z.string().min(1), z.boolean()], {
-  error: (issue) =>
-    Array.isArray(issue.input)
-      ? "a list of conditions is not read: write them as one expression joined with && (`a && b`), which is what Ansible's list means (all must hold)"
-      : undefined,
+const condition = z.union([oneCondition, z.array(oneCondition)], {
+  // zod would say the list is neither a string nor a boolean; the item is what is wrong.
+  error: (issue) => (Array.isArray(issue.input) ? badConditionItem(issue.input) : undefined),
 });
+
+function badConditionItem(list: unknown[]): string | undefined {
+  const i = list.findIndex((item) => !(typeof item === "boolean" || (typeof item === "string" && item !== "")));
+  if (i < 0) return undefined;
+  const item = list[i];
+  const got = item === null ? "null" : Array.isArray(item) ? "a list" : typeof item === "object" ? "a map" : item === "" ? "an empty string" : `${typeof item === "number" ? "a number" : typeof item} (${String(item)})`;
+  return `item ${i} of the list is ${got}: each item of a list of conditions is an expression or true/false (all must hold)`;
+}
 
 export const settingsSchema = z.strictObject({
   known_hosts: z.string().min(1).optional(),
@@ -124,7 +135,14 @@ export function asList(value: string | string[] | undefined | null): string[] {
   return typeof value === "string" ? [value] : value;
 }
 
-/** A `when`-like field as the expression text the evaluator takes (`true` -> "true"). */
-export function asCondition(value: string | boolean | undefined): string | undefined {
-  return value === undefined ? undefined : String(value);
+/** A `when`-like field as the expression text the evaluator takes (`true` -> "true"); a list stays a list (all must hold). */
+export function asCondition(value: string | boolean | Array<string | boolean> | undefined): Condition | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.map(String) : String(value);
+}
+
+/** The conditions a `when`-like field holds, all of which must hold: none, one, or a list's items. */
+export function allConditions(value: Condition | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === "string" ? [value] : [...value];
 }

@@ -41,6 +41,12 @@ export function checkExpressions(value: unknown, source: SourceFile, path: PathS
   for (const message of expressionSyntaxErrors(value, bare, secret)) problems.add(locate(source, path), formatPath(path), message);
 }
 
+/** A `when`-like field's syntax: each item of a list at its own position. */
+export function checkConditions(value: unknown, source: SourceFile, path: PathSegment[], problems: Problems): void {
+  if (Array.isArray(value)) value.forEach((item, i) => checkExpressions(item, source, [...path, i], problems, true));
+  else checkExpressions(value, source, path, problems, true);
+}
+
 export interface ParsedTask {
   task: Task;
   /** Path of the module's parameters inside the file (for later checks of `src`). */
@@ -153,7 +159,10 @@ export function parseTask(
     ["loop", kw?.loop, false],
     ["delegate_to", kw?.delegate_to, false],
   ];
-  for (const [key, value, bare] of expressions) checkExpressions(value, source, [...path, key], problems, bare);
+  for (const [key, value, bare] of expressions) {
+    if (bare) checkConditions(value, source, [...path, key], problems);
+    else checkExpressions(value, source, [...path, key], problems);
+  }
   if (params) checkExpressions(params, source, paramsPath, problems);
   if (!kw || !params || !ok) return undefined;
   if (kw?.register !== undefined && (RESERVED_NAMES as readonly string[]).includes(kw.register)) {

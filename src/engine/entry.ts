@@ -1,5 +1,6 @@
 // The host runner's unit of work: a task or a handler, with what it inherits from its role reference.
 import type { Task } from "../config/model.js";
+import { allConditions } from "../config/schemas.js";
 import { selectedByTags, type PlayTasks, type TagFilter } from "./task-list.js";
 
 export interface Entry {
@@ -25,6 +26,6 @@ export function handlerEntries(playTasks: PlayTasks, projectDir: string): Entry[
     handler: true,
     baseDir: h.role?.dir ?? projectDir,
     roleRef: h.roleRef,
-    conditions: h.handler.when !== undefined ? [h.handler.when] : [],
+    conditions: allConditions(h.handler.when),
   }));
 }

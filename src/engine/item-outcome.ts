@@ -1,5 +1,6 @@
 // What one item of a task came to on one host, and the outcomes every path of the host runner builds.
 import type { Task, TaskStatus } from "../config/model.js";
+import { allConditions } from "../config/schemas.js";
 import type { FileDiff, Plan } from "../modules/types.js";
 import type { Prepared } from "./module-step.js";
 import { findPending, pendingResult } from "./pending.js";
@@ -50,7 +51,7 @@ export function planOutcome(task: Task, prepared: Prepared, plan: Plan, pendingC
     case "change":
       // A command the user declared read-only (`changed_when: false`) reports ok when it runs, so plan
       // must not list it as a change (plan after apply would never be clean). Its output stays unknown.
-      if (prepared.module.alwaysRuns && task.changedWhen?.trim() === "false") {
+      if (prepared.module.alwaysRuns && allConditions(task.changedWhen).some((c) => c.trim() === "false")) {
         return { status: "ok", summary: `${plan.summary} (changed_when: false)`, result: pendingResult(task.name), touched: false };
       }
       return {

@@ -1,5 +1,6 @@
 // `changed_when` and `failed_when`: the user's own verdict on what a task did, read from its result.
 import type { Task, Vars } from "../config/model.js";
+import { allConditions } from "../config/schemas.js";
 import type { ApplyResult } from "../modules/types.js";
 
 export interface Verdict {
@@ -21,9 +22,11 @@ export function judgeResult(task: Task, applied: ApplyResult, test: (expression:
   const { changedWhen, failedWhen, register } = task;
   if (changedWhen === undefined && failedWhen === undefined) return { changed, failure, result };
   const own = { result, ...(register ? { [register]: result } : {}) };
-  if (changedWhen !== undefined) changed = test(changedWhen, "changed_when", own);
+  // A list holds when all its items do (Ansible's list), tested in order up to the first false one.
+  if (changedWhen !== undefined) changed = allConditions(changedWhen).every((c) => test(c, "changed_when", own));
   if (failedWhen !== undefined) {
-    failure = test(failedWhen, "failed_when", own) ? (failure ?? `failed_when is true: ${failedWhen}`) : undefined;
+    const all = allConditions(failedWhen);
+    failure = all.every((c) => test(c, "failed_when", own)) ? (failure ?? `failed_when is true: ${all.join(" && ")}`) : undefined;
   }
   result["changed"] = changed;
   result["failed"] = failure !== undefined;

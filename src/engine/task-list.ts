@@ -1,6 +1,7 @@
 // A play as the ordered list of tasks a host runs: the roles' tasks (in role order), then the play's own.
 // Tags and role-level `when` are folded into each entry so the host runner sees one flat list.
 import type { Handler, Play, Project, Role, RoleRef, Task } from "../config/model.js";
+import { allConditions } from "../config/schemas.js";
 
 export interface PlannedTask {
   task: Task;
@@ -30,20 +31,20 @@ export function planPlayTasks(play: Play, project: Project): PlayTasks {
   for (const roleRef of play.roles) {
     const role = project.roles.get(roleRef.name);
     if (!role) throw new Error(`role '${roleRef.name}' was not loaded`);
-    const conditions = roleRef.when !== undefined ? [roleRef.when] : [];
+    const conditions = allConditions(roleRef.when);
     for (const task of role.tasks) {
       tasks.push({
         task,
         role,
         roleRef,
         tags: [...play.tags, ...roleRef.tags, ...task.tags],
-        conditions: task.when !== undefined ? [...conditions, task.when] : conditions,
+        conditions: [...conditions, ...allConditions(task.when)],
       });
     }
     for (const handler of role.handlers) handlers.push({ handler, role, roleRef });
   }
   for (const task of play.tasks) {
-    tasks.push({ task, tags: [...play.tags, ...task.tags], conditions: task.when !== undefined ? [task.when] : [] });
+    tasks.push({ task, tags: [...play.tags, ...task.tags], conditions: allConditions(task.when) });
   }
   for (const handler of play.handlers) handlers.push({ handler });
   return { tasks, handlers };

@@ -285,26 +285,46 @@ describe("a template linked out of its directory", () => {
 });
 
 describe("conditions written as Ansible's list", () => {
-  it("a list under when, changed_when or failed_when says to join the conditions with &&", async () => {
+  it("a list under when, changed_when, failed_when or a role's when loads: all must hold", async () => {
     const lines = await projectProblems({
+      "roles/base/tasks/main.yaml": "[]\n",
       "playbooks/site.yaml": [
         "- hosts: web",
+        "  roles: [{ role: base, when: [true, \"host.name !== 'x'\"] }]",
         "  tasks:",
         "    - command: \"true\"",
-        "      when: [\"1 > 0\", \"host.name == 'web-01'\"]",
+        "      when: [\"1 > 0\", \"host.name == 'web-01'\", true]",
+        "      changed_when: [out.rc == 0, \"out.stdout !== ''\"]",
         "      failed_when:",
         "        - out.rc != 0",
         "      register: out",
-        "    - command: \"true\"",
-        "      when: 3",
         "",
       ].join("\n"),
     });
-    const list = "a list of conditions is not read: write them as one expression joined with && (`a && b`), which is what Ansible's list means (all must hold)";
+    expect(lines).toEqual([]);
+  });
+
+  it("each item is checked as a condition is, at its own position; a number or a map is no condition", async () => {
+    const lines = await projectProblems({
+      "roles/base/tasks/main.yaml": "[]\n",
+      "playbooks/site.yaml": [
+        "- hosts: web",
+        "  roles: [{ role: base, when: [true, \"x is defined\"] }]",
+        "  tasks:",
+        "    - command: \"true\"",
+        "      when: [\"1 > 0\", \"a and b\"]",
+        "    - command: \"true\"",
+        "      when: 3",
+        "    - command: \"true\"",
+        "      failed_when: [\"1 > 0\", 3]",
+        "",
+      ].join("\n"),
+    });
     expect(lines).toEqual([
-      `playbooks/site.yaml:4:13: [0].tasks[0].when: ${list}`,
-      `playbooks/site.yaml:6:9: [0].tasks[0].failed_when: ${list}`,
-      "playbooks/site.yaml:9:13: [0].tasks[1].when: expected a string or a boolean (true/false), got a number (3)",
+      "playbooks/site.yaml:2:38: [0].roles[0].when[1]: invalid expression `x is defined`: Unexpected identifier 'is'; `x is defined` is `'x' in vars` here (`'key' in obj` for a key of a map)",
+      "playbooks/site.yaml:5:23: [0].tasks[0].when[1]: invalid expression `a and b`: Unexpected identifier 'and'; `and` / `or` are `&&` / `||` here",
+      "playbooks/site.yaml:7:13: [0].tasks[1].when: expected a string or a boolean (true/false), got a number (3)",
+      "playbooks/site.yaml:9:20: [0].tasks[2].failed_when: item 1 of the list is a number (3): each item of a list of conditions is an expression or true/false (all must hold)",
     ]);
   });
 });
