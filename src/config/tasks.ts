@@ -153,6 +153,8 @@ export function parseTask(
   }
   // Expression syntax is checked now; names are checked per host at run time.
   const expressions: Array<[string, unknown, boolean]> = [
+    // A handler's name is what `notify` matches, as written; a task's is rendered for the report.
+    ["name", kind === "task" ? kw?.name : undefined, false],
     ["when", kw?.when, true],
     ["changed_when", kw?.changed_when, true],
     ["failed_when", kw?.failed_when, true],

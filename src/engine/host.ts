@@ -17,6 +17,7 @@ import { judgeResult, type Verdict } from "./result-conditions.js";
 import { probesAhead } from "./speculation.js";
 import { applyContext, prepareContext } from "./task-context.js";
 import { HandlerQueue } from "./handler-queue.js";
+import { shownTaskName } from "./task-name.js";
 import { taskTarget, type TaskTarget } from "./delegate.js";
 import type { PlayTasks, TagFilter } from "./task-list.js";
 import type { EarlierHandlers } from "./pending-handlers.js";
@@ -170,7 +171,8 @@ class HostRunner {
 
   private ref(entry: Entry): TaskRef {
     const { task } = entry;
-    return { name: task.name, module: task.module, role: task.role, location: task.location, handler: entry.handler };
+    const name = shownTaskName(entry, (text) => this.ctx.evaluator.render(text, this.scopeFor(entry), "name"));
+    return { name, module: task.module, role: task.role, location: task.location, handler: entry.handler };
   }
 
   private scopeFor(entry: Entry, item: unknown = NO_ITEM, extraRegistered?: Vars): Vars {
