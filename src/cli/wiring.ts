@@ -1,5 +1,4 @@
 // Connects the layers for a run: config -> engine <- connections, facts, evaluator.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Project } from "../config/model.js";
 import { ansiblePatternHint, matchHosts } from "../config/patterns.js";
@@ -9,6 +8,7 @@ import { createConnectionEnv, openConnection } from "../connection/open.js";
 import { gatherFacts } from "../facts/gather.js";
 import type { RunDeps } from "../engine/run.js";
 import { createEvaluator } from "../template/evaluator.js";
+import { isPlaybook } from "./argument-order.js";
 import type { CliIO } from "./command.js";
 import { UsageError } from "./command.js";
 
@@ -43,18 +43,6 @@ export async function loadInOrder(command: string, options: ProjectOptions): Pro
     const order = given === undefined ? `deploy ${command} <inventory> ${options.inventoryFile}` : `deploy ${command} ${given} ${options.inventoryFile}`;
     throw new UsageError(`'${options.inventoryFile}' is a playbook: the inventory comes first (${order})`, { cause: error });
   }
-}
-
-/** A list whose items hold `hosts:` is a playbook; an inventory is a map. No full parse: it may be huge. */
-function isPlaybook(file: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return false;
-  }
-  const first = text.split("\n").find((line) => line.trim() !== "" && !/^\s*#/.test(line) && line.trim() !== "---");
-  return first !== undefined && /^-(\s|$)/.test(first) && /^(?:-\s+|\s+)hosts:/m.test(text);
 }
 
 export async function loadForRun(inputs: RunInputs): Promise<LoadedRun> {

@@ -7,6 +7,7 @@ import type { Inventory, Vars } from "../../config/model.js";
 import { Problems } from "../../config/problems.js";
 import { didYouMean } from "../../config/suggest.js";
 import { inventoryVars } from "../../config/vars.js";
+import { checkInventoryAlone, loadInventoryFirst } from "../argument-order.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const USAGE = `Usage: deploy inventory <inventory> [--host NAME] [--json]
@@ -96,14 +97,16 @@ export const inventoryCommand: Command = {
     const parsed = parseCommandArgs(args, { host: { type: "string" }, json: { type: "boolean" }, "vault-password-file": { type: "string" } });
     const [file, ...more] = parsed.positionals;
     if (!file) throw new UsageError("missing <inventory> (for example inventory/prod.yaml)");
-    if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);
-    const problems = new Problems();
-    const loaded = await readInventory(path.resolve(io.cwd, file), problems, {
-      env: io.env,
-      vaultPasswordFile: parsed.values["vault-password-file"],
+    checkInventoryAlone("inventory", file, more, io.cwd);
+    const { inventory, secrets } = await loadInventoryFirst("inventory", file, io.cwd, async () => {
+      const problems = new Problems();
+      const loaded = await readInventory(path.resolve(io.cwd, file), problems, {
+        env: io.env,
+        vaultPasswordFile: parsed.values["vault-password-file"],
+      });
+      problems.throwIfAny(loaded?.secrets);
+      return loaded!;
     });
-    problems.throwIfAny(loaded?.secrets);
-    const { inventory, secrets } = loaded!;
     const name = parsed.values.host;
     if (name !== undefined && !inventory.hosts.has(name)) {
       throw new UsageError(`no host \`${name}\` in ${file}${didYouMean(name, inventory.hosts.keys())}`);

@@ -17,6 +17,7 @@ import { labSpecFromInventory } from "../../lab/inventory.js";
 import { interruptedUp, newProgress, type UpProgress } from "../../lab/progress.js";
 import { stopTools } from "../../lab/runner.js";
 import { DEFAULT_STATE_DIR, subnetCidr, type LabSpec } from "../../lab/spec.js";
+import { checkInventoryAlone, loadInventoryFirst } from "../argument-order.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const ACTIONS = ["up", "down", "status", "reset"] as const;
@@ -41,14 +42,14 @@ are written to the inventory's settings.known_hosts (default <project>/.lab/know
 The inventory's \`lab: { bridge: NAME }\` picks the bridge (default deploylab0); one bridge per /24.
 State and the image cache live in ${DEFAULT_STATE_DIR} (DEPLOY_LAB_STATE_DIR overrides).`;
 
-function parse(args: string[]): { action: Action; inventory: string; all: boolean } {
+function parse(args: string[], cwd: string): { action: Action; inventory: string; all: boolean } {
   const { values, positionals } = parseCommandArgs(args, { all: { type: "boolean" } });
   const [action, inventory, ...extra] = positionals;
   if (!action || !(ACTIONS as readonly string[]).includes(action)) {
     throw new UsageError(`expected one of ${ACTIONS.join(", ")}${action ? `, got '${action}'` : ""}`);
   }
   if (!inventory) throw new UsageError("missing the inventory file (e.g. inventory/lab.yaml)");
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  checkInventoryAlone(`lab ${action}`, inventory, extra, cwd);
   if (values.all && action !== "down") throw new UsageError("--all goes with down only");
   return { action: action as Action, inventory, all: values.all === true };
 }
@@ -129,9 +130,9 @@ function onInterrupt(io: CliIO, describe: () => string[]): () => void {
 }
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  const { action, inventory: file, all } = parse(args);
+  const { action, inventory: file, all } = parse(args, io.cwd);
   // Relative to the caller's directory, with its environment for the vault password (as every command).
-  const inventory = await loadInventory(resolve(io.cwd, file), { env: io.env });
+  const inventory = await loadInventoryFirst(`lab ${action}`, file, io.cwd, () => loadInventory(resolve(io.cwd, file), { env: io.env }));
   const stateDir = io.env["DEPLOY_LAB_STATE_DIR"] || DEFAULT_STATE_DIR;
   const spec = labSpecFromInventory(inventory, stateDir);
   let progress: Readonly<UpProgress> = newProgress();

@@ -9,6 +9,7 @@ import { createConnectionEnv, openConnection, type ConnectionEnv } from "../../c
 import { BecomeError, ConnectionError, type Connection } from "../../connection/types.js";
 import { gatherFacts } from "../../facts/gather.js";
 import type { Facts } from "../../facts/types.js";
+import { checkInventoryAlone, loadInventoryFirst } from "../argument-order.js";
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from "../command.js";
 
 const DEFAULT_TIMEOUT_S = 5;
@@ -132,14 +133,16 @@ export const pingCommand: Command = {
         });
     const [file, ...more] = parsed.positionals;
     if (!file) throw new UsageError("missing <inventory> (for example inventory/lab.yaml)");
-    if (more.length > 0) throw new UsageError(`unexpected argument '${more[0]}'`);
+    checkInventoryAlone("ping", file, more, io.cwd);
     const timeoutS = parsed.values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(parsed.values.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not '${parsed.values.timeout}'`);
 
-    const inventory = await loadInventory(path.resolve(io.cwd, file), {
-      env: io.env,
-      ...(parsed.values["vault-password-file"] !== undefined ? { vaultPasswordFile: parsed.values["vault-password-file"] } : {}),
-    });
+    const inventory = await loadInventoryFirst("ping", file, io.cwd, () =>
+      loadInventory(path.resolve(io.cwd, file), {
+        env: io.env,
+        ...(parsed.values["vault-password-file"] !== undefined ? { vaultPasswordFile: parsed.values["vault-password-file"] } : {}),
+      }),
+    );
     let names: string[];
     try {
       names = parsed.values.limit !== undefined ? matchHosts(parsed.values.limit, inventory) : [...inventory.hosts.keys()];

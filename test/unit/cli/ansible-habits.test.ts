@@ -80,4 +80,29 @@ describe("a playbook given first (ansible-playbook's order)", () => {
     expect((await deploy(["validate", "playbooks/site.yaml"])).err[0]).toBe("deploy validate: 'playbooks/site.yaml' is a playbook: the inventory comes first (deploy validate <inventory> playbooks/site.yaml)");
     expect((await deploy(["plan", "playbooks/site.yaml"])).err[0]).toMatch(/^deploy plan: 'playbooks\/site\.yaml' is a playbook: the inventory comes first/);
   });
+
+  // They said "unexpected argument 'inventory/i.yaml'", or the playbook's problems as an inventory.
+  it("every command that takes the inventory alone says so: inventory, ping, lab", async () => {
+    const cases: Array<[string[], string]> = [
+      [["inventory", "playbooks/site.yaml", "inventory/i.yaml"], "deploy inventory: 'playbooks/site.yaml' is a playbook: deploy inventory takes the inventory alone (deploy inventory inventory/i.yaml)"],
+      [["inventory", "playbooks/site.yaml"], "deploy inventory: 'playbooks/site.yaml' is a playbook: deploy inventory takes an inventory (deploy inventory <inventory>)"],
+      [["inventory", "inventory/i.yaml", "playbooks/site.yaml"], "deploy inventory: unexpected argument 'playbooks/site.yaml': deploy inventory takes no playbook (deploy inventory inventory/i.yaml)"],
+      [["ping", "playbooks/site.yaml", "inventory/i.yaml"], "deploy ping: 'playbooks/site.yaml' is a playbook: deploy ping takes the inventory alone (deploy ping inventory/i.yaml)"],
+      [["ping", "playbooks/site.yaml"], "deploy ping: 'playbooks/site.yaml' is a playbook: deploy ping takes an inventory (deploy ping <inventory>)"],
+      [["lab", "status", "playbooks/site.yaml"], "deploy lab: 'playbooks/site.yaml' is a playbook: deploy lab status takes an inventory (deploy lab status <inventory>)"],
+      [["lab", "up", "playbooks/site.yaml", "inventory/i.yaml"], "deploy lab: 'playbooks/site.yaml' is a playbook: deploy lab up takes the inventory alone (deploy lab up inventory/i.yaml)"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await deploy(args);
+      expect(r.code).toBe(1);
+      expect(r.err[0]).toBe(message);
+    }
+  });
+
+  it("an inventory still loads, and its own problems and other extra arguments keep their messages", async () => {
+    expect((await deploy(["inventory", "inventory/i.yaml"])).code).toBe(0);
+    expect((await deploy(["inventory", "inventory/i.yaml", "extra.txt"])).err[0]).toBe("deploy inventory: unexpected argument 'extra.txt'");
+    writeFileSync(path.join(dir, "inventory/list.yaml"), "- web-01\n- web-02\n");
+    expect((await deploy(["ping", "inventory/list.yaml"])).err[0]).toMatch(/^inventory\/list\.yaml:1:1: /);
+  });
 });
