@@ -32,6 +32,13 @@ export const ANSIBLE_OPTIONS: readonly AnsibleOption[] = [
   { names: ["--vault-id"], deployWay: "deploy has one vault password: `--vault-password-file F`" },
 ];
 
+/**
+ * ansible-playbook's long names of deploy's own options, accepted as deploy's: `--extra-vars` reads what
+ * `-e` reads in both (key=value pairs, @file, a JSON/YAML map), so refusing it would only make the user
+ * retype it.
+ */
+export const ANSIBLE_SPELLINGS: Readonly<Record<string, string>> = { "--extra-vars": "--extra" };
+
 /** The hint for an option deploy does not know, when it is one of Ansible's. */
 export function ansibleOptionHint(option: string): string | undefined {
   const name = option.split("=")[0]!;

@@ -1,7 +1,7 @@
 // What every `deploy <command>` provides. Commands do argument parsing and wiring only.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { didYouMean } from "../config/suggest.js";
-import { ansibleOptionHint } from "./ansible-habits.js";
+import { ANSIBLE_SPELLINGS, ansibleOptionHint } from "./ansible-habits.js";
 
 export interface CliIO {
   out: (line: string) => void;
@@ -42,7 +42,7 @@ export class UsageError extends Error {
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: deploySpellings(args, options), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     // Node's text for an unknown option explains `--` for positionals; a typo wants the right name instead.
@@ -51,7 +51,7 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
     const ansible = ansibleOptionHint(unknown);
     if (ansible) throw new UsageError(`unknown option ${ansible}`, { cause: error });
     const names = Object.keys(options).map((name) => `--${name}`);
-    // Ansible's longer spellings (`--extra-vars`) start with ours (`--extra`).
+    // A longer spelling that starts with ours (`--limit-hosts`).
     const prefix = names.find((name) => unknown.startsWith(`${name}-`));
     const hint = prefix ? `, did you mean \`${prefix}\`?` : unknown.startsWith("--") ? didYouMean(unknown, names) : "";
     throw new UsageError(`unknown option ${unknown}${hint}`, { cause: error });
@@ -59,6 +59,18 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   refuseRepeated(parsed.tokens, options);
   const { tokens: _tokens, ...rest } = parsed;
   return rest;
+}
+
+/** `--extra-vars x` -> `--extra x` where the command has `--extra`; nothing after `--` (positionals). */
+function deploySpellings(args: readonly string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const end = args.indexOf("--");
+  return args.map((arg, i) => {
+    if (end !== -1 && i > end) return arg;
+    const [name = arg, value] = arg.split(/=(.*)/s);
+    const ours = Object.hasOwn(ANSIBLE_SPELLINGS, name) ? ANSIBLE_SPELLINGS[name] : undefined;
+    if (ours === undefined || !Object.hasOwn(options, ours.slice(2))) return arg;
+    return value === undefined ? ours : `${ours}=${value}`;
+  });
 }
 
 /**

@@ -37,7 +37,8 @@ Options:
   -l, --limit PATTERN     only hosts matching PATTERN (web-01, web:!web-02, db-*)
   -t, --tags a,b          only tasks with one of these tags
       --skip-tags a,b     skip tasks with one of these tags
-  -e, --extra K=V|@FILE   extra vars, highest precedence (repeatable; -e 'a=1 b="x y"' sets two; JSON/YAML values allowed)
+  -e, --extra K=V|@FILE   extra vars, highest precedence (repeatable; -e 'a=1 b="x y"' sets two; JSON/YAML values allowed;
+                          --extra-vars is the same option)
   -f, --forks N           hosts run in parallel (default ${DEFAULT_FORKS})
       --json              print one JSON document (results, recap, stats) and nothing else
   -v, --verbose           also show the commands run on hosts (secrets redacted)

@@ -13,7 +13,7 @@ directory), every role it uses, templates, handler names and module parameters. 
 Prints a summary, or every problem as file:line:col: path: message.
 
 Options:
-  -e, --extra K=V|@FILE|JSON   extra vars, highest precedence (repeatable)
+  -e, --extra K=V|@FILE|JSON   extra vars, highest precedence (repeatable; --extra-vars is the same option)
       --vault-password-file F  read the vault password from F
 
 Exit status: 0 valid, 1 invalid (each problem printed on stderr).`;

@@ -276,7 +276,7 @@ describe("mistyped options", () => {
     const inv = path.join(dir, "inventory/hosts.yaml");
     const cases: Array<[string[], string]> = [
       [["plan", inv, "--limt", "h1"], "deploy plan: unknown option --limt, did you mean `--limit`?"],
-      [["apply", inv, "--extra-vars", "a=1"], "deploy apply: unknown option --extra-vars, did you mean `--extra`?"],
+      [["apply", inv, "--limit-hosts", "h1"], "deploy apply: unknown option --limit-hosts, did you mean `--limit`?"],
       [["validate", inv, "--vault-pasword-file", "f"], "deploy validate: unknown option --vault-pasword-file, did you mean `--vault-password-file`?"],
       [["plan", inv, "-z"], "deploy plan: unknown option -z"],
       [["plan", inv, "--tags", "nginx"], "deploy plan: no task has the tag 'nginx' (the playbook has no tags)"],

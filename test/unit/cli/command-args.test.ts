@@ -24,3 +24,35 @@ describe("parseCommandArgs", () => {
     expect(parsed.positionals).toEqual(["inv.yaml"]);
   });
 });
+
+// ansible-playbook's `--extra-vars` was refused ("did you mean `--extra`?") though `-e` reads the same forms.
+describe("--extra-vars", () => {
+  it("is -e, in order with -e and --extra, with a value or =value", () => {
+    const parsed = parseCommandArgs(["inv.yaml", "-e", "a=1", "--extra-vars", "@vars.yaml", "--extra-vars={\"b\": 2}", "--extra", "c=3"], OPTIONS);
+    expect(parsed.values).toEqual({ extra: ["a=1", "@vars.yaml", '{"b": 2}', "c=3"] });
+    expect(parsed.positionals).toEqual(["inv.yaml"]);
+  });
+
+  it("is left alone after --, and where the command has no -e", () => {
+    expect(parseCommandArgs(["--", "--extra-vars"], OPTIONS).positionals).toEqual(["--extra-vars"]);
+    expect(() => parseCommandArgs(["inv.yaml", "--extra-vars", "a=1"], { limit: { type: "string" } })).toThrow(new UsageError("unknown option --extra-vars"));
+  });
+
+  it("reaches the vars as the next -e", async () => {
+    const { main } = await import("../../../src/cli/main.js");
+    const { tempProject } = await import("../config/temp-project.js");
+    const dir = tempProject({
+      "inventory/i.yaml": "hosts:\n  web-01: { address: 10.0.0.11 }\n",
+      "playbooks/site.yaml": '- hosts: all\n  tasks:\n    - command: "echo {{ greeting }}"\n',
+    });
+    const run = async (args: string[]) => {
+      const err: string[] = [];
+      const code = await main(["validate", "inventory/i.yaml", ...args], { out: () => undefined, err: (l) => err.push(l), isTTY: false, cwd: dir, env: {} });
+      return { code, err };
+    };
+    expect(await run(["--extra-vars", "greeting=hi"])).toEqual({ code: 0, err: [] });
+    const refused = await run(["-e", "greeting=hi", "--extra-vars=ansible_user=admin"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err[0]).toMatch(/^-e\[2\]:1:1: ansible_user: `ansible_user` given with -e does nothing: /);
+  });
+});
