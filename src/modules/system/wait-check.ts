@@ -41,7 +41,19 @@ const PORT_CHECK = `deploy_check() {
   deploy_seen="nothing listening"; return 1
 }`;
 
-const URL_CHECK = `deploy_check() {
+// bash's /dev/tcp: the status code of a GET, or `!` and the answer's first bytes (its first line, at most
+// 64 characters, anything unprintable as ?) when it is not HTTP: an SSH banner taken for a status line
+// read as "HTTP Debian-2+deb12u3".
+const BASH_GET = `deploy_get() {
+  timeout 6 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n" "$3" "$1" >&3
+    IFS= read -r -n 64 l <&3 || [ -n "$l" ] || exit 1
+    l=\${l%$'"'"'\\r'"'"'}
+    case $l in HTTP/*) read -r proto code rest <<< "$l"; printf "%s" "$code" ;; *) printf "!%s" "\${l//[^[:print:]]/?}" ;; esac' _ "$deploy_host" "$deploy_port" "$deploy_path" 2>/dev/null
+}`;
+
+const URL_CHECK = `${BASH_GET}
+deploy_check() {
   deploy_code=
   if command -v curl >/dev/null 2>&1; then
     deploy_code=$(curl -sS -k -o /dev/null -w '%{http_code}' --max-time 5 -- "$deploy_url" 2>/dev/null)
@@ -50,13 +62,17 @@ const URL_CHECK = `deploy_check() {
   elif [ "$deploy_https" = 1 ]; then
     deploy_seen="https needs curl or wget on the host"; return ${NO_TOOL}
   elif command -v bash >/dev/null 2>&1; then
-    deploy_code=$(timeout 6 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1
-      printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n" "$3" "$1" >&3
-      read -r proto code rest <&3 && printf "%s" "$code"' _ "$deploy_host" "$deploy_port" "$deploy_path" 2>/dev/null)
+    deploy_code=$(deploy_get)
   else
     deploy_seen="checking a URL needs curl, wget or bash on the host"; return ${NO_TOOL}
   fi
-  case $deploy_code in ''|000) deploy_seen="no HTTP answer"; return 1 ;; esac
+  # curl and wget say only that there was no HTTP answer: whether something else answered, and what, is
+  # asked of the port itself (plain http; bash is Essential on Debian).
+  case $deploy_code in ''|000) [ "$deploy_https" = 1 ] || ! command -v bash >/dev/null 2>&1 || deploy_code=$(deploy_get) ;; esac
+  case $deploy_code in
+    ''|000) deploy_seen="no HTTP answer"; return 1 ;;
+    '!'*) deploy_seen="answering, but not HTTP (first bytes: \\"\${deploy_code#!}\\")"; return 1 ;;
+  esac
   deploy_seen="HTTP $deploy_code"
   for c in $deploy_codes; do [ "$c" = "$deploy_code" ] && return 0; done
   if [ -z "$deploy_codes" ] && [ "$deploy_code" -ge 200 ] 2>/dev/null && [ "$deploy_code" -lt 400 ]; then return 0; fi

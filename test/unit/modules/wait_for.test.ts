@@ -131,6 +131,27 @@ describe("url checks", () => {
     expect(await plan(shell, { url: `http://127.0.0.1:${await closedPort()}/` })).toMatchObject({ kind: "change", summary: expect.stringContaining("now: no HTTP answer") });
   });
 
+  it.each([
+    ["curl", []],
+    ["wget", ["curl"]],
+    ["bash /dev/tcp", ["curl", "wget"]],
+  ])("with %s, a port answering something else than HTTP is said to be, with its first bytes made printable", async (_tool, without) => {
+    const shell = stubShell(without);
+    // Like sshd: a banner first, whatever the client sends.
+    const server = net.createServer((socket) => {
+      // Read (and drop) what the client sends: a paused socket never sees its end, and close() would wait.
+      socket.on("error", () => undefined).resume();
+      socket.end("SSH-2.0-OpenSSH_9.2p1 Debian-2\x01\x1b[31m\r\nInvalid SSH identification string.\r\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as net.AddressInfo).port;
+    expect(await plan(shell, { url: `http://127.0.0.1:${port}/` })).toEqual({
+      kind: "change",
+      summary: `wait until http://127.0.0.1:${port}/ answers (up to 60s; now: answering, but not HTTP (first bytes: "SSH-2.0-OpenSSH_9.2p1 Debian-2??[31m"))`,
+    });
+  });
+
   it("https without curl or wget fails with the reason", async () => {
     const shell = stubShell(["curl", "wget"]);
     expect(await plan(shell, { url: "https://127.0.0.1:1/" })).toEqual({ kind: "fail", message: "wait_for https://127.0.0.1:1/: https needs curl or wget on the host" });
