@@ -1,7 +1,8 @@
 // What `command` and `shell` share: guard parameters, the guard probe, the run and its registered result.
 // The two modules differ only in how `cmd` becomes a script (argv words vs `sh -c`).
 import { z } from "zod";
-import { raw, sh, type Script } from "../../util/shell.js";
+import { quote, raw, sh, type Script } from "../../util/shell.js";
+import { globWord, isGlob } from "./glob.js";
 import type { ApplyContext, ApplyResult, Plan, ProbeOutput, TaskContext } from "../types.js";
 import { hasFact, parseProbe } from "../lib/probe.js";
 import { tail } from "../lib/tail.js";
@@ -13,8 +14,12 @@ const path = z.string().min(1).regex(/^[^\n]*$/, "must be one line");
 /** Fields both modules accept, besides the command itself. */
 export const guardFields = {
   chdir: path.optional().describe("Directory to run in (and to resolve relative creates/removes from)."),
-  creates: path.optional().describe("Skip when this path exists (the command creates it)."),
-  removes: path.optional().describe("Skip when this path does NOT exist (the command removes it)."),
+  creates: path
+    .optional()
+    .describe("Skip when this path exists (the command creates it). A glob pattern (*, ?, [...]) skips when any path matches it."),
+  removes: path
+    .optional()
+    .describe("Skip when this path does NOT exist (the command removes it). A glob pattern (*, ?, [...]) runs when any path matches it."),
   unless: z
     .string()
     .min(1)
@@ -50,13 +55,24 @@ function hasGuards(params: GuardParams): boolean {
   return params.creates !== undefined || params.removes !== undefined || params.unless !== undefined;
 }
 
+/**
+ * `yes` when `path` exists, else `no` (either may be empty). A glob pattern exists when any path matches
+ * it: the shell expands it (literal parts quoted by globWord) and each match is tested, since a pattern
+ * that matches nothing stays as written.
+ */
+function exists(path: string, yes: string, no: string): Script {
+  const say = (line: string) => (line === "" ? ":" : sh`echo ${line}`.text);
+  if (!isGlob(path)) return raw(`if [ -e ${quote(path)} ]; then ${say(yes)}; else ${say(no)}; fi`);
+  return raw(`m=; set -- ${globWord(path)}; for f do if [ -e "$f" ]; then m=1; break; fi; done; if [ -n "$m" ]; then ${say(yes)}; else ${say(no)}; fi`);
+}
+
 /** The guards as one read-only script; undefined when the task has none (it then always runs). */
 export function guardProbe(params: GuardParams, secrets: ReadonlySet<string>): Script | undefined {
   if (!hasGuards(params)) return undefined;
   const lines: Script[] = [];
   if (params.chdir !== undefined) lines.push(sh`cd -- ${params.chdir} 2>/dev/null || { echo '#deploy:no-chdir'; exit 0; }`);
-  if (params.creates !== undefined) lines.push(sh`if [ -e ${params.creates} ]; then echo '#deploy:creates-exists'; fi`);
-  if (params.removes !== undefined) lines.push(sh`if [ ! -e ${params.removes} ]; then echo '#deploy:removes-missing'; fi`);
+  if (params.creates !== undefined) lines.push(exists(params.creates, "#deploy:creates-exists", ""));
+  if (params.removes !== undefined) lines.push(exists(params.removes, "", "#deploy:removes-missing"));
   if (params.unless !== undefined) {
     // Its output is discarded so nothing it prints can pass for a probe line.
     const seconds = Math.ceil(Math.min(params.timeout ?? UNLESS_TIMEOUT, UNLESS_TIMEOUT));
@@ -72,8 +88,10 @@ export function decideGuarded(params: GuardParams, display: string, observed: Pr
   if (!hasGuards(params)) return run;
   const report = parseProbe(observed?.output ?? "");
   if (hasFact(report, "no-chdir")) return { kind: "blocked", reason: `directory ${params.chdir ?? ""} does not exist` };
-  if (hasFact(report, "creates-exists")) return { kind: "ok", summary: `${params.creates ?? ""} exists` };
-  if (hasFact(report, "removes-missing")) return { kind: "ok", summary: `${params.removes ?? ""} does not exist` };
+  const creates = params.creates ?? "";
+  const removes = params.removes ?? "";
+  if (hasFact(report, "creates-exists")) return { kind: "ok", summary: isGlob(creates) ? `a path matches ${creates}` : `${creates} exists` };
+  if (hasFact(report, "removes-missing")) return { kind: "ok", summary: isGlob(removes) ? `no path matches ${removes}` : `${removes} does not exist` };
   if (hasFact(report, "unless-ok")) return { kind: "ok", summary: "unless command succeeded" };
   return run;
 }

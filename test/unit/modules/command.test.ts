@@ -93,6 +93,32 @@ describe("guard probe on a real shell", () => {
     expect(existsSync(path.join(shell.dir, "pwned"))).toBe(false);
   });
 
+  it("creates/removes take glob patterns (*, ?, [...]): a match is any existing path; the rest stays literal", async () => {
+    shell = new StubShell({});
+    const dir = path.join(shell.dir, "out $(touch pwned) 'q\"");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "report-7.done"), "");
+    const guard = async (params: Record<string, unknown>) => {
+      const parsed = shellSchema.parse({ cmd: "make", ...params });
+      return shellModule.decide(parsed, undefined, await shell!.probe(shellModule.probe(parsed, undefined, ctx)), ctx);
+    };
+    expect(await guard({ creates: `${dir}/*.done` })).toEqual({ kind: "ok", summary: `a path matches ${dir}/*.done` });
+    expect(await guard({ creates: `${dir}/report-?.done` })).toMatchObject({ kind: "ok" });
+    expect(await guard({ creates: `${dir}/report-[0-9].done` })).toMatchObject({ kind: "ok" });
+    expect(await guard({ creates: `${dir}/report-[!0-9].done` })).toMatchObject({ kind: "change" });
+    expect(await guard({ creates: `${dir}/*.missing` })).toMatchObject({ kind: "change" });
+    expect(await guard({ removes: `${dir}/*.missing` })).toEqual({ kind: "ok", summary: `no path matches ${dir}/*.missing` });
+    expect(await guard({ removes: `${dir}/*.done` })).toMatchObject({ kind: "change" });
+    // Relative to chdir; the quotes and $(...) of the directory's name are literal, and a bracket's
+    // members too (a quote inside one is a member, not the end of a word).
+    expect(await guard({ chdir: dir, creates: "report-['\"7].done" })).toMatchObject({ kind: "ok" });
+    expect(await guard({ chdir: dir, creates: "*" })).toMatchObject({ kind: "ok" });
+    // A `[` without its `]` is a literal character, as in Python's glob.
+    writeFileSync(path.join(dir, "a[b"), "");
+    expect(await guard({ chdir: dir, creates: "a[b" })).toEqual({ kind: "ok", summary: "a[b exists" });
+    expect(existsSync(path.join(shell.dir, "pwned"))).toBe(false);
+  });
+
   it("resolves relative guards from chdir and runs unless through sh", async () => {
     shell = new StubShell({});
     mkdirSync(path.join(shell.dir, "app dir"));
