@@ -4,8 +4,10 @@
 // have are in src/config/patterns.ts: a play's `hosts:` gets the same hint as --limit.)
 
 interface AnsibleOption {
-  /** The spellings ansible-playbook accepts. */
+  /** The spellings ansible-playbook accepts (or `tool`). */
   names: readonly string[];
+  /** The Ansible command whose option it is, when not ansible-playbook. */
+  tool?: "ansible-inventory" | "ansible";
   /** What to do in deploy instead, as one clause. */
   deployWay: string;
 }
@@ -22,14 +24,23 @@ export const ANSIBLE_OPTIONS: readonly AnsibleOption[] = [
   { names: ["--step"], deployWay: "deploy has no step mode: `deploy plan` first shows what apply would do" },
   { names: ["-b", "--become"], deployWay: "become is set in the files: `become: true` on a host of the inventory, a play or a task" },
   { names: ["--become-user"], deployWay: "`become_user:` is set on a host of the inventory" },
-  { names: ["-K", "--ask-become-pass"], deployWay: "the sudo password is the var `become_password` (in a vault file) or DEPLOY_BECOME_PASSWORD" },
+  { names: ["-K", "--ask-become-pass", "--become-password-file"], deployWay: "the sudo password is the inventory var `become_password` (in a vault file) or DEPLOY_BECOME_PASSWORD" },
+  { names: ["--become-method"], deployWay: "deploy becomes with sudo" },
   { names: ["-u", "--user"], deployWay: "the login is a host's `user:` in the inventory (default: ~/.ssh/config, else your user)" },
   { names: ["--private-key", "--key-file"], deployWay: "the key is a host's `identity_file:` in the inventory (or your SSH agent)" },
-  { names: ["-k", "--ask-pass"], deployWay: "deploy logs in with keys (an SSH agent or `identity_file:`), not passwords" },
+  { names: ["-k", "--ask-pass", "--connection-password-file"], deployWay: "deploy logs in with keys (an SSH agent or `identity_file:`), not passwords" },
   { names: ["-c", "--connection"], deployWay: "`connection: local` (or ssh) is set on a host of the inventory" },
   { names: ["-T", "--timeout"], deployWay: "the connect timeout is `settings.connect_timeout` in the inventory" },
   { names: ["--ask-vault-pass", "--ask-vault-password", "-J"], deployWay: "deploy asks for the vault password on a terminal by itself; or `--vault-password-file F`" },
   { names: ["--vault-id"], deployWay: "deploy has one vault password: `--vault-password-file F`" },
+  {
+    names: ["--ssh-common-args", "--ssh-extra-args", "--scp-extra-args", "--sftp-extra-args"],
+    deployWay: "deploy takes no ssh arguments: a jump host is a host's `jump:` in the inventory; ~/.ssh/config's HostName, User, Port, IdentityFile and ProxyJump are read",
+  },
+  { names: ["--flush-cache"], deployWay: "deploy keeps no fact cache: each run gathers the facts it needs" },
+  { names: ["-M", "--module-path"], deployWay: "deploy's modules are built in (see docs/config.md); a command of your own is a `command` or `shell` task" },
+  { names: ["--list", "--graph"], tool: "ansible-inventory", deployWay: "`deploy inventory <inventory>` shows the groups and hosts (`--json` as a document, `--host NAME` one host's vars)" },
+  { names: ["-m", "--module-name", "-a", "--args"], tool: "ansible", deployWay: "deploy has no ad-hoc tasks: `deploy ping <inventory>` checks every host; anything else is a task in a playbook" },
 ];
 
 /**
@@ -43,5 +54,5 @@ export const ANSIBLE_SPELLINGS: Readonly<Record<string, string>> = { "--extra-va
 export function ansibleOptionHint(option: string): string | undefined {
   const name = option.split("=")[0]!;
   const known = ANSIBLE_OPTIONS.find((o) => o.names.includes(name));
-  return known && `${name} (ansible-playbook's): ${known.deployWay}`;
+  return known && `${name} (${known.tool ?? "ansible-playbook"}'s): ${known.deployWay}`;
 }

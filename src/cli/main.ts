@@ -49,7 +49,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.err(`deploy: unknown command '${name}'. Run 'deploy --help' for the list.`);
+    // `deploy site.yml` is ansible-playbook's `ansible-playbook site.yml`: a file where the command goes.
+    const file = /\.ya?ml$/.test(name) ? ": the command comes first: `deploy apply <inventory> [playbook]` (`deploy plan` for a dry run)" : "";
+    io.err(`deploy: unknown command '${name}'${file}. Run 'deploy --help' for the list.`);
     return EXIT.invalid;
   }
   const command = await entry.load();

@@ -39,6 +39,14 @@ describe("Ansible's options", () => {
     [["apply", "inventory/i.yaml", "--start-at-task=restart"], "deploy apply: unknown option --start-at-task (ansible-playbook's): deploy has no start point: tasks are idempotent, so a second apply redoes nothing done; `--tags` runs a part"],
     [["validate", "inventory/i.yaml", "--syntax-check"], "deploy validate: unknown option --syntax-check (ansible-playbook's): `deploy validate <inventory> [playbook]` checks everything without connecting"],
     [["apply", "inventory/i.yaml", "-b"], "deploy apply: unknown option -b (ansible-playbook's): become is set in the files: `become: true` on a host of the inventory, a play or a task"],
+    // These were a bare "unknown option", or (--become-password-file) "did you mean `--vault-password-file`?".
+    [["plan", "inventory/i.yaml", "--become-password-file", "f"], "deploy plan: unknown option --become-password-file (ansible-playbook's): the sudo password is the inventory var `become_password` (in a vault file) or DEPLOY_BECOME_PASSWORD"],
+    [["plan", "inventory/i.yaml", "--become-method", "su"], "deploy plan: unknown option --become-method (ansible-playbook's): deploy becomes with sudo"],
+    [["plan", "inventory/i.yaml", "--ssh-common-args", "-o X"], "deploy plan: unknown option --ssh-common-args (ansible-playbook's): deploy takes no ssh arguments: a jump host is a host's `jump:` in the inventory; ~/.ssh/config's HostName, User, Port, IdentityFile and ProxyJump are read"],
+    [["apply", "inventory/i.yaml", "--flush-cache"], "deploy apply: unknown option --flush-cache (ansible-playbook's): deploy keeps no fact cache: each run gathers the facts it needs"],
+    [["inventory", "inventory/i.yaml", "--list"], "deploy inventory: unknown option --list (ansible-inventory's): `deploy inventory <inventory>` shows the groups and hosts (`--json` as a document, `--host NAME` one host's vars)"],
+    [["ping", "inventory/i.yaml", "-m", "ping"], "deploy ping: unknown option -m (ansible's): deploy has no ad-hoc tasks: `deploy ping <inventory>` checks every host; anything else is a task in a playbook"],
+    [["playbooks/site.yaml"], "deploy: unknown command 'playbooks/site.yaml': the command comes first: `deploy apply <inventory> [playbook]` (`deploy plan` for a dry run). Run 'deploy --help' for the list."],
   ])("%j", async (args, message) => {
     const r = await deploy(args);
     expect(r.code).toBe(1);
@@ -46,10 +54,11 @@ describe("Ansible's options", () => {
   });
 
   it("every one in the table has a hint; deploy's own options and typos are not Ansible's", () => {
-    for (const option of ANSIBLE_OPTIONS) for (const name of option.names) expect(ansibleOptionHint(name)).toMatch(/\(ansible-playbook's\): ./);
+    for (const option of ANSIBLE_OPTIONS) for (const name of option.names) expect(ansibleOptionHint(name)).toMatch(/^-[^ ]+ \((ansible-playbook|ansible-inventory|ansible)'s\): ./);
     expect(ansibleOptionHint("--list-hosts=x")).toMatch(/^--list-hosts \(ansible-playbook's\): `deploy inventory/);
     expect(ansibleOptionHint("--limt")).toBeUndefined();
     expect(ansibleOptionHint("--extra-vars")).toBeUndefined();
+    expect(ansibleOptionHint("--vault-password-fil")).toBeUndefined();
   });
 });
 
