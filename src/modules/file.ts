@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { raw, sh, type Script } from "../util/shell.js";
 import type { ApplyResult, Module, Plan } from "./types.js";
-import { attrChanges, attrScript, describeAttrChanges, type AttrChange, type Attrs } from "./lib/attrs.js";
+import { attrChanges, attrScript, describeAttrChanges, keepCapabilitiesBelow, type AttrChange, type Attrs } from "./lib/attrs.js";
 import { absolutePathSchema, formatMode, groupSchema, modeBits, modeSchema, ownerSchema } from "./lib/params.js";
 import { accountLookups, type Lookup } from "./lib/lookup.js";
 import { fact, hasFact, joinScript, missingAccounts, missingParent, noiseText, parseProbe, parseStat, TAG, type StatInfo } from "./lib/probe.js";
@@ -191,12 +191,15 @@ export const fileModule: Module<FileParams, undefined> = {
       const spec = `${params.owner ?? ""}${params.group !== undefined ? `:${params.group}` : ""}`;
       // chown clears setuid/setgid on every file it touches, already-owned ones too: their modes are
       // noted first (NUL-separated, any name survives) and put back after.
+      // File capabilities (setcap) go the same way, and come back the same way.
+      const caps = keepCapabilitiesBelow(path);
       lines.push(
         raw(`kept=$(mktemp)`),
-        raw(`trap 'rm -f -- "$kept"' EXIT`),
+        ...caps.before,
         sh`find ${path} -mindepth 1 ! -type l ! -type d -perm /6000 -printf '%m\\0%p\\0' > "$kept"`,
         sh`chown -R -- ${spec} ${path}`,
         raw(`xargs -0 -r -n 2 chmod -- < "$kept"`),
+        ...caps.after,
       );
     }
     // After chown -R: chown clears setuid/setgid bits that the mode sets.

@@ -159,6 +159,8 @@ export function decideContentFile(
 /** The script that carries a content-file change out (ONE exec; content on stdin when written). */
 export function contentFileApplyScript(desired: DesiredFile, detail: ContentFileDetail, guard: boolean): Script {
   if (!detail.write) return joinScript([raw("set -e"), ...attrScript(desired.path, detail.attrs)]);
+  // New content is a new file: file capabilities (setcap) the old one had are not carried over, as
+  // rewriting a binary drops them on every system; they belonged to the old content.
   const write = atomicWriteScript(desired.path, desired.content.length, {
     mode: desired.mode ?? detail.keep?.mode ?? "0644",
     // A rewrite keeps the existing owner and group unless the task sets them (numeric: the ids stat saw).

@@ -94,6 +94,7 @@ export function treeApplyScript(params: TreeParams, detail: TreeDetail): Script 
       raw(`tar -x -p --no-same-owner -f - -C "$s"`),
       raw(`t=$(printf '\t')`),
     );
+    // A rewritten file keeps its owner, not its file capabilities (setcap): those belonged to the old content.
     if (detail.writes.some((w) => w.keep)) {
       lines.push(raw(`while IFS="$t" read -r i keep mode rel; do [ "$keep" = 0 ] || chown --reference="$dest/$rel" -- "$s/$i"; done < "$s/${MANIFEST}"`));
     }

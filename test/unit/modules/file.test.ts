@@ -1,10 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseParams } from "../../../src/engine/module-step.js";
 import { fileModule } from "../../../src/modules/file.js";
 import type { Plan } from "../../../src/modules/types.js";
-import { check, context, converge, probeOutput, tempDir } from "./file-support.js";
+import { check, context, converge, probeOutput, runSh, tempDir } from "./file-support.js";
 
 const HOSTILE = `d'ir $(touch PWNED) "x"\nend`;
 
@@ -126,6 +127,46 @@ describe("file on a real shell, in a temp directory", () => {
     await converge(fileModule, { path: tree, state: "directory", owner: "65534", recurse: true }, ctx);
     expect(statSync(inside[0]!).uid).toBe(65534);
     expect(inside.map((f) => statSync(f).mode & 0o7777)).toEqual([0o4750, 0o2711]);
+  });
+
+  it("an owner change keeps file capabilities that chown clears (file and recurse); without getcap/setcap only a file that has none changes", async () => {
+    const getcap = (file: string) => execFileSync("getcap", [file], { encoding: "utf8" }).trim();
+    const tool = path.join(dir, "bind tool");
+    writeFileSync(tool, "#!/bin/sh\n");
+    chmodSync(tool, 0o755);
+    execFileSync("setcap", ["cap_net_bind_service+ep", tool]);
+    const first = await converge(fileModule, { path: tool, owner: "65534", group: "65534" }, ctx);
+    expect(first.applied).toEqual({ changed: true });
+    expect(statSync(tool).uid).toBe(65534);
+    expect(getcap(tool)).toBe(`${tool} cap_net_bind_service=ep`);
+
+    const tree = path.join(dir, "tree");
+    mkdirSync(path.join(tree, "bin"), { recursive: true });
+    const inside = path.join(tree, "bin", "ping er");
+    writeFileSync(inside, "x");
+    execFileSync("setcap", ["cap_net_raw+ep", inside]);
+    await converge(fileModule, { path: tree, state: "directory", owner: "65534", recurse: true }, ctx);
+    expect(statSync(inside).uid).toBe(65534);
+    expect(getcap(inside)).toBe(`${inside} cap_net_raw=ep`);
+
+    // A host without libcap2-bin: sbin (where getcap and setcap live) out of PATH.
+    const noLibcap = context();
+    noLibcap.run = (command, opts) => runSh(`PATH=/usr/bin:/bin\n${command.text}`, opts?.stdin);
+    const refused = await converge(fileModule, { path: tool, owner: "0" }, noLibcap);
+    expect(refused.applied).toEqual({
+      changed: false,
+      failed: `${tool}: ${tool} has file capabilities (security.capability) that chown would clear, and getcap/setcap (libcap2-bin) are not installed to put them back; nothing was changed`,
+    });
+    expect(statSync(tool).uid).toBe(65534);
+    expect(getcap(tool)).toBe(`${tool} cap_net_bind_service=ep`);
+    const plain = path.join(dir, "plain");
+    writeFileSync(plain, "");
+    expect((await converge(fileModule, { path: plain, owner: "65534" }, noLibcap)).applied).toEqual({ changed: true });
+    expect((await converge(fileModule, { path: tree, state: "directory", owner: "0", recurse: true }, noLibcap)).applied).toMatchObject({
+      changed: false,
+      failed: expect.stringContaining(`a file below ${tree} has file capabilities`),
+    });
+    expect(statSync(inside).uid).toBe(65534);
   });
 
   it("link: create, ok, retarget", async () => {
