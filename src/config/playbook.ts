@@ -5,7 +5,7 @@ import type { Handler, Play, Playbook, RoleRef, Vars } from "./model.js";
 import type { Problems } from "./problems.js";
 import { asCondition, asList, playSchema, playbookSchema, roleRefSchema, type RawPlay } from "./schemas.js";
 import { formatPath, readSource, type PathSegment, type SourceFile } from "./source.js";
-import type { HintPlace } from "./ansible-hints.js";
+import { checkAnsibleVars, type HintPlace } from "./ansible-hints.js";
 import { itemLocations, locate } from "./locate.js";
 import { checkConditions, parseTask, type ParsedTask } from "./tasks.js";
 import { describeValue, validate } from "./validate.js";
@@ -68,6 +68,8 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
     if (!rawPlay) return;
     const vars = rawPlay.vars ?? {};
     checkVarNames(vars, source, [index, "vars"], problems);
+    // `vars: { ansible_user: deploy }` would be an ordinary var: the play would log in as before.
+    checkAnsibleVars(vars, source, [index, "vars"], problems);
 
     const roleLocations = itemLocations(source, [index, "roles"]);
     const roles: RoleRef[] = [];
@@ -85,6 +87,7 @@ export async function readPlaybook(file: string, problems: Problems, from?: { lo
       }
       const params = ref.vars ?? {};
       checkVarNames(params, source, [index, "roles", j, "vars"], problems);
+      checkAnsibleVars(params, source, [index, "roles", j, "vars"], problems);
       if (ref.when !== undefined) checkConditions(ref.when, source, [index, "roles", j, "when"], problems);
       roles.push({ name: ref.role, params, tags: asList(ref.tags), when: asCondition(ref.when), location: at });
     });

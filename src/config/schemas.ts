@@ -106,9 +106,16 @@ export const roleRefSchema = z.union([
   }),
 ]);
 
+/** Ansible's `hosts: [web, db]`: deploy's pattern is one string, the same hosts are `web,db`. */
+function hostsListMessage(input: unknown): string | undefined {
+  if (!Array.isArray(input) || input.length === 0) return undefined;
+  const names = input.every((item) => typeof item === "string") ? input.join(",") : "web,db";
+  return `a play's hosts is one pattern, not a list: write \`hosts: ${names}\` (hosts of any of them)`;
+}
+
 export const playSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  hosts: z.string().min(1),
+  hosts: z.string({ error: (issue) => hostsListMessage(issue.input) }).min(1),
   become: z.boolean().optional(),
   gather_facts: z.boolean().optional(),
   serial: z
