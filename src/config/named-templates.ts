@@ -6,18 +6,15 @@
 import path from "node:path";
 import type { Location } from "./model.js";
 import { insideDir } from "../util/inside-dir.js";
-import { readFailure, templateTextProblems } from "../template/ejs-compile.js";
+import { literalIncludes, readFailure, templateTextProblems } from "../template/ejs-compile.js";
 import { jinjaStatement } from "../template/jinja-text.js";
 import { NotUtf8Error, readTemplateText } from "../template/template-text.js";
 
 /** `include('part')` names read from a template's code: relative to its own directory, `.ejs` added without an extension, as ejs does. */
 function includedTemplates(text: string, rel: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/\binclude\(\s*(['"])([^'"\n]+)\1/g)) {
-    const name = m[2]!;
-    out.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), path.posix.extname(name) ? name : `${name}.ejs`)));
-  }
-  return out;
+  return literalIncludes(text).map(({ name }) =>
+    path.posix.normalize(path.posix.join(path.posix.dirname(rel), path.posix.extname(name) ? name : `${name}.ejs`)),
+  );
 }
 
 /**

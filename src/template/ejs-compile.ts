@@ -120,16 +120,20 @@ export function includeOutside(file: string, full: string): string | undefined {
   }
 }
 
+/** The names `include('part')` calls give as a literal, and where each call is in the text. */
+export function literalIncludes(text: string): Array<{ name: string; index: number }> {
+  return [...text.matchAll(/\binclude\(\s*(['"])([^'"\n]+)\1/g)].map((m) => ({ name: m[2]!, index: m.index }));
+}
+
 /**
  * An include named by a literal (`include('password.ejs')`) is resolved only when the template renders, on
  * every host: a missing one, or one outside templates/, is found now instead.
  */
 export function includeProblems(text: string, file: string): Array<{ location: Location; message: string }> {
   const out: Array<{ location: Location; message: string }> = [];
-  for (const m of text.matchAll(/\binclude\(\s*(['"])([^'"\n]+)\1/g)) {
-    const name = m[2]!;
+  for (const { name, index } of literalIncludes(text)) {
     const full = includePath(file, name);
-    const location = { file, line: text.slice(0, m.index).split("\n").length, col: 1 };
+    const location = { file, line: text.slice(0, index).split("\n").length, col: 1 };
     const outside = includeOutside(file, full);
     if (outside !== undefined) out.push({ location, message: outside });
     else if (!existsSync(full)) out.push({ location, message: `include '${name}' not found` });
