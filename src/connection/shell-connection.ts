@@ -10,6 +10,8 @@ import type {
   ConnectionStats,
   ExecOptions,
   ExecResult,
+  HoldOptions,
+  HoldResult,
   PutOptions,
 } from "./types.js";
 
@@ -22,6 +24,8 @@ export interface RunRequest {
 
 export interface CommandRunner {
   run(request: RunRequest): Promise<RawResult>;
+  /** See Connection.hold; a runner without it cannot keep a command running between commands. */
+  hold?(request: RunRequest, options: HoldOptions): Promise<{ held: true; stdout: Buffer } | { held: false; raw: RawResult }>;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,22 @@ export class ShellConnection implements Connection {
       throw new RemoteCommandError(`${this.hostName}: cannot read ${path}: ${lastLine(result.stderr) || `exit status ${result.exitCode}`}`, result.exitCode, result.stderr);
     }
     return rawResult.stdout;
+  }
+
+  async hold(command: Script, options: HoldOptions): Promise<HoldResult> {
+    if (!this.runner.hold) throw new Error(`${this.hostName}: this connection cannot keep a command running`);
+    // As the login user, whatever the host's become says, as facts are (facts/definitions.ts).
+    const prepared = this.prepare(command.text, false, undefined);
+    this.stats.roundTrips++;
+    this.stats.bytesUp += Buffer.byteLength(prepared.line) + (prepared.stdinPrefix?.length ?? 0);
+    const started = Date.now();
+    const outcome = await this.runner.hold({ line: prepared.line, ...(prepared.stdinPrefix ? { stdin: prepared.stdinPrefix } : {}) }, options);
+    if (outcome.held) {
+      this.stats.bytesDown += outcome.stdout.length;
+      return { held: true, stdout: outcome.stdout.toString("utf8") };
+    }
+    this.stats.bytesDown += outcome.raw.stdout.length + outcome.raw.stderr.length;
+    return { held: false, result: finishResult(outcome.raw, prepared, Date.now() - started, this.hostName) };
   }
 
   close(): Promise<void> {

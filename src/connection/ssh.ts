@@ -10,7 +10,8 @@ import type { RawResult } from "./remote-command.js";
 import { openClientChain, type ClientChain } from "./ssh-client.js";
 import { connectionLost } from "./ssh-errors.js";
 import { ShellConnection, type CommandRunner, type RunRequest } from "./shell-connection.js";
-import { ConnectionError, type Connection, type ConnectionTarget } from "./types.js";
+import { holdChannel, type HeldOutcome } from "./held-channel.js";
+import { ConnectionError, type Connection, type ConnectionTarget, type HoldOptions } from "./types.js";
 
 export interface SshOptions {
   /** Shared across the hosts of a run so each key file is read (and its passphrase asked) once. */
@@ -87,6 +88,34 @@ class SshRunner implements CommandRunner {
 
   run(request: RunRequest): Promise<RawResult> {
     return this.pool.run(() => this.runOnChannel(request));
+  }
+
+  /**
+   * Outside the pool: the held channel is opened first of all (facts, before any other command), and the
+   * pool's 8 plus this one stay under sshd's default MaxSessions of 10, so the run's other commands keep
+   * all their parallel channels.
+   */
+  hold(request: RunRequest, options: HoldOptions): Promise<HeldOutcome> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise<HeldOutcome>((resolve, reject) => {
+      this.client.exec(request.line, (error, stream) => {
+        if (error) return reject(this.lost ?? new ConnectionError("protocol", this.target.name, `cannot open a session channel: ${error.message}`, undefined, { cause: error }));
+        holdChannel(stream, request.stdin, options, {
+          settle: (outcome) => resolve(outcome),
+          fail: () => reject(this.lost ?? connectionLost(this.target, this.chain.lastError())),
+          // The held command ended while the run goes on (deploy was suspended longer than the command
+          // waits for a heartbeat, or someone killed it): what it held is gone, so is the connection.
+          ended: () => this.loseHold(),
+        });
+      });
+    });
+  }
+
+  private loseHold(): void {
+    if (this.closing || this.lost) return;
+    this.lost = new ConnectionError("connection-lost", this.target.name, "this run's lock on the host ended before the run did (deploy was suspended, or its process on the host was killed)");
+    for (const reject of this.pending) reject(this.lost);
+    this.pending.clear();
   }
 
   private runOnChannel(request: RunRequest): Promise<RawResult> {

@@ -39,6 +39,22 @@ export interface ConnectionCapabilities {
   remote: boolean;
 }
 
+/**
+ * A command that prints its output, then `readyLine`, and then keeps running for as long as the connection
+ * is open: the host's deploy lock is such a command (facts/host-lock.ts).
+ */
+export interface HoldOptions {
+  readyLine: string;
+  /**
+   * Bytes written to the command's stdin every `everyMs` while it is held, so that it can tell a session
+   * whose client is gone (a network cut sshd does not notice) from one that is only quiet.
+   */
+  heartbeat?: { bytes: string; everyMs: number };
+}
+
+/** Held: what it printed before its ready line. Not held: it ended first, and this is how. */
+export type HoldResult = { held: true; stdout: string } | { held: false; result: ExecResult };
+
 export interface Connection {
   readonly hostName: string;
   readonly capabilities: ConnectionCapabilities;
@@ -49,6 +65,11 @@ export interface Connection {
   put(path: string, content: string | Buffer, options?: PutOptions): Promise<void>;
   /** Read a whole file. */
   get(path: string, options?: { become?: boolean }): Promise<Buffer>;
+  /**
+   * Run a command as the login user that stays running until the connection closes (see HoldOptions).
+   * One round trip, like exec. Absent where nothing outlives a command (the local connection).
+   */
+  hold?(command: Script, options: HoldOptions): Promise<HoldResult>;
   close(): Promise<void>;
 }
 
