@@ -26,7 +26,7 @@ export const EXIT = {
   ok: 0,
   /** Bad usage or configuration: nothing ran. */
   invalid: 1,
-  /** At least one task failed. */
+  /** At least one task failed, or another deploy was applying to a host (its lock was held). */
   failed: 2,
   /** At least one host was unreachable. Failed and unreachable together: 6. */
   unreachable: 4,

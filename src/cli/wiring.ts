@@ -1,11 +1,14 @@
 // Connects the layers for a run: config -> engine <- connections, facts, evaluator.
+import { hostname, userInfo } from "node:os";
 import path from "node:path";
 import type { Project } from "../config/model.js";
 import { ansiblePatternHint, matchHosts } from "../config/patterns.js";
 import { loadProject, type ProjectOptions } from "../config/project.js";
 import { ConfigError } from "../config/problems.js";
 import { createConnectionEnv, openConnection } from "../connection/open.js";
-import { gatherFacts } from "../facts/gather.js";
+import { gatherFacts, gatherFactsLocked } from "../facts/gather.js";
+import type { LockHolder } from "../facts/host-lock.js";
+import type { RunMode } from "../engine/events.js";
 import type { RunDeps } from "../engine/run.js";
 import { createEvaluator } from "../template/evaluator.js";
 import { isPlaybook } from "./argument-order.js";
@@ -66,7 +69,20 @@ export async function loadForRun(inputs: RunInputs): Promise<LoadedRun> {
   return { project, limit: new Set(names) };
 }
 
-export async function runDeps(loaded: LoadedRun, io: CliIO, warn: (line: string) => void): Promise<RunDeps> {
+/** This process, as the host lock names it to another deploy (since: when it took that host's lock). */
+export function lockHolder(env: NodeJS.ProcessEnv, since: Date = new Date()): LockHolder {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A uid without a passwd entry (some containers).
+    user = env["USER"] || env["LOGNAME"] || String(process.getuid?.() ?? "unknown");
+  }
+  return { user, machine: hostname(), pid: process.pid, since };
+}
+
+/** `mode`: an apply takes each host's lock as it gathers its facts; a plan only reads who holds it. */
+export async function runDeps(loaded: LoadedRun, io: CliIO, warn: (line: string) => void, mode: RunMode = "apply"): Promise<RunDeps> {
   const { project } = loaded;
   const env = await createConnectionEnv(io.env, { warn, interactive: io.isTTY, secrets: project.secrets });
   return {
@@ -74,5 +90,6 @@ export async function runDeps(loaded: LoadedRun, io: CliIO, warn: (line: string)
     matchHosts: (pattern) => matchHosts(pattern, project.inventory),
     connect: (host, stop) => openConnection(host, project.inventory, env, stop),
     gatherFacts,
+    gatherFirst: (conn) => gatherFactsLocked(conn, mode, lockHolder(io.env)),
   };
 }

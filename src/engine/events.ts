@@ -59,6 +59,8 @@ export type RunEvent =
   /** A stop was asked for (Ctrl-C): `next` is the first task this host did not start, `left` how many. */
   | { type: "host-interrupted"; play: string; host: string; next?: string; left?: number }
   | { type: "host-unreachable"; play: string; host: string; message: string; hint?: string }
+  /** The host failed before its first task: another deploy is applying to it (its lock is held). */
+  | { type: "host-failed"; play: string; host: string; message: string }
   | { type: "command"; host: string; command: string }
   | { type: "warning"; host?: string; message: string }
   /** The run was asked to stop (Ctrl-C): the running tasks finish, nothing else starts. */

@@ -2,6 +2,7 @@
 // a failure budget per batch that counts unreachable hosts as failed.
 import type { Host, Play, Project, Vars } from "../config/model.js";
 import { ConnectionError } from "../connection/types.js";
+import { HostBusy } from "../facts/host-lock.js";
 import type { Evaluator } from "./evaluator.js";
 import { RunMemo } from "./run-memo.js";
 import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
@@ -49,7 +50,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     count(recap, taskCounts, event);
     sink(event);
   };
-  const sessions = new Sessions(deps, options.stop);
+  const sessions = new Sessions(deps, options.stop, (host, message) => emit({ type: "warning", host, message }));
   const failed = new Set<string>();
   const unreachable = new Set<string>();
   const registered = new Map<string, Vars>();
@@ -183,6 +184,9 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
     if (error instanceof ConnectStopped) {
       run.emit({ type: "host-interrupted", play: play.name, host: host.name });
       outcome = "interrupted";
+    } else if (error instanceof HostBusy) {
+      run.emit({ type: "host-failed", play: play.name, host: host.name, message: error.message });
+      outcome = "failed";
     } else {
       if (!(error instanceof ConnectionError)) throw error;
       run.emit({ type: "host-unreachable", play: play.name, host: host.name, message: error.message, hint: error.hint });
@@ -231,5 +235,7 @@ function count(recap: Record<string, HostRecap>, tasks: Record<string, number>, 
     tasks[event.host] = (tasks[event.host] ?? 0) + 1;
   } else if (event.type === "host-unreachable") {
     (recap[event.host] ??= emptyRecap()).unreachable = 1;
+  } else if (event.type === "host-failed") {
+    (recap[event.host] ??= emptyRecap()).failed = 1;
   }
 }

@@ -2,6 +2,7 @@
 import type { Connection } from "../connection/types.js";
 import { raw, type Script } from "../util/shell.js";
 import { FACTS, type FactTable } from "./definitions.js";
+import { HEARTBEAT_MS, HostBusy, LOCK_READY, lockScript, planWarning, readLockState, unlockedWarning, type LockHolder, type LockIntent } from "./host-lock.js";
 import type { Facts } from "./types.js";
 
 /** Starts each section; fact output never begins with it. */
@@ -55,4 +56,39 @@ export function parseFacts(stdout: string, table: FactTable = FACTS): Facts {
 export async function gatherFacts(conn: Connection): Promise<Facts> {
   const result = await conn.exec(factsScript(), { become: false });
   return parseFacts(result.stdout);
+}
+
+/** The run's first gathering on a host; `warning`: what the user should know about the host's lock. */
+export interface FirstGathering {
+  facts: Facts;
+  warning?: string;
+}
+
+/**
+ * The run's first gathering on a host, in the same one round trip, with the host lock (host-lock.ts):
+ * apply takes it and holds it until the connection closes, or throws HostBusy; plan warns of an apply that
+ * holds it. A local connection is not locked: the control machine is not a host one apply converges
+ * alone (parallel runs from one CI machine to different fleets all run their delegate_to localhost tasks
+ * there, and would exclude each other), and nothing it runs outlives a command.
+ */
+export async function gatherFactsLocked(conn: Connection, intent: LockIntent, holder: LockHolder): Promise<FirstGathering> {
+  if (!conn.capabilities.remote || !conn.hold) return { facts: await gatherFacts(conn) };
+  const script = lockScript(intent, holder, factsScript());
+  let stdout: string;
+  let held = false;
+  if (intent === "plan") {
+    stdout = (await conn.exec(script, { become: false })).stdout;
+  } else {
+    const outcome = await conn.hold(script, { readyLine: LOCK_READY, heartbeat: { bytes: ".", everyMs: HEARTBEAT_MS } });
+    stdout = outcome.held ? outcome.stdout : outcome.result.stdout;
+    held = outcome.held;
+  }
+  const state = readLockState(stdout);
+  if (state.kind === "held" && !held) return { facts: parseFacts(stdout), warning: unlockedWarning("its holder on the host ended at once") };
+  if (state.kind === "busy") {
+    if (intent === "apply") throw new HostBusy(conn.hostName, state.holder);
+    return { facts: parseFacts(stdout), warning: planWarning(state.holder) };
+  }
+  if (state.kind === "unsupported" && intent === "apply") return { facts: parseFacts(stdout), warning: unlockedWarning(state.why) };
+  return { facts: parseFacts(stdout) };
 }

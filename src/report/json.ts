@@ -38,6 +38,8 @@ export interface JsonReport {
    */
   commands?: JsonCommand[];
   unreachable: Record<string, string>;
+  /** Hosts that failed before their first task, with why (another deploy was applying to the host). */
+  hostsFailed: Record<string, string>;
   aborted: string | null;
   /** Ctrl-C stopped the run early. */
   interrupted: boolean;
@@ -62,6 +64,7 @@ export class JsonRenderer implements Renderer {
   private readonly tasks: JsonTaskResult[] = [];
   private readonly commands: JsonCommand[] = [];
   private readonly unreachable: Record<string, string> = {};
+  private readonly hostsFailed: Record<string, string> = {};
   private aborted: string | null = null;
   private readonly notRun: JsonReport["notRun"] = {};
   private readonly hostsNotReached: JsonReport["hostsNotReached"] = {};
@@ -110,6 +113,9 @@ export class JsonRenderer implements Renderer {
       case "host-unreachable":
         this.unreachable[event.host] = event.message;
         break;
+      case "host-failed":
+        this.hostsFailed[event.host] = event.message;
+        break;
       case "warning":
         this.warnings.push({ host: event.host ?? null, message: event.message });
         break;
@@ -133,6 +139,7 @@ export class JsonRenderer implements Renderer {
           tasks: this.tasks,
           ...(this.options.verbose || this.commands.length > 0 ? { commands: this.commands } : {}),
           unreachable: this.unreachable,
+          hostsFailed: this.hostsFailed,
           aborted: this.aborted,
           interrupted: event.interrupted,
           notRun: this.notRun,

@@ -41,6 +41,9 @@ export class LinesRenderer implements Renderer {
         if (!this.lostInTask.has(event.host)) this.line(`${this.host(event.host)} ${this.paint("magenta", "unreachable")} ${event.message}`);
         if (event.hint) for (const l of event.hint.split("\n")) this.line(`${this.host(event.host)}   ${l}`);
         break;
+      case "host-failed":
+        this.line(`${this.host(event.host)} ${this.paint("red", "failed".padEnd(11))} ${event.message}`);
+        break;
       case "host-interrupted": {
         const count = event.left === 1 ? "1 task" : `${event.left} tasks`;
         const what = event.next === undefined ? "before its first task" : `${count} not run, from '${event.next}'`;

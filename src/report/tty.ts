@@ -62,6 +62,7 @@ export class TtyRenderer implements Renderer {
   private pending: string[] = [];
   private readonly details: LinesRenderer;
   private mode: "plan" | "apply" = "apply";
+  /** Why a host stopped before its tasks (unreachable, or another deploy applying to it). */
   private unreachable = new Map<string, string>();
 
   constructor(
@@ -109,6 +110,7 @@ export class TtyRenderer implements Renderer {
         if (event.status !== "ok" && event.status !== "skipped") this.details.handle(event);
         break;
       case "host-unreachable":
+      case "host-failed":
         this.unreachable.set(event.host, event.message);
         this.details.handle(event);
         break;

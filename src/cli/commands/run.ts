@@ -49,7 +49,8 @@ ${mode === "apply" ? "      --force-handlers    run notified handlers even on ho
 Ctrl-C stops the run cleanly: no new task starts, the running ones finish, then the handlers they
 notified run. A second Ctrl-C stops at once.
 
-Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed, 4 a host was unreachable, 6 both,
+Exit status: 0 ok, 1 invalid configuration (nothing ran), 2 a task failed (or another deploy was applying to
+a host), 4 a host was unreachable, 6 both,
 130 interrupted.`;
 }
 
@@ -124,7 +125,7 @@ async function run(mode: RunMode, args: string[], io: CliIO): Promise<number> {
       : new LinesRenderer({ verbose, color, write, cwd: io.cwd }, hostNames);
 
   let stats: RunStats | undefined;
-  const deps = await runDeps(loaded, io, (line) => io.err(redact(line)));
+  const deps = await runDeps(loaded, io, (line) => io.err(redact(line)), mode);
   const interrupts = catchInterrupts(io);
   const result = await runPlaybook(
     project,

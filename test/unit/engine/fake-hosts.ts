@@ -7,6 +7,7 @@ import { loadProject } from "../../../src/config/project.js";
 import { BecomeError, ConnectionError, type Connection, type ExecOptions, type ExecResult } from "../../../src/connection/types.js";
 import type { RunEvent } from "../../../src/engine/events.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../../src/engine/run.js";
+import { HostBusy } from "../../../src/facts/host-lock.js";
 import type { Facts } from "../../../src/facts/types.js";
 import { createEvaluator } from "../../../src/template/evaluator.js";
 import { tempProject } from "../config/temp-project.js";
@@ -28,6 +29,8 @@ export interface FakeFleet {
   unreachable: Set<string>;
   /** Hosts whose connect never answers: it ends only when the run's stop signal aborts it. */
   silent: Set<string>;
+  /** Hosts another deploy is applying to (set it on the fleet): their first gathering throws HostBusy. */
+  busy?: Set<string>;
   /** Hosts in the order they were connected. */
   connected: string[];
   /** Commands per host, in order. */
@@ -89,6 +92,10 @@ export async function runFake(
     project,
     { mode: "apply", forks: 50, tags: { tags: [], skipTags: [] }, forceHandlers: false, ...options },
     {
+      async gatherFirst(conn) {
+        if (fleet.busy?.has(conn.hostName)) throw new HostBusy(conn.hostName, { user: "alice", machine: "laptop", pid: 4242, since: new Date() });
+        return { facts: await this.gatherFacts(conn) };
+      },
       evaluator: createEvaluator(project),
       matchHosts: (pattern) => matchHosts(pattern, project.inventory),
       connect: async (host, stop) => {
