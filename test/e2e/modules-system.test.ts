@@ -231,6 +231,14 @@ describe("service (systemd) on a lab host", () => {
 
     const off = await converges(serviceModule, { name: UNIT, state: "stopped", enabled: false });
     expect(off.plan).toMatchObject({ summary: `${UNIT}.service: disable at boot` });
+
+    // Enabled until the next reboot only (links under /run): not what enabled: true means.
+    await root(`systemctl enable --runtime ${UNIT} 2>/dev/null`);
+    expect(await root(`systemctl is-enabled ${UNIT} || true`)).toBe("enabled-runtime\n");
+    const persistent = await converges(serviceModule, { name: UNIT, enabled: true });
+    expect(persistent.plan).toMatchObject({ summary: `${UNIT}.service: enable at boot (enabled only until reboot now: enabled-runtime)` });
+    expect(await root(`systemctl is-enabled ${UNIT}; ls /etc/systemd/system/multi-user.target.wants/ | grep -c '^${UNIT}.service$'`)).toBe("enabled\n1\n");
+    await root(`systemctl disable --runtime ${UNIT} 2>/dev/null; systemctl disable ${UNIT} 2>/dev/null`);
   }, 120_000);
 
   it("a unit that fails to start fails the task with its journal; its fixed file is picked up", async () => {
@@ -402,6 +410,11 @@ describe("wait_for on a lab host", () => {
     expect(await planOf(waitForModule, { url, status_code: 204 })).toMatchObject({ kind: "change", summary: expect.stringContaining("now: HTTP 200") });
     const timedOut = await step(waitForModule, { url, status_code: 204, timeout: 2, sleep: 0.5 }, "apply");
     expect(timedOut.applied?.failed).toBe(`${url} did not answer within 2s (last: HTTP 200)`);
+    // sshd's port answers with its banner: not HTTP, and said so (it was read as the status "HTTP Debian-2...").
+    expect(await planOf(waitForModule, { url: "http://127.0.0.1:22/" })).toMatchObject({
+      kind: "change",
+      summary: expect.stringMatching(/now: answering, but not HTTP \(first bytes: "SSH-2\.0-OpenSSH_[^"]*"\)\)$/),
+    });
   }, 60_000);
 
   it("state stopped waits until the port closes", async () => {

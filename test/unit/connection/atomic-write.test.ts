@@ -54,10 +54,14 @@ describe("atomic write onto unusual targets", () => {
   it("backup: writes within the same second each keep their own backup, named so that they sort by time", async () => {
     const dest = path.join(dir, "motd");
     writeFileSync(dest, "v0\n");
-    // A clock stuck in one second (its nanoseconds still running): the names must still differ.
+    // A clock stuck in one second whose nanoseconds advance every other reading: the third backup's first
+    // name is the second's, which must not be reused.
     const bin = path.join(dir, "bin");
     mkdirSync(bin);
-    writeFileSync(path.join(bin, "date"), '#!/bin/sh\nexec /bin/date -d "@1800000000.$(/bin/date +%N)" "$@"\n');
+    writeFileSync(
+      path.join(bin, "date"),
+      '#!/bin/sh\nc=$(($(cat "$0.n" 2>/dev/null || echo 0) + 1)); echo $c > "$0.n"\nexec /bin/date -d "@1800000000.$((100000000 + c / 2))" "$@"\n',
+    );
     chmodSync(path.join(bin, "date"), 0o755);
     for (const version of ["v1\n", "v2\n", "v3\n"]) {
       expect((await write(dest, version, { backup: true }, `PATH=${quote(bin)}:$PATH\n`)).exitCode).toBe(0);
