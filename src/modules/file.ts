@@ -98,6 +98,16 @@ export const fileModule: Module<FileParams, undefined> = {
     }
     if (params.state === "absent") {
       lines.push(raw(`if [ -d "$p" ] && [ ! -L "$p" ]; then printf '${TAG}entries %s\\n' "$(find "$p" -mindepth 1 -printf x | wc -c)"; fi`));
+      // rm -rf removes what it can and stops at an immutable or append-only entry (chattr +i / +a: not even
+      // root may unlink it, nor unlink from such a directory): found first, so the removal fails whole, not
+      // halfway. The path's own directory counts too. Without lsattr (e2fsprogs) rm finds out.
+      lines.push(
+        raw(
+          `if { [ -e "$p" ] || [ -L "$p" ]; } && command -v lsattr >/dev/null 2>&1; then ` +
+            `{ lsattr -d -- "$(dirname -- "$p")"; find "$p" \\( -type f -o -type d \\) -exec lsattr -d -- {} +; } 2>/dev/null | ` +
+            `while IFS= read -r l; do f=\${l%% *}; case $f in *i*) printf '${TAG}immutable %s\\n' "\${l#* }" ;; *a*) printf '${TAG}append-only %s\\n' "\${l#* }" ;; esac; done; fi`,
+        ),
+      );
     }
     if (params.recurse) {
       const tests: Script[] = [];
@@ -123,6 +133,14 @@ export const fileModule: Module<FileParams, undefined> = {
 
     if (params.state === "absent") {
       if (!stat) return { kind: "ok" };
+      const locked = [
+        ...(report.facts.get("immutable") ?? []).map((entry) => `${entry} is immutable (chattr +i)`),
+        ...(report.facts.get("append-only") ?? []).map((entry) => `${entry} is append-only (chattr +a)`),
+      ];
+      if (locked.length > 0) {
+        const shown = locked.length <= 3 ? locked.join(", ") : `${locked.slice(0, 3).join(", ")} and ${locked.length - 3} more`;
+        return { kind: "fail", message: `cannot remove ${path}: ${shown}; nothing was changed` };
+      }
       const entries = Number(fact(report, "entries") ?? "0");
       const what = stat.type === "directory" ? `directory ${path} (${entries} entries below it)` : `${TYPE_WORD[stat.type].replace(/^an? /, "")} ${path}`;
       return change(`remove ${what}`, { remove: true, attrs: [] });

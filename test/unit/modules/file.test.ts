@@ -192,6 +192,34 @@ describe("file on a real shell, in a temp directory", () => {
     expect((await check(fileModule, { path: p, state: "absent" }, ctx)).plan).toEqual({ kind: "ok" });
   });
 
+  it("absent: an immutable or append-only entry below fails the removal before rm starts, in plan too", async () => {
+    const tree = path.join(dir, "old release");
+    mkdirSync(path.join(tree, "logs"), { recursive: true });
+    writeFileSync(path.join(tree, "a.txt"), "a");
+    writeFileSync(path.join(tree, "logs", "app.log"), "x");
+    execFileSync("chattr", ["+a", path.join(tree, "logs", "app.log")]);
+    try {
+      const { plan, applied } = await converge(fileModule, { path: tree, state: "absent" }, ctx);
+      expect(plan).toEqual({
+        kind: "fail",
+        message: `cannot remove ${tree}: ${path.join(tree, "logs", "app.log")} is append-only (chattr +a); nothing was changed`,
+      });
+      expect(applied).toBeUndefined();
+      // rm -rf would have taken a.txt before stopping at the log.
+      expect(existsSync(path.join(tree, "a.txt"))).toBe(true);
+      execFileSync("chattr", ["-a", path.join(tree, "logs", "app.log")]);
+      execFileSync("chattr", ["+i", path.join(tree, "a.txt")]);
+      expect((await check(fileModule, { path: path.join(tree, "a.txt"), state: "absent" }, ctx)).plan).toEqual({
+        kind: "fail",
+        message: `cannot remove ${path.join(tree, "a.txt")}: ${path.join(tree, "a.txt")} is immutable (chattr +i); nothing was changed`,
+      });
+    } finally {
+      execFileSync("chattr", ["-a", "-i", path.join(tree, "logs", "app.log"), path.join(tree, "a.txt")]);
+    }
+    expect((await converge(fileModule, { path: tree, state: "absent" }, ctx)).applied).toEqual({ changed: true });
+    expect(existsSync(tree)).toBe(false);
+  });
+
   it("absent does not follow a link into its target", async () => {
     const target = path.join(dir, "keep");
     mkdirSync(target);
