@@ -22,8 +22,8 @@ describe("--json", () => {
   it("is one document: per task and host the status, summary, diff and duration; recap counts; round trips", async () => {
     const { code, doc } = await deployJson(["apply", INVENTORY, PLAYBOOK]);
     expect(code).toBe(0);
-    expect(Object.keys(doc)).toEqual(["version", "mode", "inventory", "playbook", "durationMs", "tasks", "unreachable", "aborted", "interrupted", "notRun", "playsNotRun", "hostsNotReached", "warnings", "recap", "stats"]);
-    expect(doc).toMatchObject({ version: 1, mode: "apply", inventory: INVENTORY, playbook: PLAYBOOK, unreachable: {}, aborted: null, interrupted: false, notRun: {}, warnings: [] });
+    expect(Object.keys(doc)).toEqual(["version", "mode", "inventory", "playbook", "durationMs", "tasks", "unreachable", "hostsFailed", "aborted", "interrupted", "notRun", "playsNotRun", "hostsNotReached", "warnings", "recap", "stats"]);
+    expect(doc).toMatchObject({ version: 1, mode: "apply", inventory: INVENTORY, playbook: PLAYBOOK, unreachable: {}, hostsFailed: {}, aborted: null, interrupted: false, notRun: {}, warnings: [] });
     expect(doc.tasks).toHaveLength(12);
     const config = doc.tasks.find((t) => t.host === "e2" && t.task === "config");
     expect(config).toEqual({
