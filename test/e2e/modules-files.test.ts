@@ -276,6 +276,19 @@ describe("unusual targets on a lab host", () => {
     }
   });
 
+  it("file absent: an append-only log inside the directory fails the removal before rm takes anything", async () => {
+    const dir = `${BASE}/old-release`;
+    await root(`mkdir -p ${dir}/logs && echo a > ${dir}/a.txt && echo x > ${dir}/logs/app.log && chattr +a ${dir}/logs/app.log`);
+    try {
+      const refused = await step(fileModule, { path: dir, state: "absent" }, "apply");
+      expect(refused.plan).toEqual({ kind: "fail", message: `cannot remove ${dir}: ${dir}/logs/app.log is append-only (chattr +a); nothing was changed` });
+      expect(await root(`ls ${dir}`)).toBe("a.txt\nlogs\n");
+    } finally {
+      await root(`chattr -a ${dir}/logs/app.log`);
+    }
+    await converges(fileModule, { path: dir, state: "absent" });
+  });
+
   it("file state directory below a file is blocked in plan; a link to a directory is named with its target", async () => {
     await root(`echo x > ${BASE}/afile && mkdir -p ${BASE}/real && ln -sfn ${BASE}/real ${BASE}/dir-link`);
     expect((await step(fileModule, { path: `${BASE}/afile/sub`, state: "directory" }, "plan")).plan).toEqual({ kind: "blocked", reason: `${BASE}/afile is not a directory` });
