@@ -2,6 +2,9 @@
 // own), seeded into the queue of each play that has them, cleared once they ran, and the handlers this run
 // leaves owed added. The record is written once per host at the end of the run, and only when it changed:
 // a run that owes nothing and was owed nothing makes no extra round trip.
+// A handler with delegate_to is owed by the host that notified it, so it is recorded there: the next run
+// of that host's play runs it, on the delegate as before. Handlers run without regard to --tags (as in
+// Ansible), so an owed one runs under any --tags; --limit and serial leave hosts they do not reach as they were.
 import type { Host, Play, Project } from "../config/model.js";
 import type { Connection } from "../connection/types.js";
 import type { Facts, PendingHandler } from "../facts/types.js";
