@@ -76,6 +76,17 @@ describe("host lock", () => {
     await onHost(lab, "e1", `pkill -P "$(cat ${BASE}/k.holding)"; true`);
   });
 
+  it("an apply whose lock ends under it (its holder on the host killed) stops on that host: unreachable, saying why", async () => {
+    const run = spawnDeploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e3", "-e", "run=l", "-e", "hold_seconds=5"]);
+    await waitForFile(lab, "e3", `${BASE}/l.holding`);
+    // The holder's shell is the first word of the lock's line.
+    await onHost(lab, "e3", "kill -KILL \"$(cut -d' ' -f1 /run/lock/deploy.lock)\"");
+    const r = await run.result;
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/^\[e3\] +unreachable +hold the host: this run's lock on the host ended before the run did/m);
+    await onHost(lab, "e3", `pkill -P "$(cat ${BASE}/l.holding)"; true`);
+  });
+
   it("plan is not blocked by an apply, and warns that its diffs may be outdated", async () => {
     const apply = spawnDeploy(["apply", INVENTORY, PLAYBOOK, "--limit", "e2", "-e", "run=p", "-e", "hold_seconds=4"]);
     await waitForFile(lab, "e2", `${BASE}/p.holding`);
