@@ -1,7 +1,8 @@
 // Ctrl-C during a run. Killing the process at once would leave hosts half-changed: a config written whose
-// handler never restarts the service (the next run sees the file converged and does not restart it either),
-// an apt or dpkg run cut off from its output. So the first Ctrl-C (or SIGTERM) only asks the engine to stop
-// starting tasks; the second one exits at once, for a task that hangs.
+// handler never restarts the service (nothing is left to record it on the host for the next run, see
+// engine/pending-handlers.ts), an apt or dpkg run cut off from its output. So the first Ctrl-C (or SIGTERM)
+// only asks the engine to stop starting tasks and the owed handlers are recorded; the second one exits at
+// once, for a task that hangs.
 import { writeSync } from "node:fs";
 import { EXIT, type CliIO } from "./command.js";
 
