@@ -26,10 +26,26 @@ function help(): string {
   ].join("\n");
 }
 
+/**
+ * Writes lines to a stream until its reader goes away (`deploy apply ... | head`): the rest of the output is
+ * dropped and the run goes on to its end, as a run must not stop halfway through a host because nobody
+ * reads. Any other write error is thrown as before.
+ */
+export function lineWriter(stream: NodeJS.WritableStream): (line: string) => void {
+  let readerGone = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    readerGone = true;
+  });
+  return (line) => {
+    if (!readerGone) stream.write(line + "\n");
+  };
+}
+
 export function defaultIO(): CliIO {
   return {
-    out: (line) => process.stdout.write(line + "\n"),
-    err: (line) => process.stderr.write(line + "\n"),
+    out: lineWriter(process.stdout),
+    err: lineWriter(process.stderr),
     isTTY: Boolean(process.stdout.isTTY) && !process.env["CI"],
     columns: process.stdout.columns ?? 0,
     cwd: process.cwd(),
