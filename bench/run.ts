@@ -9,7 +9,7 @@
 // figures and leaves bench/results/stack.md alone.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ansibleAvailable, ansibleChanged, ansibleRun, ControlDir, type AnsibleRecap } from "./lib/ansible.js";
+import { ansibleMissing, ansibleChanged, ansibleRun, ControlDir, type AnsibleRecap } from "./lib/ansible.js";
 import { changedTasks, deployRun, lab, repoRoot, roundTripsPerTask, totalChanged, type DeployRun } from "./lib/deploy.js";
 import { writeResults } from "./lib/machine.js";
 import { backgroundLoad } from "./lib/proc.js";
@@ -236,7 +236,9 @@ async function main(): Promise<void> {
   const only = values.only;
   if (only !== undefined && only !== "deploy" && only !== "ansible") throw new Error("--only takes deploy or ansible");
   if (process.getuid?.() !== 0) throw new Error("the benchmark boots lab hosts and needs root");
-  if (only !== "deploy" && !ansibleAvailable()) throw new Error("ansible-playbook not found: apt-get install -y ansible (Debian's package)");
+  const missing = only === "deploy" ? [] : ansibleMissing();
+  // Found now, not after the deploy rounds: the app role's copied tree is synchronize's, which runs rsync here.
+  if (missing.length > 0) throw new Error(`${missing.join(" and ")} not found: apt-get install -y ansible rsync (Debian's packages)`);
 
   const paths = stackPaths();
   await writeStackInventory(paths);

@@ -20,8 +20,10 @@ export interface AnsibleRun extends Timed {
   recap: Record<string, AnsibleRecap>;
 }
 
-export function ansibleAvailable(): boolean {
-  return spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
+/** What the Ansible side needs on this machine and is missing: ansible-playbook, and rsync for synchronize. */
+export function ansibleMissing(): string[] {
+  const runs = (tool: string) => spawnSync(tool, ["--version"], { stdio: "ignore" }).status === 0;
+  return ["ansible-playbook", "rsync"].filter((tool) => !runs(tool));
 }
 
 /** "web-01 : ok=20 changed=0 unreachable=0 failed=0 skipped=2 rescued=0 ignored=0" lines of PLAY RECAP. */
