@@ -4,6 +4,7 @@ import { ConfigError, formatProblem } from "../config/problems.js";
 import { ConnectionError } from "../connection/types.js";
 import { EXIT, UsageError, type CliIO, type Command } from "./command.js";
 import { commands } from "./commands/index.js";
+import { didYouMean } from "../config/suggest.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -42,6 +43,18 @@ export function lineWriter(stream: NodeJS.WritableStream): (line: string) => voi
   };
 }
 
+/** Other tools' words for deploy's commands (pyinfra's `deploy`, Salt's and Chef's `run`, ...). */
+const OTHER_WORDS: Record<string, string> = { run: "apply", playbook: "apply", play: "apply", deploy: "apply", converge: "apply", check: "plan", diff: "plan", "dry-run": "plan", lint: "validate", "syntax-check": "validate" };
+
+/** Why a word is not a command: a file where the command goes, another tool's word, or a typo. */
+function unknownCommandHint(name: string): string {
+  // `deploy site.yml` is ansible-playbook's `ansible-playbook site.yml`: a file where the command goes.
+  if (/\.ya?ml$/.test(name)) return ": the command comes first: `deploy apply <inventory> [playbook]` (`deploy plan` for a dry run)";
+  const ours = OTHER_WORDS[name];
+  if (ours !== undefined) return `: deploy's is \`deploy ${ours}\``;
+  return didYouMean(name, commands.map((c) => c.name));
+}
+
 export function defaultIO(): CliIO {
   return {
     out: lineWriter(process.stdout),
@@ -65,9 +78,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    // `deploy site.yml` is ansible-playbook's `ansible-playbook site.yml`: a file where the command goes.
-    const file = /\.ya?ml$/.test(name) ? ": the command comes first: `deploy apply <inventory> [playbook]` (`deploy plan` for a dry run)" : "";
-    io.err(`deploy: unknown command '${name}'${file}. Run 'deploy --help' for the list.`);
+    const hint = unknownCommandHint(name);
+    io.err(`deploy: unknown command '${name}'${hint}${hint.endsWith("?") ? "" : "."} Run 'deploy --help' for the list.`);
     return EXIT.invalid;
   }
   const command = await entry.load();

@@ -47,6 +47,11 @@ describe("Ansible's options", () => {
     [["inventory", "inventory/i.yaml", "--list"], "deploy inventory: unknown option --list (ansible-inventory's): `deploy inventory <inventory>` shows the groups and hosts (`--json` as a document, `--host NAME` one host's vars)"],
     [["ping", "inventory/i.yaml", "-m", "ping"], "deploy ping: unknown option -m (ansible's): deploy has no ad-hoc tasks: `deploy ping <inventory>` checks every host; anything else is a task in a playbook"],
     [["playbooks/site.yaml"], "deploy: unknown command 'playbooks/site.yaml': the command comes first: `deploy apply <inventory> [playbook]` (`deploy plan` for a dry run). Run 'deploy --help' for the list."],
+    // Other tools' words for deploy's commands, and a typo.
+    [["run", "inventory/i.yaml"], "deploy: unknown command 'run': deploy's is `deploy apply`. Run 'deploy --help' for the list."],
+    [["check", "inventory/i.yaml"], "deploy: unknown command 'check': deploy's is `deploy plan`. Run 'deploy --help' for the list."],
+    [["aply", "inventory/i.yaml"], "deploy: unknown command 'aply', did you mean `apply`? Run 'deploy --help' for the list."],
+    [["frobnicate"], "deploy: unknown command 'frobnicate'. Run 'deploy --help' for the list."],
   ])("%j", async (args, message) => {
     const r = await deploy(args);
     expect(r.code).toBe(1);
