@@ -6,7 +6,11 @@ import { EXIT, UsageError, type CliIO, type Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { didYouMean } from "../config/suggest.js";
 
+/** Set by the build (scripts/build.mjs); from source (the tests), package.json is read. */
+declare const DEPLOY_VERSION: string | undefined;
+
 function version(): string {
+  if (typeof DEPLOY_VERSION === "string") return DEPLOY_VERSION;
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }

@@ -23,7 +23,7 @@ async function deploy(args: string[], cwd: string): Promise<{ code: number; stdo
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(ROOT, "dist/cli/commands/validate.js"))) {
+  if (!existsSync(path.join(ROOT, "dist/deploy.cjs"))) {
     throw new Error("the CLI is not built: run `npm run build` first (npm test does)");
   }
 });

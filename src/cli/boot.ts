@@ -1,0 +1,109 @@
+// What bin/deploy.js runs: loads the bundled CLI (dist/deploy.cjs, scripts/build.mjs) with V8's code cache.
+// Compiling the bundle's JavaScript is a good part of every run's start; with the cache V8 takes the code
+// it compiled last time instead (Node 22's module.enableCompileCache does the same; Node 20 has only
+// vm.Script's cachedData). V8 runs cached code as it is, so the cache lives only in a directory of the
+// user's own that no one else can write, and its name carries a hash of the bundle's bytes: a rebuilt
+// bundle never meets the code of the previous one.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import Module, { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+export interface CliModule {
+  main(argv: string[]): Promise<number>;
+}
+
+/** `$XDG_CACHE_HOME/deploy`, else `~/.cache/deploy`; undefined without a home directory. */
+export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const base = env["XDG_CACHE_HOME"] || (env["HOME"] ? path.join(env["HOME"], ".cache") : undefined);
+  return base && path.isAbsolute(base) ? path.join(base, "deploy") : undefined;
+}
+
+/** The directory, created if missing, when it is ours alone: a real directory, owned by us, writable by no one else. */
+export function privateDir(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Why this run writes the cache: none was usable, or a run (apply, plan) meets one that a lighter command wrote. */
+export type CacheKind = "run" | "other";
+
+/**
+ * `<hash of the bundle's path>-<hash of its bytes, Node's version and the CPU>.<kind>.v8`: one file per
+ * installed bundle, replaced when the bundle changes. A run's cache holds the engine's compiled code too;
+ * a cache written by `deploy validate` only what validate compiled.
+ */
+export function cacheName(bundlePath: string, source: string, kind: CacheKind): string {
+  const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return `${hash(bundlePath)}-${hash(`${process.version} ${process.arch}\n${source}`)}.${kind}.v8`;
+}
+
+const RUN_COMMANDS = new Set(["apply", "plan"]);
+
+/** How the code cache served a load: `off` when there is no private directory to keep it in. */
+export type CacheUse = "off" | "missing" | "used" | "rejected";
+
+export interface LoadedCli {
+  cli: CliModule;
+  cache: CacheUse;
+  /** Writes this run's cache; set when it would be better than the one found. Call it at exit. */
+  save?: () => void;
+}
+
+/** Loads the bundle with the code cache that fits `argv`'s command. */
+export function loadCli(bundlePath: string, argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedCli {
+  const source = fs.readFileSync(bundlePath, "utf8");
+  const dir = cacheDir(env);
+  const cacheHome = dir !== undefined && privateDir(dir) ? dir : undefined;
+  const wanted: CacheKind = RUN_COMMANDS.has(argv[0] ?? "") ? "run" : "other";
+  let found: { kind: CacheKind; data: Buffer } | undefined;
+  for (const kind of ["run", "other"] as const) {
+    if (!cacheHome) break;
+    try {
+      found = { kind, data: fs.readFileSync(path.join(cacheHome, cacheName(bundlePath, source, kind))) };
+      break;
+    } catch {
+      // No cache of that kind yet.
+    }
+  }
+  const script = new vm.Script(Module.wrap(source), {
+    filename: bundlePath,
+    ...(found ? { cachedData: found.data } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache: CacheUse = !cacheHome ? "off" : !found ? "missing" : script.cachedDataRejected ? "rejected" : "used";
+  const module = { exports: {} as CliModule };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper(module.exports, createRequire(bundlePath), module, bundlePath, path.dirname(bundlePath));
+  const better = cache === "missing" || cache === "rejected" || (cache === "used" && wanted === "run" && found?.kind === "other");
+  return { cli: module.exports, cache, ...(cacheHome && better ? { save: () => writeCache(cacheHome, cacheName(bundlePath, source, wanted), script) } : {}) };
+}
+
+/** Atomically; this bundle's other caches (older builds, a lighter command's) go. No cache is no error. */
+function writeCache(dir: string, name: string, script: vm.Script): void {
+  const sameBundle = name.slice(0, name.indexOf("-") + 1);
+  try {
+    const tmp = path.join(dir, `.${name}.${process.pid}`);
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(tmp, path.join(dir, name));
+    for (const other of fs.readdirSync(dir)) {
+      if (other.startsWith(sameBundle) && other !== name) fs.rmSync(path.join(dir, other), { force: true });
+    }
+  } catch {
+    // A full disk or a read-only home: the next run compiles again.
+  }
+}
+
+export function boot(argv: string[]): Promise<number> {
+  const loaded = loadCli(path.join(path.dirname(fileURLToPath(import.meta.url)), "deploy.cjs"), argv);
+  // At exit, so the cache holds every function the run compiled, not only the bundle's top level.
+  if (loaded.save) process.once("exit", loaded.save);
+  return loaded.cli.main(argv);
+}
