@@ -14,8 +14,8 @@ let lab: Lab;
 beforeAll(async () => {
   lab = await engineLab();
   await onHosts(lab, "rm -rf /tmp/eng-report");
-  // The terminal tests run the built CLI (bin/deploy.js runs dist/).
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  // The terminal tests run the built CLI (bin/deploy.js runs the bundle in dist/).
+  execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
 }, 600_000);
 
 describe("--json", () => {
