@@ -47,6 +47,10 @@ export interface HostPlayContext {
   connectionOf(host: Host): Promise<Connection>;
   /** Handlers of this play an earlier apply left owed on the host, and where this run's are told. */
   earlier?: EarlierHandlers;
+  /** This play's first probes, sent while the host waited for the play to start (next-play.ts). */
+  probedBefore?: ProbeCache;
+  /** Told of every task item that touched a host (ran a change, a command, a failed apply). */
+  touched?: () => void;
 }
 
 export type HostOutcome = HostStatus;
@@ -65,8 +69,16 @@ export async function runHostPlay(ctx: HostPlayContext): Promise<HostOutcome> {
   return outcome;
 }
 
+/**
+ * The play's first round trip of probes, sent before the play starts on the host (see next-play.ts): the
+ * cache that runHostPlay takes as `probedBefore`.
+ */
+export async function probeFirst(ctx: HostPlayContext): Promise<ProbeCache> {
+  return new HostRunner(ctx).probeFirst();
+}
+
 class HostRunner {
-  private readonly cache = new ProbeCache();
+  private readonly cache: ProbeCache;
   /** Plan mode: the first task of this host that would change something. */
   private pendingChange: string | undefined;
   private readonly handlers: HandlerQueue;
@@ -74,6 +86,10 @@ class HostRunner {
 
   constructor(private readonly ctx: HostPlayContext) {
     this.facts = ctx.facts;
+    this.cache = ctx.probedBefore ?? new ProbeCache();
+    // Prepared before other hosts' results of the plays in between were registered: what a template
+    // read from the vars is prepared again when taken (params are compared anyway).
+    if (ctx.probedBefore) this.cache.varsChanged();
     this.handlers = new HandlerQueue(ctx.playTasks.handlers, handlerEntries(ctx.playTasks, ctx.project.inventory.projectDir));
     this.handlers.seed(ctx.earlier?.seeded ?? []);
   }
@@ -248,7 +264,10 @@ class HostRunner {
       const outcome = await this.runItem(entries, index, k, items[k]);
       outcomes.push(outcome);
       this.emitItem(entry, ref, outcome, itemStarted, items[k]);
-      if (outcome.touched) this.cache.hostChanged();
+      if (outcome.touched) {
+        this.cache.hostChanged();
+        this.ctx.touched?.();
+      }
       if (outcome.status === "failed" && !outcome.ignored) break;
     }
     if (items.length === 0) {
@@ -381,14 +400,30 @@ class HostRunner {
     return outputs;
   }
 
+  async probeFirst(): Promise<ProbeCache> {
+    const entries = taskEntries(this.ctx.playTasks, this.ctx.tags, this.ctx.project.inventory.projectDir);
+    const first = entries[0];
+    if (!first) return this.cache;
+    const become = this.become(first);
+    const batch = await probesAhead(entries, 0, -1, this.cache.lookahead, this.aheadHooks(become));
+    if (batch.length === 0) return this.cache;
+    const outputs = await this.probeOn(this.ctx.conn, become, batch.map((b) => b.prepared));
+    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j], readsVars: b.readsVars }));
+    return this.cache;
+  }
+
+  private aheadHooks(become: boolean) {
+    return {
+      sameRoundTrip: (entry: Entry) => this.become(entry) === become && entry.task.delegateTo === undefined,
+      itemsOf: (entry: Entry) => this.itemsAhead(entry),
+      prepareItem: (entry: Entry, item: unknown) => this.prepareItem(entry, item),
+    };
+  }
+
   /** Probe this item, and speculatively the ones after it, in one round trip. */
   private async probe(entries: Entry[], index: number, itemIndex: number, first: Prepared): Promise<ProbeOutput | undefined> {
     const become = this.become(entries[index]!);
-    const batch = await probesAhead(entries, index, itemIndex, this.cache.lookahead, {
-      sameRoundTrip: (entry) => this.become(entry) === become && entry.task.delegateTo === undefined,
-      itemsOf: (entry) => this.itemsAhead(entry),
-      prepareItem: (entry, item) => this.prepareItem(entry, item),
-    });
+    const batch = await probesAhead(entries, index, itemIndex, this.cache.lookahead, this.aheadHooks(become));
     const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);
     batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1], readsVars: b.readsVars }));
     return outputs[0];

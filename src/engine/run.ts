@@ -6,10 +6,11 @@ import { HostBusy } from "../facts/host-lock.js";
 import type { Evaluator } from "./evaluator.js";
 import { RunMemo } from "./run-memo.js";
 import type { EventSink, HostRecap, RunEvent, RunMode } from "./events.js";
-import { runHostPlay, type HostOutcome } from "./host.js";
+import { probeFirst, runHostPlay, type HostOutcome, type HostPlayContext } from "./host.js";
+import { NextPlayProbes } from "./next-play.js";
 import { PendingHandlers } from "./pending-handlers.js";
-import { ConnectStopped, Sessions, type SessionOpeners } from "./sessions.js";
-import { planPlayTasks, type TagFilter } from "./task-list.js";
+import { ConnectStopped, Sessions, type Session, type SessionOpeners } from "./sessions.js";
+import { planPlayTasks, type PlayTasks, type TagFilter } from "./task-list.js";
 
 export interface RunOptions {
   mode: RunMode;
@@ -56,6 +57,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
   const registered = new Map<string, Vars>();
   const memo = new RunMemo();
   const earlier = new PendingHandlers(project, options.mode, emit);
+  const nextPlay = new NextPlayProbes();
   emit({ type: "run-start", mode: options.mode, playbook: project.playbook.file, inventory: project.inventory.file });
   const stopping = () => emit({ type: "stopping" });
   options.stop?.addEventListener("abort", stopping, { once: true });
@@ -69,7 +71,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
         .filter((name) => !options.limit || options.limit.has(name))
         .filter((name) => !failed.has(name) && !unreachable.has(name))
         .map((name) => project.inventory.hosts.get(name)!);
-      const aborted = await runPlay(project, play, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo, earlier });
+      const aborted = await runPlay(project, next, hosts, { options, deps, sessions, emit, registered, failed, unreachable, recap, memo, earlier, nextPlay });
       if (aborted) {
         next++;
         break;
@@ -77,6 +79,7 @@ export async function runPlaybook(project: Project, options: RunOptions, deps: R
     }
   } finally {
     options.stop?.removeEventListener("abort", stopping);
+    await nextPlay.settle();
     // Before disconnecting: the handlers each host still owes, for the next apply (pending-handlers.ts).
     await earlier.save(unreachable);
     await sessions.closeAll();
@@ -104,13 +107,19 @@ interface PlayRun {
   recap: Record<string, HostRecap>;
   memo: RunMemo;
   earlier: PendingHandlers;
+  nextPlay: NextPlayProbes;
 }
 
 const INTERRUPTED = "interrupted: the tasks that were running finished, no other task started";
 
+/** The play's tasks and handlers, made once for the play's run and for the probes sent ahead of it. */
+function playTasksOf(project: Project, index: number, run: PlayRun): PlayTasks {
+  return run.memo.once(`play-tasks:${index}`, () => planPlayTasks(project.playbook.plays[index]!, project));
+}
+
 /** Runs one play; returns true when the failure budget or a stop aborted the run. */
-async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun): Promise<boolean> {
-  const playTasks = planPlayTasks(play, project);
+async function runPlay(project: Project, playIndex: number, hosts: Host[], run: PlayRun): Promise<boolean> {
+  const play = project.playbook.plays[playIndex]!;
   const batches = serialBatches(hosts, play.serial);
   for (const [index, batch] of batches.entries()) {
     // A host enters the recap when its batch starts (even if all its tasks are skipped); the hosts of
@@ -122,7 +131,7 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
       hosts: batch.map((h) => h.name),
       batch: batches.length > 1 ? { index: index + 1, count: batches.length } : undefined,
     });
-    const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, play, playTasks, host, run));
+    const outcomes = await mapLimit(batch, run.options.forks, (host) => runHost(project, playIndex, host, run));
     // Hosts of the batches after this one, which an abort leaves as they were (a rolling update stopped
     // halfway leaves two versions: the user must know which hosts were not updated).
     const notReached = batches.slice(index + 1).flat().map((h) => h.name);
@@ -148,7 +157,8 @@ async function runPlay(project: Project, play: Play, hosts: Host[], run: PlayRun
   return false;
 }
 
-async function runHost(project: Project, play: Play, playTasks: ReturnType<typeof planPlayTasks>, host: Host, run: PlayRun): Promise<HostOutcome> {
+async function runHost(project: Project, index: number, host: Host, run: PlayRun): Promise<HostOutcome> {
+  const play = project.playbook.plays[index]!;
   if (run.options.stop?.aborted) {
     // Waiting for a fork when the stop came: it never connects.
     run.emit({ type: "host-interrupted", play: play.name, host: host.name });
@@ -158,28 +168,14 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
   let outcome: HostOutcome;
   try {
     const session = await run.sessions.get(host);
-    let registered = run.registered.get(host.name);
-    if (!registered) run.registered.set(host.name, (registered = {}));
+    const ctx = hostPlayContext(project, index, host, session, run);
+    const probedBefore = await run.nextPlay.take(host.name, index);
     outcome = await runHostPlay({
-      project,
-      play,
-      playTasks,
-      host,
-      conn: session.conn,
-      facts: session.facts,
-      mode: run.options.mode,
-      tags: run.options.tags,
-      forceHandlers: run.options.forceHandlers,
-      stop: run.options.stop,
-      emit: run.emit,
-      evaluator: run.deps.evaluator,
-      memo: run.memo,
-      registered,
-      secrets: project.secrets,
-      regatherFacts: () => run.sessions.regatherFacts(host),
-      connectionOf: async (other) => (await run.sessions.get(other)).conn,
-      earlier: run.earlier.forPlay(host, session.conn, session.facts, play, playTasks),
+      ...ctx,
+      ...(probedBefore ? { probedBefore } : {}),
+      earlier: run.earlier.forPlay(host, session.conn, session.facts, play, ctx.playTasks),
     });
+    if (outcome === "ok") probeNextPlay(project, index, host, session, run);
   } catch (error: unknown) {
     if (error instanceof ConnectStopped) {
       run.emit({ type: "host-interrupted", play: play.name, host: host.name });
@@ -197,6 +193,42 @@ async function runHost(project: Project, play: Play, playTasks: ReturnType<typeo
   if (outcome === "unreachable") run.unreachable.add(host.name);
   run.emit({ type: "host-end", play: play.name, host: host.name, status: outcome });
   return outcome;
+}
+
+function hostPlayContext(project: Project, index: number, host: Host, session: Session, run: PlayRun): HostPlayContext {
+  let registered = run.registered.get(host.name);
+  if (!registered) run.registered.set(host.name, (registered = {}));
+  return {
+    project,
+    play: project.playbook.plays[index]!,
+    playTasks: playTasksOf(project, index, run),
+    host,
+    conn: session.conn,
+    facts: session.facts,
+    mode: run.options.mode,
+    tags: run.options.tags,
+    forceHandlers: run.options.forceHandlers,
+    stop: run.options.stop,
+    emit: run.emit,
+    evaluator: run.deps.evaluator,
+    memo: run.memo,
+    registered,
+    secrets: project.secrets,
+    regatherFacts: () => run.sessions.regatherFacts(host),
+    connectionOf: async (other) => (await run.sessions.get(other)).conn,
+    touched: () => run.nextPlay.touched(),
+  };
+}
+
+/** The host's next play (if it has one) gets its first probes now, while the others finish this one. */
+function probeNextPlay(project: Project, index: number, host: Host, session: Session, run: PlayRun): void {
+  if (!run.nextPlay.open || run.options.stop?.aborted) return;
+  const plays = project.playbook.plays;
+  for (let next = index + 1; next < plays.length; next++) {
+    if (!run.deps.matchHosts(plays[next]!.hosts).includes(host.name)) continue;
+    run.nextPlay.send(host.name, next, () => probeFirst(hostPlayContext(project, next, host, session, run)));
+    return;
+  }
 }
 
 /** `serial: 2` or `serial: "30%"` into batches; no serial = one batch. */
