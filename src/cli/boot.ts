@@ -36,13 +36,17 @@ export function privateDir(dir: string): boolean {
 export type CacheKind = "run" | "other";
 
 /**
- * `<hash of the bundle's path>-<hash of its bytes, Node's version and the CPU>.<kind>.v8`: one file per
- * installed bundle, replaced when the bundle changes. A run's cache holds the engine's compiled code too;
- * a cache written by `deploy validate` only what validate compiled.
+ * `<hash of the bundle's path>-<hash of its bytes, Node's version and the CPU>`: one cache per installed
+ * bundle (`<key>.run.v8` or `<key>.other.v8`), replaced when the bundle changes. A run's cache holds the
+ * engine's compiled code too; one written by `deploy validate` only what validate compiled.
  */
-export function cacheName(bundlePath: string, source: string, kind: CacheKind): string {
-  const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
-  return `${hash(bundlePath)}-${hash(`${process.version} ${process.arch}\n${source}`)}.${kind}.v8`;
+export function cacheKey(bundlePath: string, bytes: Buffer): string {
+  const hash = (...parts: Array<string | Buffer>) => {
+    const h = createHash("sha256");
+    for (const part of parts) h.update(part);
+    return h.digest("hex").slice(0, 16);
+  };
+  return `${hash(bundlePath)}-${hash(`${process.version} ${process.arch}\n`, bytes)}`;
 }
 
 const RUN_COMMANDS = new Set(["apply", "plan"]);
@@ -59,7 +63,10 @@ export interface LoadedCli {
 
 /** Loads the bundle with the code cache that fits `argv`'s command. */
 export function loadCli(bundlePath: string, argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedCli {
-  const source = fs.readFileSync(bundlePath, "utf8");
+  const bytes = fs.readFileSync(bundlePath);
+  const source = bytes.toString("utf8");
+  const key = cacheKey(bundlePath, bytes);
+  const file = (kind: CacheKind) => `${key}.${kind}.v8`;
   const dir = cacheDir(env);
   const cacheHome = dir !== undefined && privateDir(dir) ? dir : undefined;
   const wanted: CacheKind = RUN_COMMANDS.has(argv[0] ?? "") ? "run" : "other";
@@ -67,7 +74,7 @@ export function loadCli(bundlePath: string, argv: string[], env: NodeJS.ProcessE
   for (const kind of ["run", "other"] as const) {
     if (!cacheHome) break;
     try {
-      found = { kind, data: fs.readFileSync(path.join(cacheHome, cacheName(bundlePath, source, kind))) };
+      found = { kind, data: fs.readFileSync(path.join(cacheHome, file(kind))) };
       break;
     } catch {
       // No cache of that kind yet.
@@ -83,7 +90,7 @@ export function loadCli(bundlePath: string, argv: string[], env: NodeJS.ProcessE
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper(module.exports, createRequire(bundlePath), module, bundlePath, path.dirname(bundlePath));
   const better = cache === "missing" || cache === "rejected" || (cache === "used" && wanted === "run" && found?.kind === "other");
-  return { cli: module.exports, cache, ...(cacheHome && better ? { save: () => writeCache(cacheHome, cacheName(bundlePath, source, wanted), script) } : {}) };
+  return { cli: module.exports, cache, ...(cacheHome && better ? { save: () => writeCache(cacheHome, file(wanted), script) } : {}) };
 }
 
 /** Atomically; this bundle's other caches (older builds, a lighter command's) go. No cache is no error. */
