@@ -4,6 +4,7 @@
 import path from "node:path";
 import { CONTENT_CAP, STAT_FORMAT, TAG } from "../modules/lib/probe.js";
 import { UNIT_PROPERTIES, type Lookup } from "../modules/lib/lookup.js";
+import { buildSqlLookups } from "../modules/mysql/sql-lookup.js";
 import { quote, quoteAll } from "../util/shell.js";
 
 export interface LookupBatch {
@@ -160,6 +161,8 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
   const users = unique(of("account").filter((l) => l.db === "passwd"), (l) => l.name).map((l) => l.name);
   const groups = unique(of("account").filter((l) => l.db === "group"), (l) => l.name).map((l) => l.name);
   const units = unique(of("unit"), (l) => l.name);
+  // The sessions frame their statements with lines of their own, which must not pass for a section mark.
+  const sql = buildSqlLookups(of("sql"), `=${mark}sql-`);
   if (lookups.length === 0) return { script: "", parse: () => ({ ran: true, answer: () => "" }) };
 
   const lines: string[] = ["{"];
@@ -169,6 +172,7 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
   if (users.length) section("passwd", [`getent passwd ${quoteAll(users)}`]);
   if (groups.length) section("group", [`getent group ${quoteAll(groups)}`]);
   if (units.length) section("units", unitsScript(units, mark));
+  if (of("sql").length) section("sql", sql.script);
   lines.push(`echo '${mark}done'`, "} </dev/null 2>/dev/null");
 
   return {
@@ -181,6 +185,7 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
       const entriesOf = (db: string) => new Map((found.get(db) ?? []).filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l]));
       const accounts = { passwd: entriesOf("passwd"), group: entriesOf("group") };
       const unitText = unitAnswers(units, found.get("units") ?? [], found.get("unit-files") ?? []);
+      const sqlText = sql.parse(found.get("sql") ?? []);
       return {
         ran: found.has("done"),
         answer(lookup) {
@@ -196,6 +201,8 @@ export function buildLookupBatch(lookups: Lookup[], mark: string): LookupBatch {
             }
             case "unit":
               return unitText[units.findIndex((u) => u.name === lookup.name)] ?? "";
+            case "sql":
+              return sqlText(lookup);
           }
         },
       };

@@ -9,18 +9,17 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Module, Plan, PrepareContext } from "./types.js";
-import { scriptProbe } from "./lib/lookup.js";
+import type { Probe } from "./lib/lookup.js";
 import { raw } from "../util/shell.js";
 import { taggedRow, taggedRows } from "./mysql/batch.js";
 import {
   clientPrelude,
   failure,
   loginFields,
-  printedRow,
-  probeScript,
   runSql,
   serverProblem,
   serverState,
+  sqlProbe,
   VERSION_QUERY,
   withSql,
 } from "./mysql/client.js";
@@ -70,27 +69,25 @@ export interface MysqlDbChange {
   applySchema: boolean;
 }
 
-export function mysqlDbProbe(params: MysqlDbParams) {
+export function mysqlDbProbe(params: MysqlDbParams): Probe {
   const db = str(params.name);
-  const followUp =
+  const schema =
     params.state === "present" && params.schema !== undefined
       ? [
-          `if ${printedRow("marker-table")}; then`,
-          withSql(
-            "db --batch --skip-column-names",
-            sqlText([`SELECT '#deploy:schema', name, sha256 FROM ${ident(params.name)}.${ident(MARKER_TABLE)} WHERE name = ${str(params.schema)};`]),
-          ),
-          `fi`,
+          {
+            when: "marker-table",
+            statements: [`SELECT '#deploy:schema', name, sha256 FROM ${ident(params.name)}.${ident(MARKER_TABLE)} WHERE name = ${str(params.schema)};`],
+          },
         ]
       : [];
-  return probeScript(
+  return sqlProbe(
     params,
     [
       VERSION_QUERY,
       `SELECT '#deploy:database', DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${db};`,
       `SELECT '#deploy:marker-table', TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db} AND TABLE_NAME = ${str(MARKER_TABLE)};`,
     ],
-    followUp,
+    schema,
   );
 }
 
@@ -174,7 +171,7 @@ export const mysqlDbModule: Module<MysqlDbParams, MysqlDbPrepared> = {
   },
 
   probe(params) {
-    return scriptProbe(mysqlDbProbe(params));
+    return mysqlDbProbe(params);
   },
 
   decide(params, prepared, observed): Plan {

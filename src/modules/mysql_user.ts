@@ -1,8 +1,9 @@
 // `mysql_user`: an account, its password and exactly its privileges.
 //
-// One probe reads the account's plugin + authentication string and its SHOW GRANTS. The password is
-// compared on the control machine (mysql/password.ts), so it never goes to the host for a check; when it
-// must be set, CREATE/ALTER USER travel on the client's stdin. Privileges are compared in a normal form
+// One probe (an SQL lookup: it shares the batch's client session) reads the account's plugin +
+// authentication string and its SHOW GRANTS. The password is compared on the control machine
+// (mysql/password.ts), so it never goes to the host for a check; when it must be set, CREATE/ALTER USER
+// travel on the client's stdin. Privileges are compared in a normal form
 // (mysql/grants.ts): a task grants exactly what it lists and revokes the rest, unless append_privs.
 //
 // sql_log_bin: false keeps the statements out of this server's binary log. Accounts that exist on the
@@ -10,13 +11,13 @@
 // primary's CREATE USER on top of its own and stop with an error.
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
-import { scriptProbe } from "./lib/lookup.js";
-import { loginFields, printedRow, probeScript, runSql, serverProblem, serverState, VERSION_QUERY, withSql } from "./mysql/client.js";
+import type { Probe } from "./lib/lookup.js";
+import { loginFields, runSql, serverProblem, serverState, sqlProbe, VERSION_QUERY } from "./mysql/client.js";
 import { taggedRow, taggedRows } from "./mysql/batch.js";
 import { canonicalGrants, diffGrants, parsePrivilegeSpec, parseShowGrants, type Grants } from "./mysql/grants.js";
 import { grantsAllowSocket, identifiedClause, socketUnsupported, staleHosts } from "./mysql/auth.js";
 import { passwordMatches } from "./mysql/password.js";
-import { account, sqlText, str } from "./mysql/sql.js";
+import { account, str } from "./mysql/sql.js";
 import { redact } from "./system/redact.js";
 
 const oneLine = (what: string) =>
@@ -84,27 +85,19 @@ export function hostOf(params: MysqlUserParams): string {
   return params.host ?? "localhost";
 }
 
-export function mysqlUserProbe(params: MysqlUserParams) {
+export function mysqlUserProbe(params: MysqlUserParams): Probe {
   if (params.except_hosts !== undefined) {
-    return probeScript(params, [VERSION_QUERY, `SELECT '#deploy:host', Host FROM mysql.user WHERE User = ${str(params.name)};`]);
+    return sqlProbe(params, [VERSION_QUERY, `SELECT '#deploy:host', Host FROM mysql.user WHERE User = ${str(params.name)};`]);
   }
-  const acct = account(params.name, hostOf(params));
   // SHOW GRANTS also says how the account logs in (MariaDB prints IDENTIFIED VIA ... in its first line).
-  const followUp =
-    params.state === "present"
-      ? [
-          `if ${printedRow("account")}; then`,
-          withSql("db --batch --skip-column-names", sqlText([`SHOW GRANTS FOR ${acct};`]), "| sed 's/^/#deploy:grant\t/'"),
-          `fi`,
-        ]
-      : [];
-  return probeScript(
+  const grants = params.state === "present" ? [{ when: "account", statements: [`SHOW GRANTS FOR ${account(params.name, hostOf(params))};`], tag: "grant" }] : [];
+  return sqlProbe(
     params,
     [
       VERSION_QUERY,
       `SELECT '#deploy:account', plugin, HEX(authentication_string) FROM mysql.user WHERE User = ${str(params.name)} AND Host = ${str(hostOf(params))};`,
     ],
-    followUp,
+    grants,
   );
 }
 
@@ -211,7 +204,7 @@ export const mysqlUserModule: Module<MysqlUserParams, undefined> = {
   schema: mysqlUserSchema,
 
   probe(params) {
-    return scriptProbe(mysqlUserProbe(params));
+    return mysqlUserProbe(params);
   },
 
   decide(params, _prepared, observed, ctx): Plan {

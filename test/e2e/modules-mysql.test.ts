@@ -19,7 +19,21 @@ import { mysqlDbModule } from "../../src/modules/mysql_db.js";
 import { mysqlReplicationModule } from "../../src/modules/mysql_replication.js";
 import { mysqlUserModule } from "../../src/modules/mysql_user.js";
 import type { ApplyContext, Module, PrepareContext } from "../../src/modules/types.js";
+import { probeScript, withSql } from "../../src/modules/mysql/client.js";
+import { sqlText } from "../../src/modules/mysql/sql.js";
+import type { SqlLookup } from "../../src/modules/mysql/sql-lookup.js";
+import { quote, raw } from "../../src/util/shell.js";
 import { ensureLab, LAB_SUBNET, testLabInventory } from "./support/lab.js";
+
+/** A probe's SQL lookup as its own script, the way each task ran before the lookups were merged (stderr merged). */
+function ownScript(lookup: SqlLookup) {
+  const followUps = (lookup.then ?? []).flatMap((f) => [
+    `if printf '%s\\n' "$out" | grep -q ${quote(`^#deploy:${f.when}\t`)}; then`,
+    withSql("db --batch --skip-column-names", sqlText(f.statements), f.tag ? `| sed 's/^/#deploy:${f.tag}\t/'` : ""),
+    `fi`,
+  ]);
+  return raw(`( ${probeScript(lookup.login, lookup.statements, followUps).text}\n) </dev/null 2>&1`);
+}
 
 const INVENTORY = testLabInventory();
 const PRIMARY = { name: "db-01", address: `${LAB_SUBNET}.13`, serverId: 13 };
@@ -248,14 +262,27 @@ describe("mysql_user", () => {
       { module: mysqlUserModule, params: { ...app, password: PASSWORD_2, privileges: `${DB}.*:SELECT,UPDATE` } },
       { module: mysqlUserModule, params: { name: "e2e_missing", host: "%" } },
       { module: mysqlDbModule, params: { name: DB, collation: "utf8mb4_bin" } },
+      // Logins that fail: each must be reported for its own task only (one client session per login).
+      { module: mysqlUserModule, params: { name: "e2e_missing", host: "%", login_user: "e2e_nobody" } },
+      { module: mysqlDbModule, params: { name: DB, login_config: "/root/e2e-missing.cnf" } },
+      { module: mysqlDbModule, params: { name: HOSTILE_DB, schema: "x.sql" } },
     ] as const;
     const ctx = context(PRIMARY.name, [PASSWORD_2]);
-    const prepared = await Promise.all(tasks.map((t) => prepareStep(t.module as Module<unknown, unknown>, t.params, ctx)));
+    const prepared = await Promise.all(
+      tasks.map((t) => prepareStep(t.module as Module<unknown, unknown>, t.params, { ...ctx, readRoleFile: async () => Buffer.from("SELECT 1;\n") })),
+    );
     const batch = buildProbeBatch(prepared.map((p) => p.probe!));
     const outputs = batch.parse((await conn(PRIMARY.name).exec(batch.script, { become: true })).stdout);
     const plans = prepared.map((p, i) => decideStep(p, outputs[i], ctx));
-    expect(plans.map((p) => p.kind)).toEqual(["ok", "change", "ok"]);
+    expect(plans.map((p) => p.kind)).toEqual(["ok", "change", "ok", "fail", "blocked", "change"]);
     expect(plans[1]).toMatchObject({ summary: "create user 'e2e_missing'@'%'" });
+    expect(plans[3]).toMatchObject({ message: expect.stringMatching(/^ERROR (1045|1698) \(28000\): Access denied for user 'e2e_nobody'@'localhost'/) });
+    expect(plans[4]).toMatchObject({ reason: "the login option file /root/e2e-missing.cnf does not exist" });
+    // Each task got what its own client run printed before the lookups were merged.
+    for (const [i, p] of prepared.entries()) {
+      const own = await conn(PRIMARY.name).exec(ownScript(p.probe!.lookups![0] as SqlLookup), { become: true });
+      expect(outputs[i]?.output).toBe(own.stdout);
+    }
   }, 60_000);
 
   it("handles a hostile account name and drops it", async () => {

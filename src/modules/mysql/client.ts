@@ -4,18 +4,21 @@
 // socket (Debian's MariaDB and Ubuntu's MySQL give root socket auth), or with what root's ~/.my.cnf holds.
 // `login_config` names another option file (root-only, e.g. written by the role from the vault).
 // SQL that carries a password is written to the client's stdin by apply; probes carry SQL in a quoted
-// here-document, which is fine because probes never contain a secret.
+// here-document (their own, or the batch's shared session: sql-lookup.ts), which is fine because probes
+// never contain a secret.
 import { z } from "zod";
 import type { ExecResult } from "../../connection/types.js";
 import { quote, raw, type Script } from "../../util/shell.js";
+import type { Probe } from "../lib/lookup.js";
 import { absolutePathSchema } from "../lib/params.js";
-import { hasFact, parseProbe, TAG } from "../lib/probe.js";
+import { hasFact, parseProbe } from "../lib/probe.js";
 import { redact } from "../system/redact.js";
 import { tail } from "../lib/tail.js";
 import type { ApplyContext } from "../types.js";
 import { clientError, taggedRow } from "./batch.js";
 import { parseFlavour, type Flavour } from "./flavour.js";
 import { sqlText } from "./sql.js";
+import type { SqlFollowUp } from "./sql-lookup.js";
 
 export const loginFields = {
   login_user: z
@@ -90,9 +93,18 @@ export function probeScript(login: LoginParams, statements: ReadonlyArray<string
   );
 }
 
-/** Shell test: did the first query print a row with this tag? */
-export function printedRow(tag: string): string {
-  return `printf '%s\\n' "$out" | grep -q ${quote(`^${TAG}${tag}\t`)}`;
+/**
+ * The same probe as probeScript(login, statements) plus follow-ups, as a lookup: the engine runs the SQL
+ * lookups of a batch in one client session per login (sql-lookup.ts). Follow-ups are read-only queries.
+ */
+export function sqlProbe(login: LoginParams, statements: string[], then: SqlFollowUp[] = []): Probe {
+  // Only the login options: the lookup's identity, and what decides which session it shares.
+  const only: LoginParams = {
+    ...(login.login_user !== undefined ? { login_user: login.login_user } : {}),
+    ...(login.login_config !== undefined ? { login_config: login.login_config } : {}),
+    ...(login.login_unix_socket !== undefined ? { login_unix_socket: login.login_unix_socket } : {}),
+  };
+  return { lookups: [{ kind: "sql", login: only, statements, ...(then.length > 0 ? { then } : {}) }] };
 }
 
 /** SELECT for the server's version row; every probe starts with it. */

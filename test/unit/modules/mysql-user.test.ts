@@ -22,6 +22,7 @@ import {
   USER_ROOT_PASSWORD_ONLY,
   USER_ROOT_SOCKET_AND_PASSWORD,
 } from "./mysql-fixtures.js";
+import { fakeMysql } from "./fake-mysql.js";
 import { HOSTILE, StubShell } from "./stub-shell.js";
 
 const params = (p: Record<string, unknown>) => mysqlUserSchema.parse(p);
@@ -212,7 +213,7 @@ describe("mysql_user SQL", () => {
   });
 
   it.each(HOSTILE.filter((v) => !v.includes("\n")))("the probe for %j carries the name only as an SQL literal in a here-document", async (value) => {
-    shell = new StubShell({ mariadb: 'cat >> "$STUB_CALLS.sql"; echo "#deploy:server\t10.11.6-MariaDB"' });
+    shell = new StubShell({ mariadb: fakeMysql([{ match: "VERSION()", rows: ["#deploy:server\t10.11.6-MariaDB"] }]) });
     const output = await shell.probe(mysqlUserProbe(params({ name: value, host: value, privileges: "a.*:SELECT" })));
     expect(output?.output).toContain("#deploy:client-exit\t0");
     const sql = readFileSync(path.join(shell.dir, "calls.sql"), "utf8");
