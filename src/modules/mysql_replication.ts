@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Module, Plan } from "./types.js";
 import { scriptProbe } from "./lib/lookup.js";
+import { TAG } from "./lib/probe.js";
 import type { ApplyContext } from "./types.js";
 import { failure, loginFields, probeScript, runSql, serverProblem, serverState, VERSION_QUERY, type LoginParams } from "./mysql/client.js";
 import { namedRows, taggedRow } from "./mysql/batch.js";
@@ -73,19 +74,27 @@ export interface MysqlReplicationChange {
 }
 
 // The password the server stored for its primary, as a SHA-256 (never the password itself): MariaDB keeps
-// it on line 6 of master.info in the data directory, MySQL 8 in mysql.slave_master_info.
+// it on line 6 of master.info in the data directory, MySQL 8 in mysql.slave_master_info. The server's
+// flavour and data directory come from the first query's rows ("$out"), read with shell builtins: asking
+// the client (`--version`, another login for @@datadir) cost two more client starts per probe.
 const PASSWORD_CHECK = [
-  `case $("$c" --version 2>&1) in`,
+  `nl='
+'`,
+  `v=\${out#*"${TAG}server	"}; v=\${v%%"$nl"*}`,
+  `case $v in`,
   `*MariaDB*)`,
-  `  d=$(db --batch --skip-column-names -e 'SELECT @@datadir') && i="\${d%/}/master.info" &&`,
-  `  if [ -f "$i" ]; then printf '#deploy:password-sha256\\t%s\\n' "$(sed -n 6p "$i" | tr -d '\\n' | sha256sum | cut -d' ' -f1)"; fi ;;`,
+  `  d=\${out#*"${TAG}datadir	"}; d=\${d%%"$nl"*}; i="\${d%/}/master.info"`,
+  `  if [ -f "$i" ]; then printf '#deploy:password-sha256\t%s\n' "$(sed -n 6p "$i" | tr -d '\n' | sha256sum | cut -d' ' -f1)"; fi ;;`,
   `*)`,
   `  db --batch --skip-column-names -e "SELECT '#deploy:password-sha256', SHA2(User_password, 256) FROM mysql.slave_master_info WHERE Channel_name = ''" ;;`,
   `esac`,
 ];
 
+/** The data directory, for the password check; a path has no character the batch format escapes. */
+const DATADIR_QUERY = "SELECT '#deploy:datadir', @@datadir;";
+
 export function mysqlReplicationProbe(params: MysqlReplicationParams) {
-  return probeScript(params, [VERSION_QUERY], [
+  return probeScript(params, params.state === "present" ? [VERSION_QUERY, DATADIR_QUERY] : [VERSION_QUERY], [
     "echo '#deploy:status-begin'",
     "{ db --batch -e 'SHOW REPLICA STATUS' || db --batch -e 'SHOW SLAVE STATUS'; } 2>&1",
     "echo '#deploy:status-end'",

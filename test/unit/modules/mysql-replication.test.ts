@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ExecResult } from "../../../src/connection/types.js";
@@ -7,7 +7,13 @@ import { namedRows } from "../../../src/modules/mysql/batch.js";
 import { parseFlavour } from "../../../src/modules/mysql/flavour.js";
 import { parseReplicaStatus, statusVars } from "../../../src/modules/mysql/replica-status.js";
 import { changePrimaryStatement, dumpOptions, pointAtPrimaryStatements, seedScript, statusScript } from "../../../src/modules/mysql/replication.js";
-import { decideMysqlReplication, mysqlReplicationModule, mysqlReplicationSchema, observedStatus } from "../../../src/modules/mysql_replication.js";
+import {
+  decideMysqlReplication,
+  mysqlReplicationModule,
+  mysqlReplicationProbe,
+  mysqlReplicationSchema,
+  observedStatus,
+} from "../../../src/modules/mysql_replication.js";
 import type { ApplyContext, Change } from "../../../src/modules/types.js";
 import type { Script } from "../../../src/util/shell.js";
 import {
@@ -18,6 +24,7 @@ import {
   REPLICA_UNCONFIGURED,
   SERVER_DOWN,
 } from "./mysql-fixtures.js";
+import { fakeMysql } from "./fake-mysql.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
 const mariadb = parseFlavour("10.11.19-MariaDB-0+deb12u1-log")!;
@@ -364,5 +371,36 @@ describe("mysql_replication apply", () => {
       result: { configured: false, running: false },
     });
     expect(runs[0]!.stdin).toMatch(/STOP REPLICA;\nRESET REPLICA ALL;\n$/);
+  });
+});
+
+describe("mysql_replication probe", () => {
+  const present = mysqlReplicationSchema.parse({ primary_host: "10.0.0.13", primary_user: "repl", primary_password: "pw" });
+  // The first run (SQL on stdin) answers version and data directory ($HOME/data/); `-e` runs print nothing.
+  const client = (version: string) =>
+    `case " $* " in *" -e "*) exit 0 ;; esac; cat >/dev/null; printf '#deploy:server\\t%s\\n#deploy:datadir\\t%s/data/\\n' '${version}' "$HOME"`;
+
+  it("hashes the password MariaDB stored, with flavour and data directory from the first query's rows", async () => {
+    const shell = new StubShell({ mariadb: client("10.11.19-MariaDB-0+deb12u1-log"), sha256sum: 'exec /usr/bin/sha256sum "$@"' });
+    try {
+      mkdirSync(path.join(shell.dir, "data"));
+      writeFileSync(path.join(shell.dir, "data", "master.info"), "33\nmysql-bin.000001\n4\n10.0.0.13\nrepl\nr'e\"p #1\n3306\n");
+      const output = (await shell.probe(mysqlReplicationProbe(present)))?.output ?? "";
+      expect(output).toContain(`#deploy:password-sha256\t${createHash("sha256").update("r'e\"p #1").digest("hex")}\n`);
+      // One login for version and data directory, one for the status: no `--version`, no third login.
+      expect(shell.calls().filter((c) => c.tool === "mariadb").map((c) => c.args.at(-1))).toEqual(["--skip-column-names", "SHOW REPLICA STATUS"]);
+    } finally {
+      shell.cleanup();
+    }
+  });
+
+  it("asks MySQL's own table for the stored password", async () => {
+    const shell = new StubShell({ mariadb: client("8.0.36-0ubuntu0.22.04.1") });
+    try {
+      await shell.probe(mysqlReplicationProbe(present));
+      expect(shell.calls().at(-1)?.args.at(-1)).toMatch(/^SELECT '#deploy:password-sha256', SHA2\(User_password, 256\) FROM mysql.slave_master_info/);
+    } finally {
+      shell.cleanup();
+    }
   });
 });
