@@ -42,15 +42,18 @@ export async function listTree(dir: string, withDirs: boolean, denied?: string[]
       if (isDenied(error)) denied?.push(path.join(dir, sub));
       return;
     }
+    const subdirs: Promise<void>[] = [];
     for (const entry of entries) {
       const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
       if (entry.isDirectory()) {
         if (withDirs) out.push(rel);
-        await walk(rel);
+        // Side by side: a role's files/ may hold a whole node_modules (hundreds of directories).
+        subdirs.push(walk(rel));
       } else {
         out.push(rel);
       }
     }
+    await Promise.all(subdirs);
   };
   await walk("");
   return out.sort();
