@@ -1,7 +1,7 @@
 // A host that has finished a play waits for the play's other hosts before its next play starts (plays
-// run in order, as in Ansible). Meanwhile its next play's first round trip of probes goes out, so that play
-// starts with its observations in hand: in the reference stack, the app servers' probes run while the
-// database plays are still running, and a plan or a no-op apply ends that much sooner.
+// run in order, as in Ansible). Meanwhile the first round trip of probes of each of its later plays goes
+// out, so those plays start with their observations in hand: in the reference stack, the app servers'
+// probes run while the database plays are still running, and a plan or a no-op apply ends that much sooner.
 //
 // Probes are read-only, but what they saw holds only while no host is touched: a task of another host can
 // change this one (delegate_to), or change what this host's next play will render. So probes go ahead only
@@ -11,7 +11,8 @@ import type { ProbeCache } from "./probe-cache.js";
 
 export class NextPlayProbes {
   private touches = 0;
-  private readonly sent = new Map<string, { play: number; touchesAt: number; probes: Promise<ProbeCache | undefined> }>();
+  /** By `host#play`. */
+  private readonly sent = new Map<string, { touchesAt: number; probes: Promise<ProbeCache | undefined> }>();
 
   /** A task item touched a host. */
   touched(): void {
@@ -23,17 +24,18 @@ export class NextPlayProbes {
     return this.touches === 0;
   }
 
-  /** Sends `host`'s probes for play number `play`; failures are the play's to meet when it runs. */
+  /** Sends `host`'s probes for play number `play`, once; failures are the play's to meet when it runs. */
   send(host: string, play: number, probe: () => Promise<ProbeCache>): void {
+    if (this.sent.has(`${host}#${play}`)) return;
     const probes = probe().catch(() => undefined);
-    this.sent.set(host, { play, touchesAt: this.touches, probes });
+    this.sent.set(`${host}#${play}`, { touchesAt: this.touches, probes });
   }
 
   /** The probes sent for `host`'s play number `play`, if still true to the hosts. */
   async take(host: string, play: number): Promise<ProbeCache | undefined> {
-    const sent = this.sent.get(host);
-    if (!sent || sent.play !== play) return undefined;
-    this.sent.delete(host);
+    const sent = this.sent.get(`${host}#${play}`);
+    if (!sent) return undefined;
+    this.sent.delete(`${host}#${play}`);
     const probes = await sent.probes;
     return this.touches === sent.touchesAt ? probes : undefined;
   }

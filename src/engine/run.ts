@@ -175,7 +175,7 @@ async function runHost(project: Project, index: number, host: Host, run: PlayRun
       ...(probedBefore ? { probedBefore } : {}),
       earlier: run.earlier.forPlay(host, session.conn, session.facts, play, ctx.playTasks),
     });
-    if (outcome === "ok") probeNextPlay(project, index, host, session, run);
+    if (outcome === "ok") probeNextPlays(project, index, host, session, run);
   } catch (error: unknown) {
     if (error instanceof ConnectStopped) {
       run.emit({ type: "host-interrupted", play: play.name, host: host.name });
@@ -220,14 +220,13 @@ function hostPlayContext(project: Project, index: number, host: Host, session: S
   };
 }
 
-/** The host's next play (if it has one) gets its first probes now, while the others finish this one. */
-function probeNextPlay(project: Project, index: number, host: Host, session: Session, run: PlayRun): void {
+/** The host's later plays get their first probes now, while the other hosts finish this one. */
+function probeNextPlays(project: Project, index: number, host: Host, session: Session, run: PlayRun): void {
   if (!run.nextPlay.open || run.options.stop?.aborted) return;
   const plays = project.playbook.plays;
   for (let next = index + 1; next < plays.length; next++) {
     if (!run.deps.matchHosts(plays[next]!.hosts).includes(host.name)) continue;
     run.nextPlay.send(host.name, next, () => probeFirst(hostPlayContext(project, next, host, session, run)));
-    return;
   }
 }
 

@@ -2,6 +2,7 @@
 // over a checksum list), only differing files rewritten, extra files removed when asked.
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
+import { limiter } from "../../util/limit.js";
 import { raw, sh, type Script } from "../../util/shell.js";
 import type { FileDiff, Plan, ProbeOutput } from "../types.js";
 import { attrChanges, describeAttrChanges, type AttrChange, type Attrs } from "./attrs.js";
@@ -39,44 +40,43 @@ export interface SourceTree {
   files: TreeFile[];
 }
 
+/** More gains nothing (libuv reads with 4 threads) and a tree of thousands of files would exhaust descriptors. */
+const FILES_READ_AT_ONCE = 32;
+
 /**
  * Read a directory of the control machine. Symbolic links are followed to their content; names with a
  * newline, tab or backslash are refused because the checksum list and the manifest cannot carry them.
  */
 export async function readSourceTree(root: string): Promise<SourceTree> {
-  const tree: SourceTree = { dirs: [], files: [] };
-  // Directories being walked, by real path: a symlink back up the tree would otherwise recurse forever.
-  const open = new Set<string>();
-  async function walk(dir: string, relDir: string): Promise<void> {
+  const reading = limiter(FILES_READ_AT_ONCE);
+  // Each directory's entries are read all at once, and its subdirectories side by side (a node_modules has
+  // hundreds of small files in dozens of directories), then recorded in name order so the tree is the
+  // same from run to run. `above`: the real paths of the directories on the way down, for symlink loops.
+  async function walk(dir: string, relDir: string, above: ReadonlySet<string>): Promise<SourceTree> {
     const real = await realpath(dir);
-    if (open.has(real)) throw new Error(`${dir}: symbolic link loop`);
-    open.add(real);
+    if (above.has(real)) throw new Error(`${dir}: symbolic link loop`);
+    const down = new Set(above).add(real);
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (/[\n\t\\]/.test(entry.name)) throw new Error(`${path.join(dir, entry.name)}: file names with a newline, tab or backslash are not supported`);
     }
-    // A directory's entries are read all at once (a node_modules has hundreds of small files), then
-    // recorded in name order so the tree is the same from run to run.
     const read = await Promise.all(
-      entries.map(async (entry) => {
+      entries.map(async (entry): Promise<SourceTree> => {
         const full = path.join(dir, entry.name);
+        const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
         const info = await stat(full);
-        return { entry, full, info, content: info.isFile() ? await readFile(full) : undefined };
+        if (info.isDirectory()) {
+          const sub = await walk(full, rel, down);
+          return { dirs: [rel, ...sub.dirs], files: sub.files };
+        }
+        if (!info.isFile()) return { dirs: [], files: [] };
+        const content = await reading(() => readFile(full));
+        return { dirs: [], files: [{ rel, content, sha256: sha256(content), executable: (info.mode & 0o111) !== 0 }] };
       }),
     );
-    for (const { entry, full, info, content } of read) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (info.isDirectory()) {
-        tree.dirs.push(rel);
-        await walk(full, rel);
-      } else if (content) {
-        tree.files.push({ rel, content, sha256: sha256(content), executable: (info.mode & 0o111) !== 0 });
-      }
-    }
-    open.delete(real);
+    return { dirs: read.flatMap((r) => r.dirs), files: read.flatMap((r) => r.files) };
   }
-  await walk(root, "");
-  return tree;
+  return walk(root, "", new Set());
 }
 
 export interface TreeParams extends Attrs {
