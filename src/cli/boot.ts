@@ -1,35 +1,19 @@
 // What bin/deploy.js runs: loads the bundled CLI (dist/deploy.cjs, scripts/build.mjs) with V8's code cache.
 // Compiling the bundle's JavaScript is a good part of every run's start; with the cache V8 takes the code
 // it compiled last time instead (Node 22's module.enableCompileCache does the same; Node 20 has only
-// vm.Script's cachedData). V8 runs cached code as it is, so the cache lives only in a directory of the
-// user's own that no one else can write, and its name carries a hash of the bundle's bytes: a rebuilt
-// bundle never meets the code of the previous one.
+// vm.Script's cachedData). V8 runs cached code as it is: the cache lives only where no one else can write
+// (private-cache.ts), and its name carries a hash of the bundle's bytes, since V8 itself compares only
+// the source's length: a rebuilt bundle never meets the code of the previous one.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+import { cacheDir, privateDir, readPrivate, writePrivate } from "./private-cache.js";
 
 export interface CliModule {
   main(argv: string[]): Promise<number>;
-}
-
-/** `$XDG_CACHE_HOME/deploy`, else `~/.cache/deploy`; undefined without a home directory. */
-export function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  const base = env["XDG_CACHE_HOME"] || (env["HOME"] ? path.join(env["HOME"], ".cache") : undefined);
-  return base && path.isAbsolute(base) ? path.join(base, "deploy") : undefined;
-}
-
-/** The directory, created if missing, when it is ours alone: a real directory, owned by us, writable by no one else. */
-export function privateDir(dir: string): boolean {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.lstatSync(dir);
-    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Why this run writes the cache: none was usable, or a run (apply, plan) meets one that a lighter command wrote. */
@@ -68,44 +52,30 @@ export function loadCli(bundlePath: string, argv: string[], env: NodeJS.ProcessE
   const key = cacheKey(bundlePath, bytes);
   const file = (kind: CacheKind) => `${key}.${kind}.v8`;
   const dir = cacheDir(env);
-  const cacheHome = dir !== undefined && privateDir(dir) ? dir : undefined;
+  const cacheHome = dir !== undefined ? privateDir(dir) : undefined;
   const wanted: CacheKind = RUN_COMMANDS.has(argv[0] ?? "") ? "run" : "other";
   let found: { kind: CacheKind; data: Buffer } | undefined;
   for (const kind of ["run", "other"] as const) {
-    if (!cacheHome) break;
-    try {
-      found = { kind, data: fs.readFileSync(path.join(cacheHome, file(kind))) };
+    const data = cacheHome && readPrivate(cacheHome, file(kind));
+    if (data) {
+      found = { kind, data };
       break;
-    } catch {
-      // No cache of that kind yet.
     }
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: bundlePath,
-    ...(found ? { cachedData: found.data } : {}),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No importModuleDynamically: the bundle has no import() left (esbuild made them requires), and the
+  // option's USE_MAIN_CONTEXT_DEFAULT_LOADER exists only from Node 20.12.
+  const script = new vm.Script(Module.wrap(source), { filename: bundlePath, ...(found ? { cachedData: found.data } : {}) });
   const cache: CacheUse = !cacheHome ? "off" : !found ? "missing" : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} as CliModule };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper(module.exports, createRequire(bundlePath), module, bundlePath, path.dirname(bundlePath));
   const better = cache === "missing" || cache === "rejected" || (cache === "used" && wanted === "run" && found?.kind === "other");
-  return { cli: module.exports, cache, ...(cacheHome && better ? { save: () => writeCache(cacheHome, file(wanted), script) } : {}) };
-}
-
-/** Atomically; this bundle's other caches (older builds, a lighter command's) go. No cache is no error. */
-function writeCache(dir: string, name: string, script: vm.Script): void {
-  const sameBundle = name.slice(0, name.indexOf("-") + 1);
-  try {
-    const tmp = path.join(dir, `.${name}.${process.pid}`);
-    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-    fs.renameSync(tmp, path.join(dir, name));
-    for (const other of fs.readdirSync(dir)) {
-      if (other.startsWith(sameBundle) && other !== name) fs.rmSync(path.join(dir, other), { force: true });
-    }
-  } catch {
-    // A full disk or a read-only home: the next run compiles again.
-  }
+  const sameBundle = key.slice(0, key.indexOf("-") + 1);
+  return {
+    cli: module.exports,
+    cache,
+    ...(cacheHome && better ? { save: () => writePrivate(cacheHome, file(wanted), () => script.createCachedData(), sameBundle) } : {}),
+  };
 }
 
 export function boot(argv: string[]): Promise<number> {

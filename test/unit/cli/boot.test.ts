@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cacheDir, loadCli, privateDir } from "../../../src/cli/boot.js";
+import { loadCli } from "../../../src/cli/boot.js";
 
 // A stand-in for dist/deploy.cjs: CommonJS, requires a module by a path relative to itself (as the
 // bundle requires ssh2 from node_modules), and enough functions for V8 to cache.
@@ -31,7 +31,9 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("loading the bundled CLI with V8's code cache", () => {
-  it("runs the bundle, writes a cache on the first run and uses it on the next", async () => {
+  // Within one process V8 answers a second compile of the same source from memory: "used" here says the
+  // cache was not refused; boot-bundle.test.ts shows V8 taking it in a new process.
+  it("runs the bundle, writes a cache on the first run and finds it on the next", async () => {
     const first = loadCli(bundle, ["validate", "x"], env);
     expect(await first.cli.main(["validate", "x"])).toBe(42);
     expect(first.cache).toBe("missing");
@@ -69,26 +71,13 @@ describe("loading the bundled CLI with V8's code cache", () => {
     expect(cacheFiles()).not.toEqual(before);
   });
 
-  it("keeps no cache where another user could write it (V8 would run what it finds there)", async () => {
+  it("keeps no cache where another user could write it (private-cache.ts), and still runs", async () => {
     const shared = path.join(dir, "cache", "deploy");
-    fs.mkdirSync(shared, { recursive: true, mode: 0o775 });
+    fs.mkdirSync(shared, { recursive: true });
     fs.chmodSync(shared, 0o775);
     const loaded = loadCli(bundle, ["plan"], env);
     expect(loaded.cache).toBe("off");
     expect(loaded.save).toBeUndefined();
     expect(await loaded.cli.main([])).toBe(40);
-
-    const target = path.join(dir, "elsewhere");
-    fs.mkdirSync(target, { mode: 0o700 });
-    fs.rmSync(shared, { recursive: true });
-    fs.symlinkSync(target, shared);
-    expect(privateDir(shared)).toBe(false);
-  });
-
-  it("the cache directory: $XDG_CACHE_HOME/deploy, else ~/.cache/deploy, none without an absolute home", () => {
-    expect(cacheDir({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/a" })).toBe("/x/cache/deploy");
-    expect(cacheDir({ HOME: "/home/a" })).toBe("/home/a/.cache/deploy");
-    expect(cacheDir({ HOME: "relative" })).toBeUndefined();
-    expect(cacheDir({})).toBeUndefined();
   });
 });
