@@ -14,7 +14,7 @@ import { buildProbeBatch } from "./probe-batch.js";
 import { probeKey } from "../modules/lib/lookup.js";
 import { paramsKey, ProbeCache } from "./probe-cache.js";
 import { judgeResult, type Verdict } from "./result-conditions.js";
-import { probesAhead } from "./speculation.js";
+import { probesAhead, type AheadProbe } from "./speculation.js";
 import { applyContext, prepareContext } from "./task-context.js";
 import { HandlerQueue } from "./handler-queue.js";
 import { shownTaskName } from "./task-name.js";
@@ -49,7 +49,7 @@ export interface HostPlayContext {
   earlier?: EarlierHandlers;
   /** This play's first probes, sent while the host waited for the play to start (next-play.ts). */
   probedBefore?: ProbeCache;
-  /** Told of every task item that touched a host (ran a change, a command, a failed apply). */
+  /** Told as a task item starts to change a host (a change, a command, a handler; delegated or not). */
   touched?: () => void;
 }
 
@@ -87,8 +87,8 @@ class HostRunner {
   constructor(private readonly ctx: HostPlayContext) {
     this.facts = ctx.facts;
     this.cache = ctx.probedBefore ?? new ProbeCache();
-    // Prepared before other hosts' results of the plays in between were registered: what a template
-    // read from the vars is prepared again when taken (params are compared anyway).
+    // Prepared before the plays in between ran: what a template read from the vars (results registered
+    // since) is prepared again when taken; rendered params are compared anyway.
     if (ctx.probedBefore) this.cache.varsChanged();
     this.handlers = new HandlerQueue(ctx.playTasks.handlers, handlerEntries(ctx.playTasks, ctx.project.inventory.projectDir));
     this.handlers.seed(ctx.earlier?.seeded ?? []);
@@ -264,10 +264,7 @@ class HostRunner {
       const outcome = await this.runItem(entries, index, k, items[k]);
       outcomes.push(outcome);
       this.emitItem(entry, ref, outcome, itemStarted, items[k]);
-      if (outcome.touched) {
-        this.cache.hostChanged();
-        this.ctx.touched?.();
-      }
+      if (outcome.touched) this.cache.hostChanged();
       if (outcome.status === "failed" && !outcome.ignored) break;
     }
     if (items.length === 0) {
@@ -408,7 +405,7 @@ class HostRunner {
     const batch = await probesAhead(entries, 0, -1, this.cache.lookahead, this.aheadHooks(become));
     if (batch.length === 0) return this.cache;
     const outputs = await this.probeOn(this.ctx.conn, become, batch.map((b) => b.prepared));
-    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j], readsVars: b.readsVars }));
+    this.keepAhead(batch, outputs);
     return this.cache;
   }
 
@@ -420,12 +417,17 @@ class HostRunner {
     };
   }
 
+  /** What the probes sent ahead observed, for their entries to take. */
+  private keepAhead(batch: AheadProbe[], outputs: Array<ProbeOutput | undefined>): void {
+    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j], readsVars: b.readsVars }));
+  }
+
   /** Probe this item, and speculatively the ones after it, in one round trip. */
   private async probe(entries: Entry[], index: number, itemIndex: number, first: Prepared): Promise<ProbeOutput | undefined> {
     const become = this.become(entries[index]!);
     const batch = await probesAhead(entries, index, itemIndex, this.cache.lookahead, this.aheadHooks(become));
     const outputs = await this.probeOn(this.ctx.conn, become, [first, ...batch.map((b) => b.prepared)]);
-    batch.forEach((b, j) => this.cache.put(b.index, b.item, { paramsKey: b.key, prepared: b.prepared, observed: outputs[j + 1], readsVars: b.readsVars }));
+    this.keepAhead(batch, outputs.slice(1));
     return outputs[0];
   }
 
@@ -440,6 +442,8 @@ class HostRunner {
     if (plan.kind === "ok") return okOutcome(plan);
     if (plan.kind !== "change") return failedOutcome(entry.task, plan.kind === "fail" ? plan.message : plan.reason);
     const ctx = applyContext(this.prepareCtx(entry, scope), target.conn, this.become(entry, target.host), this.ctx.emit);
+    // Before the change: one cut short by a lost connection has still touched the host.
+    this.ctx.touched?.();
     let applied: ApplyResult;
     try {
       applied = await applyStep(prepared, plan, ctx);

@@ -14,7 +14,7 @@ export class NextPlayProbes {
   /** By `host#play`. */
   private readonly sent = new Map<string, { touchesAt: number; probes: Promise<ProbeCache | undefined> }>();
 
-  /** A task item touched a host. */
+  /** A task item is about to touch a host (counted before: a change cut short still changed it). */
   touched(): void {
     this.touches++;
   }
@@ -27,7 +27,8 @@ export class NextPlayProbes {
   /** Sends `host`'s probes for play number `play`, once; failures are the play's to meet when it runs. */
   send(host: string, play: number, probe: () => Promise<ProbeCache>): void {
     if (this.sent.has(`${host}#${play}`)) return;
-    const probes = probe().catch(() => undefined);
+    // Whatever goes wrong preparing them (even at once, before a promise) is for the play to meet.
+    const probes = Promise.resolve().then(probe).catch(() => undefined);
     this.sent.set(`${host}#${play}`, { touchesAt: this.touches, probes });
   }
 

@@ -64,7 +64,7 @@ describe("probes of a host's next play", () => {
 });
 
 describe("probes sent ahead on real files (local hosts)", () => {
-  type Doc = { tasks: Array<{ host: string; task: string; status: string }> };
+  type Doc = { tasks: Array<{ host: string; task: string; status: string }>; commands: Array<{ host: string; command: string }> };
   function project(slow: boolean): { shared: string; run: (command: string) => Promise<{ code: number; doc: Doc }> } {
     const dir = tempProject({
       "inventory/i.yaml": "hosts:\n  a: { address: 127.0.0.1, connection: local }\n  b: { address: 127.0.0.1, connection: local }\n",
@@ -93,7 +93,7 @@ describe("probes sent ahead on real files (local hosts)", () => {
     const run = async (command: string) => {
       const out: string[] = [];
       const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
-      const code = await main([command, "inventory/i.yaml", "--json", "-e", `slow=${slow}`], io);
+      const code = await main([command, "inventory/i.yaml", "--json", "--verbose", "-e", `slow=${slow}`], io);
       return { code, doc: JSON.parse(out.join("\n")) as Doc };
     };
     return { shared, run };
@@ -106,6 +106,10 @@ describe("probes sent ahead on real files (local hosts)", () => {
     // b then runs a command (0.3 s) and writes the file. a's play must see b's content: nothing to do.
     const { code, doc } = await run("apply");
     expect(code).toBe(0);
+    // a's probe of the file did go out before b came to it (b's first command naming it).
+    const naming = (host: string) => doc.commands.findIndex((c) => c.host === host && c.command.includes(shared));
+    expect(naming("a")).toBeGreaterThan(-1);
+    expect(naming("a")).toBeLessThan(naming("b"));
     expect(readFileSync(shared, "utf8")).toBe("from b\n");
     expect(doc.tasks.filter((t) => t.host === "a" && t.task === "a wants the same content").map((t) => t.status)).toEqual(["ok"]);
   });
@@ -121,5 +125,45 @@ describe("probes sent ahead on real files (local hosts)", () => {
       expect(of("a")).toEqual(["b takes its time: skipped", "b writes the file a checks next: skipped", "a wants the same content: ok"]);
       expect(of("b")).toEqual(["b takes its time: skipped", "b writes the file a checks next: ok"]);
     }
+  });
+
+  it("a play in between that registers a result: the later play's params and templates are rendered again", async () => {
+    const dir = tempProject({
+      "inventory/i.yaml": "hosts:\n  a: { address: 127.0.0.1, connection: local }\n",
+      "templates/state.ejs": "<%= state.skipped %>\n",
+    });
+    const target = path.join(dir, "target");
+    const rendered = path.join(dir, "rendered");
+    // The third play's probes go out after the first, when `state` is the skipped result; the second
+    // play registers it again (no change) before the third runs.
+    const play = [
+      "- hosts: a",
+      "  tasks:",
+      `    - file: { path: ${dir}, state: directory }`,
+      "      register: state",
+      '      when: "false"',
+      "- hosts: a",
+      "  tasks:",
+      `    - file: { path: ${dir}, state: directory }`,
+      "      register: state",
+      "- hosts: a",
+      "  tasks:",
+      // The template first: taken as sent ahead (same params), it must be prepared again from the vars.
+      "    - name: template",
+      `      template: { src: state.ejs, dest: ${rendered} }`,
+      "    - name: params",
+      `      copy: { content: "{{ state.skipped }}\\n", dest: ${target} }`,
+      "",
+    ].join("\n");
+    mkdirSync(path.join(dir, "playbooks"));
+    writeFileSync(path.join(dir, "playbooks/site.yaml"), play);
+    writeFileSync(target, "false\n");
+    writeFileSync(rendered, "false\n");
+    const out: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+    expect(await main(["apply", "inventory/i.yaml", "--json"], io), out.join("\n")).toBe(0);
+    const doc = JSON.parse(out.join("\n")) as { tasks: Array<{ task: string; status: string }> };
+    expect(doc.tasks.filter((t) => t.task === "params" || t.task === "template").map((t) => `${t.task}: ${t.status}`)).toEqual(["template: ok", "params: ok"]);
+    expect(readFileSync(target, "utf8")).toBe("false\n");
   });
 });
