@@ -80,10 +80,10 @@ export interface MysqlReplicationChange {
 const PASSWORD_CHECK = [
   `nl='
 '`,
-  `v=\${out#*"${TAG}server	"}; v=\${v%%"$nl"*}`,
+  `v=\${out#*"${TAG}server\t"}; v=\${v%%"$nl"*}`,
   `case $v in`,
   `*MariaDB*)`,
-  `  d=\${out#*"${TAG}datadir	"}; d=\${d%%"$nl"*}; i="\${d%/}/master.info"`,
+  `  d=\${out#*"${TAG}datadir\t"}; d=\${d%%"$nl"*}; i="\${d%/}/master.info"`,
   `  if [ -f "$i" ]; then printf '#deploy:password-sha256\t%s\n' "$(sed -n 6p "$i" | tr -d '\n' | sha256sum | cut -d' ' -f1)"; fi ;;`,
   `*)`,
   `  db --batch --skip-column-names -e "SELECT '#deploy:password-sha256', SHA2(User_password, 256) FROM mysql.slave_master_info WHERE Channel_name = ''" ;;`,

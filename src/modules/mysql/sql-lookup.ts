@@ -157,6 +157,10 @@ function readSessions(lines: string[], frame: string, origins: Array<Map<number,
       if (from) {
         // The line number its own SQL text would have had: prelude on line 1, one statement per line.
         printedOf(session, key(from.lookup, from.call, from.statement)).errors.push(line.replace(/ at line \d+/, ` at line ${from.statement + 1}`));
+      } else if (at) {
+        // A frame's own SELECT failed (the server went away mid-session): no lookup's statement. Each
+        // statement after it reports its own error; this one is no row of the statement before.
+        continue;
       } else if (current) current.rows.push(line);
       else session.loose.push(line);
     }

@@ -24,7 +24,6 @@ import {
   REPLICA_UNCONFIGURED,
   SERVER_DOWN,
 } from "./mysql-fixtures.js";
-import { fakeMysql } from "./fake-mysql.js";
 import { StubShell, taskContext } from "./stub-shell.js";
 
 const mariadb = parseFlavour("10.11.19-MariaDB-0+deb12u1-log")!;

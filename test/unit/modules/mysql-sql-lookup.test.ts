@@ -10,7 +10,7 @@ import type { SqlLookup } from "../../../src/modules/mysql/sql-lookup.js";
 import { sqlText } from "../../../src/modules/mysql/sql.js";
 import { decideMysqlDb, mysqlDbProbe, mysqlDbSchema } from "../../../src/modules/mysql_db.js";
 import { decideMysqlUser, mysqlUserProbe, mysqlUserSchema } from "../../../src/modules/mysql_user.js";
-import { quote, raw } from "../../../src/util/shell.js";
+import { quote } from "../../../src/util/shell.js";
 import { fakeMysql, type FakeLogin, type FakeRule } from "./fake-mysql.js";
 import { StubShell } from "./stub-shell.js";
 import { buildProbeBatch } from "../../../src/engine/probe-batch.js";
@@ -153,6 +153,33 @@ describe("SQL lookups of a probe batch", () => {
     await runBatch([mysqlUserProbe(user({ name: hostile, host: hostile }))]);
     expect(readFileSync(path.join(shell.dir, "calls.sql"), "utf8")).toContain("WHERE User = 'x\\'; $(touch pwned) `id`\\\\' AND Host");
     expect(shell.calls().flatMap((c) => c.args).join(" ")).not.toContain("pwned");
-    expect(raw("").text).toBe("");
+  });
+});
+
+describe("a server that goes away in the middle of the shared session", () => {
+  it("gives each task its own statements' errors, and no task the errors of the frames between them", async () => {
+    const { buildSqlLookups } = await import("../../../src/modules/mysql/sql-lookup.js");
+    const login = { login_config: "/root/.my.cnf" } as SqlLookup["login"];
+    const first: SqlLookup = { kind: "sql", login, statements: ["SELECT '#deploy:server', VERSION();"] };
+    const second: SqlLookup = { kind: "sql", login, statements: ["SELECT '#deploy:account', 1;"] };
+    const frame = "=nonce-";
+    const built = buildSqlLookups([first, second], frame);
+    const sql = built.script.slice(built.script.findIndex((l) => l.includes("<<'DEPLOY_SQL_END'")) + 1, built.script.indexOf("DEPLOY_SQL_END"));
+    const lineOf = (text: string, from = 0) => sql.findIndex((l, i) => i >= from && l.includes(text)) + 1;
+    // The first task's statements ran; then the server went away: every later line fails, its frames too.
+    const secondFrame = lineOf(`${frame}q 1 0 0`);
+    const gone = (line: number) => `ERROR 2006 (HY000) at line ${line}: MySQL server has gone away`;
+    const lines = [
+      `${frame}session 0`,
+      `${frame}q 0 0 0`,
+      `${frame}q 0 0 1`,
+      `#deploy:server\t${VERSION}`,
+      ...Array.from({ length: sql.length - secondFrame + 1 }, (_, i) => gone(secondFrame + i)),
+      "",
+      `${frame}exit 0 1`,
+    ];
+    const answer = built.parse(lines);
+    expect(answer(first)).toBe(`#deploy:server\t${VERSION}\n#deploy:client-exit\t0\n`);
+    expect(answer(second)).toBe(`${gone(1)}\n#deploy:client-exit\t1\n`);
   });
 });
