@@ -1,6 +1,6 @@
 // What a user sees of a run on the engine lab (root; FAILS without it): the --json document, exit
 // statuses 0/2/4/6, the live view on a terminal vs plain lines in CI, and --verbose with secrets redacted.
-import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Lab } from "../e2e/support/lab.js";
@@ -14,8 +14,9 @@ let lab: Lab;
 beforeAll(async () => {
   lab = await engineLab();
   await onHosts(lab, "rm -rf /tmp/eng-report");
-  // The terminal tests run the built CLI (bin/deploy.js runs the bundle in dist/).
-  execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+  // The terminal tests run the built CLI (bin/deploy.js runs the bundle in dist/), which `npm test` builds
+  // before any test runs; building it here would rewrite it under other tests that run it.
+  if (!existsSync("dist/deploy.cjs")) throw new Error("the CLI is not built: run `npm run build` first (npm test does)");
 }, 600_000);
 
 describe("--json", () => {
