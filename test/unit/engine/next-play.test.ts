@@ -63,8 +63,20 @@ describe("probes of a host's next play", () => {
   });
 });
 
+type Doc = { tasks: Array<{ host: string; task: string; status: string }>; commands: Array<{ host: string; command: string }> };
+
+/** Writes the project's playbook, then runs `deploy ARGS --json` on it in this process. */
+async function runLocal(dir: string, play: string, args: string[]): Promise<{ code: number; doc: Doc; text: string }> {
+  mkdirSync(path.join(dir, "playbooks"), { recursive: true });
+  writeFileSync(path.join(dir, "playbooks/site.yaml"), play);
+  const out: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
+  const code = await main([...args, "--json"], io);
+  const text = out.join("\n");
+  return { code, doc: JSON.parse(text) as Doc, text };
+}
+
 describe("probes sent ahead on real files (local hosts)", () => {
-  type Doc = { tasks: Array<{ host: string; task: string; status: string }>; commands: Array<{ host: string; command: string }> };
   function project(slow: boolean): { shared: string; run: (command: string) => Promise<{ code: number; doc: Doc }> } {
     const dir = tempProject({
       "inventory/i.yaml": "hosts:\n  a: { address: 127.0.0.1, connection: local }\n  b: { address: 127.0.0.1, connection: local }\n",
@@ -89,14 +101,7 @@ describe("probes sent ahead on real files (local hosts)", () => {
       `      copy: { content: "from b\\n", dest: ${shared} }`,
       "",
     ].join("\n");
-    mkdirSync(path.join(dir, "playbooks"));
-    writeFileSync(path.join(dir, "playbooks/site.yaml"), play);
-    const run = async (command: string) => {
-      const out: string[] = [];
-      const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
-      const code = await main([command, "inventory/i.yaml", "--json", "--verbose", "-e", `slow=${slow}`], io);
-      return { code, doc: JSON.parse(out.join("\n")) as Doc };
-    };
+    const run = (command: string) => runLocal(dir, play, [command, "inventory/i.yaml", "--verbose", "-e", `slow=${slow}`]);
     return { shared, run };
   }
 
@@ -158,14 +163,10 @@ describe("probes sent ahead on real files (local hosts)", () => {
       `      copy: { content: "{{ state.skipped }}\\n", dest: ${target} }`,
       "",
     ].join("\n");
-    mkdirSync(path.join(dir, "playbooks"));
-    writeFileSync(path.join(dir, "playbooks/site.yaml"), play);
     writeFileSync(target, "false\n");
     writeFileSync(rendered, "false\n");
-    const out: string[] = [];
-    const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), isTTY: false, cwd: dir, env: { PATH: process.env["PATH"], HOME: dir } };
-    expect(await main(["apply", "inventory/i.yaml", "--json"], io), out.join("\n")).toBe(0);
-    const doc = JSON.parse(out.join("\n")) as { tasks: Array<{ task: string; status: string }> };
+    const { code, doc, text } = await runLocal(dir, play, ["apply", "inventory/i.yaml"]);
+    expect(code, text).toBe(0);
     expect(doc.tasks.filter((t) => t.task === "params" || t.task === "template").map((t) => `${t.task}: ${t.status}`)).toEqual(["template: ok", "params: ok"]);
     expect(readFileSync(target, "utf8")).toBe("false\n");
   });
